@@ -1,0 +1,122 @@
+"""Facts about one executed notebook: what ran, what failed, which models it built.
+
+Produced by :mod:`grader.execute` (cell records, raw exports) and completed by
+:mod:`grader.inspect` (every number recomputed in the grader's own process from the
+exported artifacts). Checks read only these dataclasses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from grader.serial import JsonData
+
+
+@dataclass(frozen=True)
+class LayerFacts(JsonData):
+    """One layer as the grader rebuilt it from the exported model."""
+
+    name: str
+    class_name: str
+    params: int
+    trainable_params: int
+    output_shape: tuple[Any, ...] | None = None
+    units: int | None = None
+    filters: int | None = None
+    kernel_size: tuple[int, ...] | None = None
+    strides: tuple[int, ...] | None = None
+    pool_size: tuple[int, ...] | None = None
+    padding: str | None = None
+    activation: str | None = None
+    rate: float | None = None
+
+
+@dataclass(frozen=True)
+class EvaluationFacts(JsonData):
+    """Accuracy of one model on one held-out dataset, computed by the grader."""
+
+    dataset: str
+    accuracy: float
+    samples: int
+    scale: str
+    predictions_file: str | None = None
+
+
+@dataclass(frozen=True)
+class ModelFacts(JsonData):
+    """A Keras model the notebook built, recomputed from its exported artifacts."""
+
+    key: str
+    section: str
+    order: int
+    names: tuple[str, ...] = ()
+    api: str = "unknown"
+    reconstructed: bool = False
+    has_weights: bool = False
+    total_params: int | None = None
+    trainable_params: int | None = None
+    non_trainable_params: int | None = None
+    input_shape: tuple[Any, ...] | None = None
+    output_shape: tuple[Any, ...] | None = None
+    layers: tuple[LayerFacts, ...] = ()
+    evaluations: tuple[EvaluationFacts, ...] = ()
+    load_error: str | None = None
+    artifact_dir: str | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self.load_error is None and self.total_params is not None
+
+    def evaluation(self, dataset: str) -> EvaluationFacts | None:
+        return next((e for e in self.evaluations if e.dataset == dataset), None)
+
+
+@dataclass(frozen=True)
+class CellRecord(JsonData):
+    """How one student cell ran."""
+
+    index: int
+    section: str | None
+    status: str  # ok | error | timeout | skipped | not_run
+    ename: str | None = None
+    evalue: str | None = None
+    traceback: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class SectionFacts(JsonData):
+    """Everything harvested at the end of one section of the notebook."""
+
+    id: str
+    title: str
+    cells: tuple[int, ...] = ()
+    models: tuple[ModelFacts, ...] = ()
+    values: dict[str, Any] = field(default_factory=dict)
+    answer_text: str = ""
+    harvested: bool = False
+    harvest_error: str | None = None
+
+
+@dataclass(frozen=True)
+class NotebookFacts(JsonData):
+    """The facts of one executed notebook; what checks judge."""
+
+    sha256: str
+    seconds: float = 0.0
+    timed_out: bool = False
+    kernel_died: bool = False
+    cells: tuple[CellRecord, ...] = ()
+    sections: tuple[SectionFacts, ...] = ()
+    error: str | None = None
+
+    def section(self, section_id: str) -> SectionFacts | None:
+        return next((s for s in self.sections if s.id == section_id), None)
+
+    def cells_of(self, section_id: str) -> tuple[CellRecord, ...]:
+        return tuple(c for c in self.cells if c.section == section_id)
+
+    def models_of(self, section_id: str) -> tuple[ModelFacts, ...]:
+        section = self.section(section_id)
+        return section.models if section else ()

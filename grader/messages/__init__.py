@@ -1,0 +1,84 @@
+"""Student-facing text, looked up by key in a per-language catalogue.
+
+Catalogues are TOML files (``pt_BR.toml``, ``en.toml``) of ``key = "text with {params}"``.
+Integers are rendered with the language's digit grouping (72.000.100 in pt-BR,
+72,000,100 in English) and floats with its decimal separator.
+"""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from grader.errors import UsageError
+
+HERE = Path(__file__).parent
+LANGUAGES = {"pt": "pt_BR", "pt_BR": "pt_BR", "pt-BR": "pt_BR", "en": "en"}
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in table.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, name + "."))
+        else:
+            flat[name] = str(value)
+    return flat
+
+
+class _LocalFormatter(string.Formatter):
+    def __init__(self, thousands: str, decimal: str) -> None:
+        self.thousands, self.decimal = thousands, decimal
+
+    def _swap(self, text: str) -> str:
+        return text.replace(",", "\0").replace(".", self.decimal).replace("\0", self.thousands)
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if isinstance(value, bool):
+            return super().format_field(value, format_spec)
+        if isinstance(value, int):
+            return self._swap(format(value, format_spec or ","))
+        if isinstance(value, float):
+            return self._swap(format(value, format_spec or ",.4g"))
+        return super().format_field(value, format_spec)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The messages of one language."""
+
+    lang: str
+    messages: Mapping[str, str]
+    thousands: str
+    decimal: str
+
+    def render(self, key: str, params: Mapping[str, Any] | None = None) -> str:
+        """Render ``key`` with ``params``; an unknown key is rendered visibly, not hidden."""
+        template = self.messages.get(key)
+        if template is None:
+            return f"[{key}] {dict(params or {})}"
+        formatter = _LocalFormatter(self.thousands, self.decimal)
+        try:
+            return formatter.vformat(template, (), dict(params or {}))
+        except (KeyError, IndexError, ValueError) as exc:
+            return f"[{key}: {exc}] {template}"
+
+    def number(self, value: Any, spec: str = "") -> str:
+        return _LocalFormatter(self.thousands, self.decimal).format_field(value, spec)
+
+    def __call__(self, key: str, **params: Any) -> str:
+        return self.render(key, params)
+
+
+def load_catalogue(lang: str = "pt") -> Catalogue:
+    """Load the catalogue for ``lang`` (``pt``/``pt-BR`` or ``en``)."""
+    code = LANGUAGES.get(lang)
+    if code is None:
+        raise UsageError(f"unknown language '{lang}': use one of pt, en")
+    data = tomllib.loads((HERE / f"{code}.toml").read_text(encoding="utf-8"))
+    meta = data.pop("_meta", {})
+    return Catalogue(code, _flatten(data), meta.get("thousands", ","), meta.get("decimal", "."))

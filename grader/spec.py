@@ -1,0 +1,235 @@
+"""Parse ``assignments/<id>/assignment.toml`` once, into typed objects.
+
+Errors name the file, the table and the key, and suggest the nearest valid name.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import re
+import tomllib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from grader.errors import SpecError
+from grader.serial import JsonData
+
+VISIBILITIES = ("visible", "hidden", "after_due_date")
+
+
+@dataclass(frozen=True)
+class ExecutionSettings(JsonData):
+    """How a notebook is executed; the spec's ``[execution]`` table.
+
+    Every field is part of the cache key of the facts an execution produces.
+    """
+
+    cell_timeout: float = 300.0
+    total_timeout: float = 1800.0
+    seed: int = 42
+    threads: int = 1
+    max_export_params: int = 5_000_000
+    startup_timeout: float = 120.0
+    evaluations: tuple[str, ...] = ()
+
+    def cache_key(self) -> str:
+        blob = json.dumps(asdict(self), sort_keys=True, default=list)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class SectionSpec(JsonData):
+    """One graded section (a *desafio*), found by a heading regex or a cell tag."""
+
+    id: str
+    title: str
+    heading: str
+    bonus: bool = False
+
+    def matches(self, heading_text: str) -> bool:
+        return re.search(self.heading, heading_text) is not None
+
+
+@dataclass(frozen=True)
+class CheckSpec(JsonData):
+    """One ``[[checks]]`` entry: its kind, points and kind-specific parameters."""
+
+    id: str
+    section: str
+    kind: str
+    points: float
+    visibility: str = "visible"
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def param(self, name: str, default: Any = None) -> Any:
+        return self.params.get(name, default)
+
+
+@dataclass(frozen=True)
+class Assignment(JsonData):
+    """A parsed assignment: where its notebooks are, its sections and its checks."""
+
+    id: str
+    title: str
+    root: str
+    notebook: str
+    reference: str
+    sections: tuple[SectionSpec, ...]
+    checks: tuple[CheckSpec, ...]
+    execution: ExecutionSettings = ExecutionSettings()
+    spec_path: str = ""
+
+    @property
+    def max_score(self) -> float:
+        return sum(s_max for s, s_max in self.section_max_scores() if not s.bonus)
+
+    def section_max_scores(self) -> list[tuple[SectionSpec, float]]:
+        return [(s, sum(c.points for c in self.checks if c.section == s.id)) for s in self.sections]
+
+    def checks_of(self, section_id: str) -> tuple[CheckSpec, ...]:
+        return tuple(c for c in self.checks if c.section == section_id)
+
+    def section(self, section_id: str) -> SectionSpec | None:
+        return next((s for s in self.sections if s.id == section_id), None)
+
+    @property
+    def notebook_path(self) -> Path:
+        return Path(self.root) / self.notebook
+
+    @property
+    def reference_path(self) -> Path:
+        return (Path(self.root) / self.reference).resolve()
+
+    @property
+    def examples_dir(self) -> Path:
+        return Path(self.root) / "examples"
+
+
+def _suggest(name: str, options: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(options), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+class _Where:
+    """Builds error messages that say file, table and key."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def error(self, where: str, text: str) -> SpecError:
+        return SpecError(f"{self.path}: {where}: {text}")
+
+
+def _require(table: dict, key: str, kind: type | tuple, where: str, at: _Where) -> Any:
+    if key not in table:
+        raise at.error(where, f"missing key '{key}'")
+    value = table[key]
+    if not isinstance(value, kind):
+        raise at.error(where, f"'{key}' must be {getattr(kind, '__name__', kind)}, got {value!r}")
+    return value
+
+
+def _parse_execution(table: dict, at: _Where, evaluations: tuple[str, ...]) -> ExecutionSettings:
+    known = {f for f in ExecutionSettings.__dataclass_fields__ if f != "evaluations"}
+    for key in table:
+        if key not in known:
+            raise at.error("[execution]", f"unknown key '{key}'{_suggest(key, known)}")
+    for key, value in table.items():
+        if not isinstance(value, (int, float)) or value <= 0:
+            raise at.error("[execution]", f"'{key}' must be a positive number, got {value!r}")
+    return ExecutionSettings(**table, evaluations=evaluations)
+
+
+def _parse_sections(raw: list, at: _Where) -> tuple[SectionSpec, ...]:
+    sections = []
+    for n, table in enumerate(raw, start=1):
+        where = f"[[sections]] #{n}"
+        sid = _require(table, "id", str, where, at)
+        heading = table.get("heading", re.escape(sid))
+        try:
+            re.compile(heading)
+        except re.error as exc:
+            raise at.error(where, f"'heading' is not a valid regular expression: {exc}") from None
+        unknown = set(table) - {"id", "title", "heading", "bonus"}
+        if unknown:
+            key = sorted(unknown)[0]
+            raise at.error(where, f"unknown key '{key}'{_suggest(key, ['id', 'title', 'heading', 'bonus'])}")
+        sections.append(SectionSpec(sid, table.get("title", sid), heading, bool(table.get("bonus", False))))
+    ids = [s.id for s in sections]
+    dupes = {i for i in ids if ids.count(i) > 1}
+    if dupes:
+        raise at.error("[[sections]]", f"duplicate section id '{sorted(dupes)[0]}'")
+    return tuple(sections)
+
+
+def _parse_checks(raw: list, sections: tuple[SectionSpec, ...], kinds, at: _Where) -> tuple[CheckSpec, ...]:
+    checks, seen = [], set()
+    section_ids = [s.id for s in sections]
+    for n, table in enumerate(raw, start=1):
+        table = dict(table)
+        where = f"[[checks]] #{n}"
+        kind = _require(table, "kind", str, where, at)
+        if kind not in kinds:
+            raise at.error(where, f"unknown kind '{kind}'{_suggest(kind, kinds.names())}")
+        cid = table.pop("id", f"{table.get('section', 'check')}-{kind}-{n}")
+        if cid in seen:
+            raise at.error(where, f"duplicate check id '{cid}'")
+        seen.add(cid)
+        section = _require(table, "section", str, where, at)
+        if section not in section_ids:
+            raise at.error(where, f"unknown section '{section}'{_suggest(section, section_ids)}")
+        points = _require(table, "points", (int, float), where, at)
+        if points < 0:
+            raise at.error(where, f"'points' must be >= 0, got {points}")
+        visibility = table.pop("visibility", "visible")
+        if visibility not in VISIBILITIES:
+            raise at.error(where, f"'visibility' must be one of {', '.join(VISIBILITIES)}, got '{visibility}'")
+        for key in ("kind", "section", "points"):
+            table.pop(key)
+        problem = kinds.get(kind).validate(table)
+        if problem:
+            raise at.error(f"{where} ({cid})", problem)
+        checks.append(CheckSpec(cid, section, kind, float(points), visibility, table))
+    return tuple(checks)
+
+
+def load_assignment(path: Path, kinds) -> Assignment:
+    """Parse and validate one ``assignment.toml``; ``kinds`` is the check registry."""
+    path = Path(path)
+    at = _Where(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SpecError(f"{path}: file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{path}: invalid TOML: {exc}") from None
+    head = data.get("assignment")
+    if not isinstance(head, dict):
+        raise at.error("[assignment]", "missing table")
+    aid = _require(head, "id", str, "[assignment]", at)
+    sections = _parse_sections(data.get("sections", []), at)
+    if not sections:
+        raise at.error("[[sections]]", "an assignment needs at least one section")
+    checks = _parse_checks(data.get("checks", []), sections, kinds, at)
+    evaluations = tuple(sorted({c.param("dataset", "fashion_mnist_test") for c in checks if c.kind == "accuracy"}))
+    execution = _parse_execution(data.get("execution", {}), at, evaluations)
+    root = path.parent
+    notebook = head.get("notebook", f"{aid}.ipynb")
+    reference = head.get("reference", f"../../reference/{aid}.ipynb")
+    for label, rel in (("notebook", notebook), ("reference", reference)):
+        if not (root / rel).is_file():
+            raise at.error("[assignment]", f"{label} '{rel}' not found (looked in {(root / rel).resolve()})")
+    return Assignment(
+        id=aid,
+        title=head.get("title", aid),
+        root=str(root.resolve()),
+        notebook=notebook,
+        reference=reference,
+        sections=sections,
+        checks=checks,
+        execution=execution,
+        spec_path=str(path.resolve()),
+    )
