@@ -1,0 +1,41 @@
+"""``executes``: every cell of the section ran without error."""
+
+from __future__ import annotations
+
+from grader.checks.base import Outcome, check_kind, failed, passed
+from grader.facts import CellRecord, NotebookFacts
+from grader.spec import CheckSpec
+
+MESSAGES = {
+    "error": "executes.cell_error",
+    "timeout": "executes.cell_timeout",
+    "skipped": "executes.cell_skipped",
+    "not_run": "executes.cell_not_run",
+}
+MAX_EVALUE = 300
+
+
+def _cell_params(cell: CellRecord, position: int) -> dict:
+    evalue = cell.evalue or ""
+    if len(evalue) > MAX_EVALUE:
+        evalue = evalue[:MAX_EVALUE] + "…"
+    # ``index`` is the 0-based position in the notebook; students count from 1.
+    return {"cell": cell.index + 1, "position": position, "ename": cell.ename or "Error", "evalue": evalue}
+
+
+@check_kind("executes")
+def check_executes(student: NotebookFacts, reference: NotebookFacts, check: CheckSpec) -> Outcome:
+    """Passed when the section was found and each of its cells finished with status ``ok``."""
+    section = student.section(check.section)
+    cells = sorted(student.cells_of(check.section), key=lambda c: c.index)
+    if section is None and not cells:
+        return failed("executes.section_missing", params={"section": check.section})
+    if not cells:
+        return failed("executes.no_cells", params={"section": check.section})
+    problems = [(n, c) for n, c in enumerate(cells, start=1) if c.status != "ok"]
+    if not problems:
+        return passed("executes.passed", params={"cells": len(cells)})
+    position, first = problems[0]
+    details = {"cells": [{"index": c.index, "status": c.status, "ename": c.ename, "evalue": c.evalue} for _, c in problems]}
+    key = MESSAGES.get(first.status, "executes.cell_error")
+    return failed(key, params=_cell_params(first, position), expected="ok", actual=first.status, details=details)

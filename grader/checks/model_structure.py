@@ -1,0 +1,76 @@
+"""``model_structure``: the layer sequence matches the reference, or contains given layers."""
+
+from __future__ import annotations
+
+from grader.checks.base import Outcome, check_kind, failed, partial, passed
+from grader.checks.structure import Equivalence, as_names, describe, normalize_layers, resolve_model, summarize
+from grader.facts import ModelFacts, NotebookFacts
+from grader.spec import CheckSpec
+
+MODES = ("sequence", "contains")
+
+
+def check_sequence(student: NotebookFacts, reference: NotebookFacts, check: CheckSpec) -> Outcome:
+    """Score the aligned layers: 1 per equal layer, 0.5 per layer whose attributes differ."""
+    if check.param("reference_model") is None:
+        return Outcome("error", 0.0, "check_param.missing", params={"name": "reference_model"})
+    selection = resolve_model(student, reference, check)
+    if isinstance(selection, Outcome):
+        return selection
+    comparison, ignore = selection.comparison, check.param("ignore", ())
+    details = {
+        "diff": comparison.rows(),
+        "student": summarize(selection.model),
+        "reference": summarize(selection.reference),
+    }
+    shown = {
+        "expected": [describe(layer) for layer in normalize_layers(selection.reference.layers, ignore)],
+        "actual": [describe(layer) for layer in normalize_layers(selection.model.layers, ignore)],
+    }
+    params = {"matched": comparison.matched, "total": comparison.reference_layers, "fraction": comparison.fraction}
+    if comparison.fraction >= 1.0:
+        return passed("model_structure.passed", params=params, details=details, **shown)
+    if comparison.fraction <= 0.0:
+        return failed("model_structure.no_match", params=params, details=details, **shown)
+    return partial(comparison.fraction, "model_structure.partial", params=params, details=details, **shown)
+
+
+def _classes_found(model: ModelFacts, wanted: tuple[str, ...], eq: Equivalence) -> list[str]:
+    present = {eq.canon(layer.class_name) for layer in model.layers}
+    return [name for name in wanted if eq.canon(name) in present]
+
+
+def check_contains(student: NotebookFacts, reference: NotebookFacts, check: CheckSpec) -> Outcome:
+    """Score the section's model holding the most of the listed layer classes."""
+    wanted = as_names(check.param("layers"))
+    if not wanted or isinstance(check.param("layers"), str):
+        return Outcome("error", 0.0, "check_param.invalid", params={"name": "layers", "value": str(check.param("layers"))})
+    models = student.models_of(check.section)
+    if not models:
+        return failed("model.none_found", params={"section": check.section})
+    eq = Equivalence(check.param("equivalent", ()))
+    best = max(models, key=lambda m: (len(_classes_found(m, wanted, eq)), m.loaded, m.order))
+    found = _classes_found(best, wanted, eq)
+    if not found and not best.loaded:
+        return Outcome("error", 0.0, "model.load_error", params={"reason": best.load_error or "-"})
+    missing = [name for name in wanted if name not in found]
+    params = {"found": len(found), "total": len(wanted), "missing": ", ".join(missing)}
+    shown = {"expected": list(wanted), "actual": found}
+    details = {"student": summarize(best), "found": found, "missing": missing}
+    if not missing:
+        return passed("model_structure.contains_passed", params=params, details=details, **shown)
+    return partial(len(found) / len(wanted), "model_structure.contains_missing", params=params, details=details, **shown)
+
+
+@check_kind(
+    "model_structure",
+    optional=("mode", "reference_model", "equivalent", "ignore", "layers"),
+)
+def check_model_structure(student: NotebookFacts, reference: NotebookFacts, check: CheckSpec) -> Outcome:
+    """Dispatch on ``mode``: ``sequence`` (default) or ``contains``."""
+    mode = check.param("mode", "sequence")
+    if mode == "sequence":
+        return check_sequence(student, reference, check)
+    if mode == "contains":
+        return check_contains(student, reference, check)
+    return Outcome("error", 0.0, "check_param.invalid", params={"name": "mode", "value": str(mode)})

@@ -1,0 +1,289 @@
+"""Layer-sequence comparison and the choice of the student's model that answers a section.
+
+Layers are normalized (no ``InputLayer``/``Dropout``/``Reshape``/``Rescaling``, standalone
+``Activation`` merged into the layer before it), then aligned with the reference by
+dynamic programming on class names, so one missing or extra layer costs that layer only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+from grader.checks.base import Outcome, failed
+from grader.facts import LayerFacts, ModelFacts, NotebookFacts
+from grader.spec import CheckSpec
+
+DROPPED_CLASSES = frozenset({"InputLayer", "Dropout", "Reshape", "Rescaling"})
+COMPARED = ("units", "filters", "kernel_size", "pool_size", "strides", "padding", "activation")
+
+
+class Equivalence:
+    """Declared interchangeable values (``equivalent = [["tanh", "relu"], ...]``)."""
+
+    def __init__(self, groups: Iterable[Iterable[Any]] = ()) -> None:
+        self._canonical: dict[Any, Any] = {}
+        for group in groups or ():
+            members = [_hashable(v) for v in group]
+            for value in members:
+                self._canonical.setdefault(value, members[0])
+
+    def canon(self, value: Any) -> Any:
+        value = _hashable(value)
+        return self._canonical.get(value, value)
+
+    def same(self, a: Any, b: Any) -> bool:
+        return self.canon(a) == self.canon(b)
+
+
+def _hashable(value: Any) -> Any:
+    return tuple(_hashable(v) for v in value) if isinstance(value, (list, tuple)) else value
+
+
+def _is_pooling(layer: LayerFacts) -> bool:
+    return "Pooling" in layer.class_name
+
+
+def normalize_layers(layers: Sequence[LayerFacts], ignore: Iterable[str] = ()) -> tuple[LayerFacts, ...]:
+    """Drop layers that do not change the architecture and fold standalone activations."""
+    dropped = DROPPED_CLASSES | set(ignore or ())
+    kept: list[LayerFacts] = []
+    for layer in layers:
+        if layer.class_name in dropped:
+            continue
+        if layer.class_name == "Activation" and kept and _activation(kept[-1]) == "linear":
+            kept[-1] = dataclasses.replace(kept[-1], activation=layer.activation, output_shape=layer.output_shape)
+            continue
+        kept.append(layer)
+    return tuple(kept)
+
+
+def _activation(layer: LayerFacts) -> str:
+    return layer.activation or "linear"
+
+
+def _attributes(layer: LayerFacts) -> dict[str, Any]:
+    values = {name: getattr(layer, name) for name in COMPARED}
+    values["activation"] = _activation(layer)
+    if not _is_pooling(layer):
+        values["strides"] = None
+    return values
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return "×".join(str(v) for v in value)
+    return str(value)
+
+
+def describe(layer: LayerFacts) -> str:
+    """A compact, language-neutral description: ``Conv2D(6, 5×5, same, tanh)``."""
+    parts = [str(v) for v in (layer.units, layer.filters) if v is not None]
+    parts += [_text(v) for v in (layer.kernel_size, layer.pool_size) if v is not None]
+    if _is_pooling(layer) and layer.strides is not None and _hashable(layer.strides) != _hashable(layer.pool_size):
+        parts.append(f"strides={_text(layer.strides)}")
+    parts += [v for v in (layer.padding, layer.activation) if v is not None]
+    return f"{layer.class_name}({', '.join(parts)})"
+
+
+def layer_differences(reference: LayerFacts, student: LayerFacts, eq: Equivalence) -> list[str]:
+    """``["filters: 6 ≠ 8", ...]`` for the compared attributes that differ modulo ``eq``."""
+    ref, got = _attributes(reference), _attributes(student)
+    return [f"{name}: {_text(ref[name])} ≠ {_text(got[name])}" for name in COMPARED if not eq.same(ref[name], got[name])]
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One step of an alignment: a reference layer, a student layer, or both."""
+
+    reference: LayerFacts | None
+    student: LayerFacts | None
+    score: float = 0.0
+    differences: tuple[str, ...] = ()
+
+    @property
+    def status(self) -> str:
+        if self.student is None:
+            return "missing"
+        if self.reference is None:
+            return "extra"
+        return "ok" if not self.differences else "differs"
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "reference": describe(self.reference) if self.reference else None,
+            "student": describe(self.student) if self.student else None,
+            "status": self.status,
+            "differences": list(self.differences),
+        }
+
+
+def _pair(ref: LayerFacts, got: LayerFacts, eq: Equivalence) -> Pair:
+    differences = tuple(layer_differences(ref, got, eq))
+    return Pair(ref, got, 0.5 if differences else 1.0, differences)
+
+
+def align(reference: Sequence[LayerFacts], student: Sequence[LayerFacts], eq: Equivalence) -> list[Pair]:
+    """Best-scoring alignment of two layer sequences; only equal classes are paired."""
+    n, m = len(reference), len(student)
+    pairs = {(i, j): _pair(reference[i], student[j], eq) for i in range(n) for j in range(m)
+             if eq.same(reference[i].class_name, student[j].class_name)}
+    best = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            diagonal = best[i - 1][j - 1] + pairs[(i - 1, j - 1)].score if (i - 1, j - 1) in pairs else -1.0
+            best[i][j] = max(best[i - 1][j], best[i][j - 1], diagonal)
+    steps: list[Pair] = []
+    i, j = n, m
+    while i or j:
+        pair = pairs.get((i - 1, j - 1)) if i and j else None
+        if pair and best[i][j] == best[i - 1][j - 1] + pair.score:
+            steps.append(pair)
+            i, j = i - 1, j - 1
+        elif j and (not i or best[i][j] == best[i][j - 1]):
+            steps.append(Pair(None, student[j - 1]))
+            j -= 1
+        else:
+            steps.append(Pair(reference[i - 1], None))
+            i -= 1
+    return steps[::-1]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The alignment of a student model with a reference model and its score."""
+
+    pairs: tuple[Pair, ...]
+    fraction: float
+
+    @property
+    def matched(self) -> int:
+        return sum(1 for p in self.pairs if p.status == "ok")
+
+    @property
+    def reference_layers(self) -> int:
+        return sum(1 for p in self.pairs if p.reference is not None)
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [p.row() for p in self.pairs]
+
+
+def compare_layers(reference: Sequence[LayerFacts], student: Sequence[LayerFacts], equivalent=()) -> Comparison:
+    """Align normalized layer sequences; fraction = score sum / the longer length."""
+    pairs = tuple(align(reference, student, Equivalence(equivalent)))
+    longest = max(len(reference), len(student))
+    fraction = sum(p.score for p in pairs) / longest if longest else 1.0
+    return Comparison(pairs, fraction)
+
+
+def compare_models(student: ModelFacts, reference: ModelFacts, equivalent=(), ignore=()) -> Comparison:
+    """Compare two models' normalized layer sequences."""
+    return compare_layers(normalize_layers(reference.layers, ignore), normalize_layers(student.layers, ignore), equivalent)
+
+
+def plain_shape(shape: Any) -> Any:
+    """A shape as JSON gives it: nested lists, ``None`` for unknown dimensions."""
+    return [plain_shape(v) for v in shape] if isinstance(shape, (list, tuple)) else shape
+
+
+def summarize(model: ModelFacts) -> dict[str, Any]:
+    """A model summary for reports: layers with output shapes and parameter counts."""
+    return {
+        "names": list(model.names),
+        "total_params": model.total_params,
+        "trainable_params": model.trainable_params,
+        "non_trainable_params": model.non_trainable_params,
+        "output_shape": plain_shape(model.output_shape),
+        "layers": [
+            {"name": layer.name, "layer": describe(layer), "output_shape": plain_shape(layer.output_shape), "params": layer.params}
+            for layer in model.layers
+        ],
+    }
+
+
+def select_model(student_models: Sequence[ModelFacts], reference_models: Sequence[ModelFacts], equivalent=(), ignore=()):
+    """The student model closest to any reference: ``(model | None, fraction, reference)``.
+
+    Ties go to a loaded model, then one with weights, then the latest created.
+    """
+    best: tuple[Any, ...] | None = None
+    for model in student_models:
+        for ref in reference_models:
+            fraction = compare_models(model, ref, equivalent, ignore).fraction
+            key = (fraction, model.loaded, model.has_weights, model.order)
+            if best is None or key > best[0]:
+                best = (key, model, fraction, ref)
+    if best is None:
+        return None, 0.0, (reference_models[0] if reference_models else None)
+    return best[1], best[2], best[3]
+
+
+def as_names(value: Any) -> tuple[str, ...]:
+    """A name or a list of alternative names, as a tuple."""
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def find_reference_models(reference: NotebookFacts, section_id: str, names: Iterable[str]) -> tuple[ModelFacts, ...]:
+    """Reference models by variable name: the same section first, then any section."""
+    found: list[ModelFacts] = []
+    for name in names:
+        for models in (reference.models_of(section_id), [m for s in reference.sections for m in s.models]):
+            named = [m for m in models if name in m.names]
+            if named:
+                model = max(named, key=lambda m: m.order)
+                if model not in found:
+                    found.append(model)
+                break
+    return tuple(found)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The student's model chosen for a check, the reference it matched and how well."""
+
+    model: ModelFacts
+    reference: ModelFacts
+    references: tuple[ModelFacts, ...]
+    fraction: float
+    comparison: Comparison
+
+
+def reference_models_or_error(reference: NotebookFacts, check: CheckSpec, names: Sequence[str]):
+    """The loaded reference models named, or an ``error`` Outcome blaming the reference."""
+    found = find_reference_models(reference, check.section, names)
+    if not found:
+        return Outcome("error", 0.0, "model.reference_missing", params={"names": ", ".join(names) or "-"})
+    loaded = tuple(m for m in found if m.loaded)
+    if not loaded:
+        return Outcome("error", 0.0, "model.reference_unloaded", params={"names": ", ".join(names), "reason": found[0].load_error or "-"})
+    return loaded
+
+
+def resolve_model(student: NotebookFacts, reference: NotebookFacts, check: CheckSpec) -> Selection | Outcome:
+    """Pick the student's model for ``check`` (``reference_model``, ``require_structure``).
+
+    Returns an Outcome instead when nothing can be judged: no reference model (error),
+    no student model (failed), a model the grader could not rebuild (error), or a model
+    whose structure is below ``require_structure`` (failed).
+    """
+    refs = reference_models_or_error(reference, check, as_names(check.param("reference_model")))
+    if isinstance(refs, Outcome):
+        return refs
+    equivalent, ignore = check.param("equivalent", ()), check.param("ignore", ())
+    model, fraction, ref = select_model(student.models_of(check.section), refs, equivalent, ignore)
+    if model is None:
+        return failed("model.none_found", params={"section": check.section})
+    if not model.loaded:
+        return Outcome("error", 0.0, "model.load_error", params={"reason": model.load_error or "-"})
+    comparison = compare_models(model, ref, equivalent, ignore)
+    required = check.param("require_structure")
+    if required is not None and fraction < float(required):
+        return failed(
+            "model.wrong_structure",
+            params={"fraction": fraction, "required": float(required)},
+            details={"diff": comparison.rows()},
+        )
+    return Selection(model, ref, refs, fraction, comparison)

@@ -1,0 +1,37 @@
+"""Run a submission in its own kernel and collect what it exported.
+
+Student code runs only here, inside the kernel; nothing computed in the kernel is
+trusted for scoring (see :mod:`grader.inspect`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from grader.execute.environment import KernelArea, prepare_area
+from grader.execute.runner import ExecutionRecord, HarvestRecord, NotebookRunner
+from grader.notebook import Segment
+from grader.spec import Assignment
+
+__all__ = ["ExecutionRecord", "HarvestRecord", "KernelArea", "execute_notebook", "value_names"]
+
+
+def value_names(assignment: Assignment) -> dict[str, list[str]]:
+    """Variables to export per section: those named by ``value`` checks."""
+    names: dict[str, set[str]] = {}
+    for check in assignment.checks:
+        wanted = []
+        for key in ("variable", "reference_variable"):
+            value = check.param(key)
+            wanted += [value] if isinstance(value, str) else list(value or [])
+        if wanted:
+            names.setdefault(check.section, set()).update(wanted)
+    return {section: sorted(found) for section, found in names.items()}
+
+
+def execute_notebook(nb, segments: list[Segment], assignment: Assignment, area_root: Path,
+                     dataset_dir: Path) -> tuple[ExecutionRecord, KernelArea]:
+    """Execute ``nb`` in a fresh kernel whose private folders live in ``area_root``."""
+    area = prepare_area(area_root, dataset_dir)
+    runner = NotebookRunner(nb, segments, assignment.execution, area, value_names(assignment))
+    return runner.run(), area

@@ -1,0 +1,185 @@
+"""Code that runs inside the student's kernel (its source is sent by the prelude).
+
+It does two things: set up determinism, and *export* what the notebook built. It
+judges nothing: every number that earns points is recomputed by the grader from the
+files written here. The functions it relies on are captured when the prelude runs,
+before any student code, so monkeypatching ``keras.Model.save_weights``, ``count_params``
+or ``json.dumps`` afterwards does not change what is exported.
+
+This module must not import anything from ``grader``: it is executed with ``exec`` in
+the kernel, which may not even have the grader installed.
+"""
+
+import builtins
+import gc
+import json
+import os
+import random
+import sys
+import weakref
+
+
+def _to_json_value(value, np, limit=1_000_000):
+    """A JSON-able copy of ``value`` (arrays as nested lists), or raise TypeError."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if hasattr(value, "__array__") and not isinstance(value, (list, tuple, dict)):
+        array = np.asarray(value)
+        if array.size > limit:
+            raise TypeError(f"array of {array.size} elements is too large to export")
+        return array.tolist()
+    if isinstance(value, (list, tuple)):
+        return [_to_json_value(v, np, limit) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _to_json_value(v, np, limit) for k, v in value.items()}
+    raise TypeError(f"values of type {type(value).__name__} cannot be exported")
+
+
+class Harness:
+    """Exports models and variables after each section; installed once per kernel."""
+
+    def __init__(self, seed, max_export_params, preload_keras=True):
+        import numpy as np
+
+        self._np = np
+        self._seen = {}
+        self._order = 0
+        self._max_export_params = max_export_params
+        self._open = builtins.open
+        self._dump = json.dump
+        self._makedirs = os.makedirs
+        self._get_objects = gc.get_objects
+        self._isinstance = builtins.isinstance
+        random.seed(seed)
+        np.random.seed(seed)
+        self._keras = None
+        if preload_keras:
+            self._capture_keras(seed)
+
+    def _capture_keras(self, seed):
+        import keras
+
+        keras.utils.set_random_seed(seed)
+        self._keras = keras
+        self._Model = keras.Model
+        self._Sequential = keras.Sequential
+        self._serialize = keras.saving.serialize_keras_object
+        self._save_weights = keras.Model.save_weights
+        try:
+            from keras.src.models.functional import Functional
+        except ImportError:  # older Keras 3 layouts
+            Functional = ()
+        self._Functional = Functional
+
+    # ------------------------------------------------------------------ models
+    def _live_models(self, user_ns):
+        if self._keras is None:
+            if "keras" not in sys.modules:
+                return []
+            self._capture_keras(0)
+        found = {}
+        for value in list(user_ns.values()):  # names first, in the order they were bound
+            if self._isinstance(value, self._Model):
+                found[id(value)] = value
+        for obj in self._get_objects():  # then models kept only inside functions or lists
+            if self._isinstance(obj, self._Model) and id(obj) not in found:
+                found[id(obj)] = obj
+        # a Keras 3 Sequential keeps an internal Functional twin: not a model of its own
+        internal = {id(getattr(m, "_functional", None)) for m in found.values()}
+        return [m for key, m in found.items() if key not in internal]
+
+    def _is_new(self, model):
+        ref = self._seen.get(id(model))
+        return ref is None or ref() is not model
+
+    def _api(self, model):
+        if self._isinstance(model, self._Sequential):
+            return "sequential"
+        if self._Functional and self._isinstance(model, self._Functional):
+            return "functional"
+        return "subclass"
+
+    def _param_count(self, model):
+        np = self._np
+        return int(sum(int(np.prod(v.shape)) for v in model.weights))
+
+    def _rebuild_as_sequential(self, model):
+        """A Sequential of the subclassed model's layers, if it computes the same thing."""
+        keras, np = self._keras, self._np
+        build = model.get_build_config() if hasattr(model, "get_build_config") else None
+        shape = (build or {}).get("input_shape")
+        if not shape or not isinstance(shape, (list, tuple)) or isinstance(shape[0], (list, tuple)):
+            raise ValueError("the subclassed model was never built or has several inputs")
+        clone = self._Sequential([keras.Input(shape=tuple(shape[1:]))] + list(model.layers))
+        probe = np.random.default_rng(0).random((2,) + tuple(shape[1:])).astype("float32")
+        same = np.allclose(np.asarray(model(probe)), np.asarray(clone(probe)), atol=1e-5)
+        if not same:
+            raise ValueError("its call() is not the plain sequence of its layers")
+        return clone
+
+    def _export_model(self, model, names, directory):
+        info = {"names": names, "api": self._api(model), "class": type(model).__name__,
+                "reconstructed": False, "has_weights": False, "error": None}
+        self._makedirs(directory, exist_ok=True)
+        target = model
+        if info["api"] == "subclass":
+            try:
+                target = self._rebuild_as_sequential(model)
+                info["reconstructed"] = True
+            except Exception as exc:  # recorded: the grader reports it as the reason
+                info["error"] = f"subclassed model could not be rebuilt: {exc}"
+                return info
+        with self._open(os.path.join(directory, "model.json"), "w", encoding="utf-8") as handle:
+            self._dump(self._serialize(target), handle, default=str)
+        if target.built and self._param_count(target) <= self._max_export_params:
+            self._save_weights(target, os.path.join(directory, "model.weights.h5"))
+            info["has_weights"] = True
+        return info
+
+    # ------------------------------------------------------------------ values
+    def _export_values(self, user_ns, names):
+        values, problems = {}, {}
+        for name in names:
+            if name not in user_ns:
+                continue
+            try:
+                values[name] = _to_json_value(user_ns[name], self._np)
+            except (TypeError, ValueError) as exc:
+                problems[name] = str(exc)
+        return values, problems
+
+    # ------------------------------------------------------------------ entry points
+    def harvest(self, segment, out_dir, user_ns, value_names=(), export=True):
+        """Export models first seen in this segment and the named variables."""
+        directory = os.path.join(out_dir, segment)
+        self._makedirs(directory, exist_ok=True)
+        manifest = {"segment": segment, "models": [], "values": {}, "value_errors": {}}
+        names_by_id = {}
+        for name, value in list(user_ns.items()):
+            if not name.startswith("_") and self._isinstance(value, self._Model if self._keras else ()):
+                names_by_id.setdefault(id(value), []).append(name)
+        for model in self._live_models(user_ns):
+            if not self._is_new(model):
+                continue
+            self._seen[id(model)] = weakref.ref(model)
+            if not export:
+                continue
+            self._order += 1
+            entry_dir = os.path.join(directory, f"model{self._order}")
+            try:
+                info = self._export_model(model, names_by_id.get(id(model), []), entry_dir)
+            except Exception as exc:  # one unexportable model must not hide the others
+                info = {"names": names_by_id.get(id(model), []), "error": f"{type(exc).__name__}: {exc}"}
+            info.update(order=self._order, dir=f"model{self._order}")
+            manifest["models"].append(info)
+        if export:
+            manifest["values"], manifest["value_errors"] = self._export_values(user_ns, value_names)
+            with self._open(os.path.join(directory, "manifest.json"), "w", encoding="utf-8") as handle:
+                self._dump(manifest, handle, default=str)
+
+
+def install(seed, max_export_params, preload_keras=True):
+    """Create the harness and keep it where student globals cannot shadow it."""
+    sys.modules["_grader_harness"] = Harness(seed, max_export_params, preload_keras)

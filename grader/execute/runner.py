@@ -1,0 +1,283 @@
+"""Execute one notebook cell by cell in a fresh kernel, harvesting after each segment.
+
+nbclient runs the cells (configured, not rewritten): ``allow_errors`` so execution
+goes on after a failing cell, per-cell timeouts set from the remaining notebook
+budget. A kernel that dies or hangs is replaced; the cells that had succeeded are
+replayed, the fatal cell is skipped and execution goes on with the next one.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import signal
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+from grader.execute.environment import KERNEL_NAME, KernelArea, kernel_environment
+from grader.facts import CellRecord
+from grader.notebook import Segment
+from grader.serial import JsonData
+from grader.spec import ExecutionSettings
+
+log = logging.getLogger(__name__)
+
+KERNEL_SIDE = Path(__file__).with_name("kernel_side.py")
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+MAX_TRACEBACK_CHARS = 8000
+PROBE_TIMEOUT = 20
+HARVEST_TIMEOUT = 300
+MAX_RESTARTS = 3
+
+
+@dataclass(frozen=True)
+class HarvestRecord(JsonData):
+    """Where one segment's exports are, or why there are none."""
+
+    segment: str
+    section: str | None
+    directory: str
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ExecutionRecord(JsonData):
+    """What happened when the notebook ran; inputs to :mod:`grader.inspect`."""
+
+    cells: tuple[CellRecord, ...]
+    harvests: tuple[HarvestRecord, ...]
+    seconds: float
+    timed_out: bool = False
+    kernel_died: bool = False
+    restarts: int = 0
+    error: str | None = None
+
+
+class KernelLost(Exception):
+    """The kernel died or stopped answering; it must be replaced."""
+
+
+def _error_of(outputs) -> tuple[str, str, str] | None:
+    for out in outputs:
+        if out.get("output_type") == "error":
+            trace = ANSI.sub("", "\n".join(out.get("traceback", [])))[-MAX_TRACEBACK_CHARS:]
+            return out.get("ename", "Error"), str(out.get("evalue", ""))[:2000], trace
+    return None
+
+
+@dataclass
+class _State:
+    records: dict[int, CellRecord] = field(default_factory=dict)
+    harvests: list[HarvestRecord] = field(default_factory=list)
+    timed_out: bool = False
+    kernel_died: bool = False
+    restarts: int = 0
+
+
+class NotebookRunner:
+    """Runs the cells of ``nb`` in a kernel living in ``area``."""
+
+    def __init__(self, nb, segments: list[Segment], settings: ExecutionSettings, area: KernelArea,
+                 value_names: dict[str, list[str]] | None = None) -> None:
+        self.nb = nb
+        # nbclient stores each executed cell back at nb.cells[index]: the grader's own code
+        # (prelude, harvest, probes) runs in a scratch slot appended to a private copy.
+        self.client_nb = nbformat.from_dict(nb)
+        self.client_nb.cells.append(nbformat.v4.new_code_cell(""))
+        self.scratch = len(self.client_nb.cells) - 1
+        self.segments = segments
+        self.settings = settings
+        self.area = area
+        self.value_names = value_names or {}
+        self.state = _State()
+        self.deadline = 0.0
+
+    # ------------------------------------------------------------------ kernel
+    def _new_client(self) -> NotebookClient:
+        km = AsyncKernelManager(
+            kernel_name=KERNEL_NAME,
+            kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(self.area.kernelspecs)]),
+            # ZeroMQ over IPC sockets: the kernel needs no network interface at all
+            transport="ipc",
+            ip=str(self.area.root / "ipc" / "k"),
+            connection_file=str(self.area.root / "ipc" / "connection.json"),
+        )
+        (self.area.root / "ipc").mkdir(exist_ok=True)
+        client = NotebookClient(
+            self.client_nb, km=km, allow_errors=True, interrupt_on_timeout=False, record_timing=False,
+            startup_timeout=int(self.settings.startup_timeout), iopub_timeout=10,
+            resources={"metadata": {"path": str(self.area.cwd)}},
+        )
+        client.setup_kernel(env=kernel_environment(self.area, self.settings)).__enter__()
+        return client
+
+    def _shutdown(self, client: NotebookClient | None) -> None:
+        if client is None or client.km is None:
+            return
+        pid = None
+        try:
+            pid = client.km.provisioner.process.pid if client.km.provisioner else None
+        except AttributeError:
+            pid = None
+        try:
+            run_sync(client.km.shutdown_kernel)(now=True)
+        except Exception as exc:  # a kernel that is already gone cannot be shut down
+            log.debug("kernel shutdown: %s", exc)
+        if pid:
+            try:  # the kernel runs in its own session: take its whole group down with it
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def _execute(self, client: NotebookClient, source: str, timeout: float, index: int | None = None):
+        """Run one piece of code; return its error triple or None. Raises KernelLost."""
+        cell = nbformat.v4.new_code_cell(source)
+        client.timeout = max(1, int(timeout))
+        try:
+            client.execute_cell(cell, self.scratch if index is None else index, store_history=index is not None)
+        except DeadKernelError as exc:
+            raise KernelLost("died") from exc
+        except CellTimeoutError:
+            self._recover_from_timeout(client)
+            return ("TimeoutError", f"cell exceeded {int(timeout)} s", "")
+        return _error_of(cell.outputs)
+
+    def _recover_from_timeout(self, client: NotebookClient) -> None:
+        """Interrupt a cell that ran too long; a kernel that will not stop is lost."""
+        try:
+            run_sync(client.km.interrupt_kernel)()
+            probe = nbformat.v4.new_code_cell("pass")
+            client.timeout = PROBE_TIMEOUT
+            client.execute_cell(probe, self.scratch, store_history=False)
+        except (CellTimeoutError, DeadKernelError) as exc:
+            raise KernelLost("hung") from exc
+
+    def _prelude(self, client: NotebookClient) -> None:
+        source = KERNEL_SIDE.read_text(encoding="utf-8") + (
+            f"\ninstall({self.settings.seed}, {self.settings.max_export_params}, True)\n"
+        )
+        code = f"exec(compile({source!r}, '<grader-prelude>', 'exec'), {{'__name__': 'grader_kernel_side'}})"
+        error = self._execute(client, code, self.settings.startup_timeout)
+        if error:
+            raise RuntimeError(f"prelude failed: {error[0]}: {error[1]}")
+
+    def _harvest(self, client: NotebookClient, segment: Segment, export: bool = True) -> None:
+        names = sorted(self.value_names.get(segment.section or "", []))
+        code = (
+            "__import__('sys').modules['_grader_harness'].harvest("
+            f"{segment.key!r}, {str(self.area.artifacts)!r}, __import__('sys').modules['__main__'].__dict__, "
+            f"{names!r}, export={export!r})"
+        )
+        error = self._execute(client, code, HARVEST_TIMEOUT)
+        if export:
+            message = f"{error[0]}: {error[1]}" if error else None
+            self.state.harvests.append(HarvestRecord(segment.key, segment.section, segment.key, message))
+
+    # ------------------------------------------------------------------ cells
+    def _code_cells(self) -> list[tuple[Segment, int]]:
+        return [(seg, i) for seg in self.segments for i in seg.cells if self.nb.cells[i].cell_type == "code"]
+
+    def _run_cell(self, client: NotebookClient, segment: Segment, index: int) -> None:
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            self.state.timed_out = True
+            self.state.records[index] = CellRecord(index, segment.section, "skipped")
+            return
+        started = time.monotonic()
+        source = self.nb.cells[index].source
+        try:
+            error = self._execute(client, source, min(self.settings.cell_timeout, remaining), index)
+        except KernelLost as lost:
+            self.state.kernel_died = True
+            ename = "KernelDied" if str(lost) == "died" else "TimeoutError"
+            self.state.records[index] = CellRecord(index, segment.section, "error", ename,
+                                                   f"kernel {lost} while running this cell", None,
+                                                   time.monotonic() - started)
+            raise
+        seconds = time.monotonic() - started
+        if error is None:
+            self.state.records[index] = CellRecord(index, segment.section, "ok", seconds=seconds)
+        else:
+            status = "timeout" if error[0] == "TimeoutError" and not error[2] else "error"
+            if status == "timeout":
+                self.state.timed_out = True
+            self.state.records[index] = CellRecord(index, segment.section, status, *error, seconds)
+        self.client_nb.cells[index].outputs = []  # outputs are not kept: only errors matter
+
+    def _replay(self, client: NotebookClient, upto: int) -> None:
+        """Re-run the cells that had succeeded, then mark existing models as already seen."""
+        for seg, index in self._code_cells():
+            if index >= upto:
+                break
+            if self.state.records.get(index, CellRecord(index, None, "")).status == "ok":
+                remaining = self.deadline - time.monotonic()
+                if remaining <= 0 or self._execute(client, self.nb.cells[index].source,
+                                                   min(self.settings.cell_timeout, remaining)) is not None:
+                    break
+        for seg in self.segments:
+            self._harvest(client, seg, export=False)
+
+    def run(self) -> ExecutionRecord:
+        """Execute every code cell; never raises for problems caused by the notebook."""
+        started = time.monotonic()
+        self.deadline = started + self.settings.total_timeout
+        steps = self._code_cells()
+        position, client = 0, None
+        try:
+            while position <= len(steps):
+                try:
+                    client = self._new_client()
+                    self._prelude(client)
+                    if position > 0:
+                        self._replay(client, steps[position - 1][1] + 1)
+                    position = self._run_from(client, steps, position)
+                    break
+                except KernelLost:
+                    self.state.restarts += 1
+                    self._shutdown(client)
+                    client = None
+                    position = self._position_after_failure(steps)
+                    if self.state.restarts > MAX_RESTARTS:
+                        break
+        except RuntimeError as exc:  # the kernel could not start or the prelude failed
+            return self._record(started, error=str(exc))
+        finally:
+            self._shutdown(client)
+        return self._record(started)
+
+    def _run_from(self, client: NotebookClient, steps, position: int) -> int:
+        if 0 < position < len(steps) and steps[position - 1][0].key != steps[position][0].key:
+            self._harvest(client, steps[position - 1][0])  # its last cell was the fatal one
+        for number in range(position, len(steps)):
+            seg, index = steps[number]
+            self._run_cell(client, seg, index)
+            last_of_segment = number + 1 == len(steps) or steps[number + 1][0].key != seg.key
+            if last_of_segment:
+                self._harvest(client, seg)
+        for seg in self.segments:  # sections without code cells still get (empty) facts
+            if seg.section and not any(s.key == seg.key for s, _ in steps):
+                self.state.harvests.append(HarvestRecord(seg.key, seg.section, seg.key, None))
+        return len(steps) + 1
+
+    def _position_after_failure(self, steps) -> int:
+        failed = max(self.state.records) if self.state.records else -1
+        for number, (_, index) in enumerate(steps):
+            if index > failed:
+                return number
+        return len(steps)
+
+    def _record(self, started: float, error: str | None = None) -> ExecutionRecord:
+        for seg, index in self._code_cells():  # cells never reached (kernel lost for good)
+            self.state.records.setdefault(index, CellRecord(index, seg.section, "not_run"))
+        cells = tuple(self.state.records[i] for i in sorted(self.state.records))
+        return ExecutionRecord(cells, tuple(self.state.harvests), round(time.monotonic() - started, 3),
+                               self.state.timed_out, self.state.kernel_died, self.state.restarts, error)

@@ -1,0 +1,100 @@
+"""Grade one notebook: facts from the store or from a fresh execution, then scores.
+
+The reference solution goes through exactly the same :func:`collect_facts` as a
+student's submission; its facts are the expected values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader import __version__
+from grader.checks.base import Registry
+from grader.errors import NotebookError
+from grader.execute import execute_notebook, value_names
+from grader.facts import NotebookFacts
+from grader.inspect import inspect_execution
+from grader.messages import Catalogue
+from grader.notebook import extract_answers, load_notebook, sha256_file, split_sections, template_answers
+from grader.results import SubmissionResult
+from grader.scoring import error_result, score_submission
+from grader.spec import Assignment
+from grader.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class GradingContext:
+    """Everything a worker needs to grade submissions of one assignment."""
+
+    assignment: Assignment
+    dataset_dir: Path
+    store_path: Path | None
+    work_dir: Path | None = None
+    keep_artifacts: Path | None = None
+
+
+def execution_key(assignment: Assignment) -> str:
+    """Cache key of facts: execution settings, exported variables and the template's hash."""
+    blob = json.dumps({
+        "execution": assignment.execution.to_json(),
+        "values": value_names(assignment),
+        "sections": [s.to_json() for s in assignment.sections],
+        "template": sha256_file(assignment.notebook_path),
+    }, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:24]
+
+
+def collect_facts(path: Path, context: GradingContext, *, use_cache: bool = True) -> tuple[NotebookFacts, bool]:
+    """Facts of the notebook at ``path``: ``(facts, from_cache)``. Never raises for a bad notebook."""
+    assignment = context.assignment
+    sha256 = sha256_file(path)
+    key = execution_key(assignment)
+    store = Store(context.store_path) if context.store_path else None
+    if store and use_cache:
+        cached = store.get_facts(sha256, key, __version__)
+        if cached is not None:
+            return cached, True
+    try:
+        nb = load_notebook(path)
+    except NotebookError as exc:
+        return NotebookFacts(sha256=sha256, error=str(exc)), False
+    template = load_notebook(assignment.notebook_path)
+    segments = split_sections(nb, assignment)
+    answers = extract_answers(nb, template, segments)
+    area_root = Path(tempfile.mkdtemp(prefix="grader-", dir=context.work_dir))
+    try:
+        record, area = execute_notebook(nb, segments, assignment, area_root, context.dataset_dir)
+        facts = inspect_execution(record, area.artifacts, segments, assignment, answers,
+                                  template_answers(template), sha256, context.dataset_dir)
+        if context.keep_artifacts is not None:
+            shutil.copytree(area.artifacts, Path(context.keep_artifacts), dirs_exist_ok=True)
+    finally:
+        shutil.rmtree(area_root, ignore_errors=True)
+    if store and facts.error is None:
+        store.put_facts(facts, key, __version__)
+    return facts, False
+
+
+def grade_notebook(path: Path, *, submission_id: str, relative_path: str, context: GradingContext,
+                   reference: NotebookFacts, registry: Registry, catalogue: Catalogue,
+                   use_cache: bool = True) -> tuple[SubmissionResult, NotebookFacts]:
+    """Collect the facts of one submission and score them."""
+    try:
+        facts, cached = collect_facts(path, context, use_cache=use_cache)
+    except OSError as exc:
+        reason = f"{type(exc).__name__}: {exc}"
+        result = error_result(submission_id=submission_id, path=relative_path, sha256="0" * 64,
+                              assignment=context.assignment, catalogue=catalogue, reason=reason)
+        return result, NotebookFacts(sha256="0" * 64, error=reason)
+    result = score_submission(submission_id=submission_id, path=relative_path, assignment=context.assignment,
+                              facts=facts, reference=reference, registry=registry, catalogue=catalogue,
+                              cached=cached)
+    return result, facts

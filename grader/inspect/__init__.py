@@ -1,0 +1,94 @@
+"""Turn what a kernel exported into :class:`~grader.facts.NotebookFacts`.
+
+Runs in the grader's own process: every number that earns points (parameters,
+shapes, accuracy) is recomputed here from the exported artifacts.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from grader.datasets import load_test_split
+from grader.execute import ExecutionRecord
+from grader.facts import CellRecord, ModelFacts, NotebookFacts, SectionFacts
+from grader.inspect.evaluate import evaluate_accuracy
+from grader.inspect.models import load_model, model_facts
+from grader.notebook import Segment
+from grader.spec import Assignment
+
+log = logging.getLogger(__name__)
+
+DATASETS = {"fashion_mnist_test": load_test_split}
+MAX_MANIFEST_BYTES = 32 * 1024 * 1024
+
+
+def _read_manifest(directory: Path) -> dict[str, Any]:
+    path = directory / "manifest.json"
+    if not path.is_file() or path.stat().st_size > MAX_MANIFEST_BYTES:
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _inspect_model(entry: dict, section: str, directory: Path, evaluations, splits) -> ModelFacts:
+    facts = model_facts(entry, section, directory)
+    if not facts.loaded or not facts.has_weights or not evaluations:
+        return facts
+    model = load_model(directory)
+    results = []
+    for dataset in evaluations:
+        result = evaluate_accuracy(model, splits[dataset], dataset, facts.input_shape, directory)
+        if result is not None:
+            results.append(result)
+    return ModelFacts(**{**facts.__dict__, "evaluations": tuple(results)})
+
+
+def inspect_execution(record: ExecutionRecord, artifacts: Path, segments: list[Segment],
+                      assignment: Assignment, answers: dict[str, dict[str, str]],
+                      template_answers: dict[str, str], sha256: str, dataset_dir: Path) -> NotebookFacts:
+    """Build the notebook's facts from its execution record and exported files."""
+    splits = {name: DATASETS[name](dataset_dir) for name in assignment.execution.evaluations}
+    sections: dict[str, dict[str, Any]] = {}
+    for seg in segments:
+        if seg.section is None:
+            continue
+        acc = sections.setdefault(seg.section, {"title": seg.title, "cells": [], "models": [], "values": {},
+                                                "harvested": False, "errors": []})
+        acc["cells"] += list(seg.cells)
+        harvest = next((h for h in record.harvests if h.segment == seg.key), None)
+        if harvest is None:
+            continue
+        if harvest.error:
+            acc["errors"].append(harvest.error)
+        directory = artifacts / harvest.directory
+        manifest = _read_manifest(directory)
+        acc["harvested"] = acc["harvested"] or bool(manifest) or harvest.error is None
+        evaluations = assignment.execution.evaluations if assignment.checks_of(seg.section) else ()
+        for entry in manifest.get("models", []):
+            if isinstance(entry, dict):
+                acc["models"].append(_inspect_model(entry, seg.section, directory / str(entry.get("dir", "")),
+                                                    evaluations, splits))
+        acc["values"].update(manifest.get("values", {}) if isinstance(manifest.get("values"), dict) else {})
+    facts_sections = []
+    for spec in assignment.sections:
+        acc = sections.get(spec.id)
+        if acc is None:
+            continue
+        values = dict(acc["values"])
+        values["__answers__"] = answers.get(spec.id, {"*": ""})
+        values["__template_answers__"] = template_answers
+        facts_sections.append(SectionFacts(
+            id=spec.id, title=acc["title"], cells=tuple(acc["cells"]), models=tuple(acc["models"]),
+            values=values, answer_text=values["__answers__"].get("*", ""), harvested=acc["harvested"],
+            harvest_error="; ".join(acc["errors"]) or None,
+        ))
+    return NotebookFacts(
+        sha256=sha256, seconds=record.seconds, timed_out=record.timed_out, kernel_died=record.kernel_died,
+        cells=record.cells, sections=tuple(facts_sections), error=record.error,
+    )

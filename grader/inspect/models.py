@@ -1,0 +1,139 @@
+"""Rebuild exported models in the grader's process and describe them as facts.
+
+Configs are deserialized in Keras safe mode (no pickled lambdas, no student classes),
+so nothing the student wrote runs here; parameter counts and shapes come from the
+rebuilt model's own variables.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from grader.facts import LayerFacts, ModelFacts
+
+log = logging.getLogger(__name__)
+
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
+
+
+def _keras():
+    import keras  # imported lazily: pure code paths (checks, reports) never need TensorFlow
+
+    return keras
+
+
+def _size(variables) -> int:
+    return int(sum(int(np.prod(v.shape)) for v in variables))
+
+
+def _shape(value: Any) -> tuple | None:
+    if value is None:
+        return None
+    try:
+        return tuple(None if d is None else int(d) for d in value)
+    except TypeError:
+        return None
+
+
+def _tuple(value: Any) -> tuple[int, ...] | None:
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return (value,)
+    return tuple(int(v) for v in value)
+
+
+def _activation(config: dict) -> str | None:
+    value = config.get("activation")
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return str(value.get("config", {}).get("name") or value.get("class_name"))
+    return str(value)
+
+
+def layer_facts(layer) -> LayerFacts:
+    """Describe one built layer: class, configuration, output shape, parameters."""
+    config = layer.get_config()
+    try:
+        output_shape = _shape(layer.output.shape)
+    except (AttributeError, ValueError):
+        output_shape = None
+    return LayerFacts(
+        name=layer.name,
+        class_name=type(layer).__name__,
+        params=_size(layer.weights),
+        trainable_params=_size(layer.trainable_weights),
+        output_shape=output_shape,
+        units=config.get("units"),
+        filters=config.get("filters"),
+        kernel_size=_tuple(config.get("kernel_size")),
+        strides=_tuple(config.get("strides")),
+        pool_size=_tuple(config.get("pool_size")),
+        padding=config.get("padding"),
+        activation=_activation(config),
+        rate=config.get("rate"),
+    )
+
+
+def load_model(directory: Path):
+    """The model rebuilt from ``model.json`` (+ weights when exported), or raise ValueError."""
+    keras = _keras()
+    config_path = directory / "model.json"
+    if not config_path.is_file():
+        raise ValueError("no exported configuration")
+    if config_path.stat().st_size > MAX_CONFIG_BYTES:
+        raise ValueError("exported configuration is too large")
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    try:
+        model = keras.saving.deserialize_keras_object(config, safe_mode=True)
+    except Exception as exc:  # Keras raises many types for unknown or unsafe configs
+        raise ValueError(f"cannot rebuild the model: {type(exc).__name__}: {exc}") from None
+    if not isinstance(model, keras.Model):
+        raise ValueError("the exported object is not a Keras model")
+    if not model.built:
+        raise ValueError("the model was never built (no input shape)")
+    weights = directory / "model.weights.h5"
+    if weights.is_file():
+        try:
+            model.load_weights(str(weights))
+        except Exception as exc:  # mismatched or corrupt weight files
+            raise ValueError(f"cannot load the exported weights: {type(exc).__name__}: {exc}") from None
+    return model
+
+
+def model_facts(entry: dict, section: str, directory: Path, model=None) -> ModelFacts:
+    """Facts for one manifest entry; a model that cannot be rebuilt gets ``load_error``."""
+    base = dict(
+        key=f"{section}/{entry.get('dir', '?')}",
+        section=section,
+        order=int(entry.get("order", 0)),
+        names=tuple(str(n) for n in entry.get("names", [])),
+        api=str(entry.get("api", "unknown")),
+        reconstructed=bool(entry.get("reconstructed", False)),
+        artifact_dir=str(directory),
+    )
+    if entry.get("error"):
+        return ModelFacts(**base, load_error=str(entry["error"]))
+    try:
+        model = model if model is not None else load_model(directory)
+    except ValueError as exc:
+        return ModelFacts(**base, load_error=str(exc))
+    keras = _keras()
+    layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+    total, trainable = _size(model.weights), _size(model.trainable_weights)
+    return ModelFacts(
+        **base,
+        has_weights=(directory / "model.weights.h5").is_file(),
+        total_params=total,
+        trainable_params=trainable,
+        non_trainable_params=total - trainable,
+        input_shape=_shape(model.inputs[0].shape) if len(model.inputs) == 1 else None,
+        output_shape=_shape(model.outputs[0].shape) if len(model.outputs) == 1 else None,
+        layers=tuple(layer_facts(layer) for layer in layers),
+    )

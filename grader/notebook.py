@@ -1,0 +1,177 @@
+"""Load and validate submissions, split them into sections, extract written answers.
+
+A section starts at a markdown heading that matches a :class:`~grader.spec.SectionSpec`
+regex (or at a cell tagged ``section:<id>``) and ends at the next heading of the same
+or a higher level. Cells outside any graded section form ungraded segments, which are
+still executed and harvested so that models are attributed to where they were built.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from grader.errors import NotebookError
+from grader.spec import Assignment
+
+HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$", re.MULTILINE)
+ANSWER_TAG = "resposta:"
+SECTION_TAG = "section:"
+MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of consecutive cells; ``section`` is the graded section id or None."""
+
+    key: str
+    title: str
+    cells: tuple[int, ...]
+    section: str | None
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load_notebook(path: Path) -> nbformat.NotebookNode:
+    """Read and validate a notebook; any problem is a :class:`NotebookError` saying what."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise NotebookError(f"cannot read {path.name}: {exc.strerror}") from None
+    if size > MAX_NOTEBOOK_BYTES:
+        raise NotebookError(f"{path.name} is {size // 2**20} MB; the limit is {MAX_NOTEBOOK_BYTES // 2**20} MB")
+    try:
+        raw = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise NotebookError(f"{path.name} is not UTF-8 text (byte {exc.start})") from None
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise NotebookError(f"{path.name} is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    if not isinstance(data, dict) or "cells" not in data and "worksheets" not in data:
+        raise NotebookError(f"{path.name} is JSON but not a Jupyter notebook")
+    try:
+        nb = nbformat.reads(raw, as_version=4)
+        nbformat.validate(nb)
+    except Exception as exc:  # nbformat raises several unrelated types for bad input
+        raise NotebookError(f"{path.name} is not a valid notebook: {str(exc).splitlines()[0]}") from None
+    language = nb.metadata.get("kernelspec", {}).get("language") or nb.metadata.get("language_info", {}).get("name")
+    if language and str(language).lower() != "python":
+        raise NotebookError(f"{path.name} is a '{language}' notebook; this assignment needs Python")
+    return nb
+
+
+def _first_heading(source: str) -> tuple[int, str] | None:
+    match = HEADING.search(source)
+    return (len(match.group(1)), match.group(2)) if match else None
+
+
+def _tagged_section(cell) -> str | None:
+    for tag in cell.get("metadata", {}).get("tags", []):
+        if isinstance(tag, str) and tag.startswith(SECTION_TAG):
+            return tag[len(SECTION_TAG):]
+    return None
+
+
+def split_sections(nb, assignment: Assignment) -> list[Segment]:
+    """Split the notebook's cells into ordered segments, graded or not."""
+    segments: list[Segment] = []
+    current: dict = {"section": None, "title": "", "level": 0, "cells": []}
+
+    def close() -> None:
+        if current["cells"]:
+            key = current["section"] or f"_seg{len(segments)}"
+            segments.append(Segment(key, current["title"], tuple(current["cells"]), current["section"]))
+
+    for index, cell in enumerate(nb.cells):
+        start = None
+        tagged = _tagged_section(cell)
+        heading = _first_heading(cell.source) if cell.cell_type == "markdown" else None
+        if tagged and assignment.section(tagged):
+            start = (tagged, assignment.section(tagged).title, 1)
+        elif heading:
+            level, text = heading
+            spec = next((s for s in assignment.sections if s.matches(text)), None)
+            if spec is not None:
+                start = (spec.id, text, level)
+            elif current["section"] is None or level <= current["level"]:
+                start = (None, text, level)
+        if start is not None:
+            close()
+            current = {"section": start[0], "title": start[1], "level": start[2], "cells": []}
+        current["cells"].append(index)
+    close()
+    return _unique_keys(segments)
+
+
+def _unique_keys(segments: list[Segment]) -> list[Segment]:
+    """A section that appears twice keeps its id; later segments get a suffix key."""
+    seen: dict[str, int] = {}
+    unique = []
+    for seg in segments:
+        count = seen.get(seg.key, 0)
+        seen[seg.key] = count + 1
+        unique.append(seg if count == 0 else Segment(f"{seg.key}~{count}", seg.title, seg.cells, seg.section))
+    return unique
+
+
+def normalize_text(text: str) -> str:
+    """Lowercase, strip accents and collapse white space (for comparing prose)."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return " ".join(text.lower().split())
+
+
+def _answer_tag(cell) -> str | None:
+    for tag in cell.get("metadata", {}).get("tags", []):
+        if isinstance(tag, str) and tag.startswith(ANSWER_TAG):
+            return tag[len(ANSWER_TAG):]
+    return None
+
+
+def _prose_cells(nb) -> list:
+    return [c for c in nb.cells if c.cell_type in ("markdown", "raw")]
+
+
+def extract_answers(nb, template, segments: list[Segment]) -> dict[str, dict[str, str]]:
+    """Written answers per section: ``{section: {answer_key: text, "*": changed prose}}``.
+
+    A tagged answer cell (``resposta:<key>``) left as in the template counts as empty;
+    the ``"*"`` entry holds every prose cell of the section that is not in the template,
+    so an answer written in a new cell is still found.
+    """
+    template_text = {normalize_text(c.source) for c in _prose_cells(template)}
+    answers: dict[str, dict[str, str]] = {}
+    for seg in segments:
+        if seg.section is None:
+            continue
+        found = answers.setdefault(seg.section, {"*": ""})
+        for index in seg.cells:
+            cell = nb.cells[index]
+            if cell.cell_type not in ("markdown", "raw"):
+                continue
+            changed = normalize_text(cell.source) not in template_text
+            key = _answer_tag(cell)
+            if key is not None:
+                found[key] = (found.get(key, "") + "\n" + cell.source).strip() if changed else found.get(key, "")
+            if changed:
+                found["*"] = (found["*"] + "\n" + cell.source).strip()
+    return answers
+
+
+def template_answers(template) -> dict[str, str]:
+    """The untouched text of each tagged answer cell of the template."""
+    return {_answer_tag(c): c.source for c in _prose_cells(template) if _answer_tag(c)}

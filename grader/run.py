@@ -1,0 +1,214 @@
+"""``grader run``: grade every submission in a folder, in parallel, and write the outputs.
+
+Each notebook is graded in a worker process (its own kernel inside); the main process
+never imports TensorFlow. Outputs: ``results.json``, ``grades.csv``, ``index.html``
+and ``<id>/report.html`` (+ ``<id>/facts.json``) under OUT.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+import logging
+import os
+import re
+import multiprocessing
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader import __version__, console
+from grader.assignments import load as load_assignment
+from grader.datasets import find_fashion_mnist
+from grader.errors import UsageError
+from grader.export import get_exporter
+from grader.facts import NotebookFacts
+from grader.grade import GradingContext, collect_facts, grade_notebook
+from grader.messages import load_catalogue
+from grader.report import render_index, render_submission_report
+from grader.results import AssignmentInfo, RunResults, SectionInfo, SubmissionResult
+from grader.scoring import error_result
+from grader.spec import Assignment
+from grader.store import Store, default_store_path
+
+log = logging.getLogger(__name__)
+
+
+class ExitCode(enum.IntEnum):
+    OK = 0
+    CHECKS_FAILED = 1
+    USAGE = 2
+    CONFIG = 3
+
+
+@dataclass(frozen=True)
+class Submission:
+    id: str
+    path: Path
+    relative: str
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    results: RunResults
+    out: Path
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return ExitCode.OK  # a completed run succeeds even when submissions failed
+
+
+def _safe_id(text: str) -> str:
+    return re.sub(r"[^\w.@+-]+", "_", text, flags=re.UNICODE).strip("._") or "submission"
+
+
+def discover_submissions(folder: Path) -> list[Submission]:
+    """``*.ipynb`` in ``folder`` (id = file stem) or one per sub-folder (id = folder name)."""
+    folder = Path(folder)
+    if folder.is_file():
+        return [Submission(_safe_id(folder.stem), folder, folder.name)]
+    if not folder.is_dir():
+        raise UsageError(f"submissions folder '{folder}' does not exist")
+    found = [Submission(_safe_id(p.stem), p, p.name) for p in sorted(folder.glob("*.ipynb"))]
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        notebooks = sorted(sub.rglob("*.ipynb"))
+        notebooks = [n for n in notebooks if ".ipynb_checkpoints" not in n.parts]
+        if notebooks:
+            found.append(Submission(_safe_id(sub.name), notebooks[0], str(notebooks[0].relative_to(folder))))
+            if len(notebooks) > 1:
+                log.warning("%s holds %d notebooks; grading %s", sub, len(notebooks), notebooks[0].name)
+    ids = [s.id for s in found]
+    return [dataclasses.replace(s, id=f"{s.id}-{n}") if ids.count(s.id) > 1 else s
+            for n, s in enumerate(found, start=1)]
+
+
+# ---------------------------------------------------------------------- worker side
+def _init_worker(threads: int) -> None:
+    # read by TensorFlow at import: set before the worker first imports it
+    for name in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
+        os.environ[name] = str(threads)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+
+
+def _reference_task(context: GradingContext, use_cache: bool) -> dict:
+    facts, _ = collect_facts(context.assignment.reference_path, context, use_cache=use_cache)
+    return facts.to_json()
+
+
+def _grade_task(submission: Submission, context: GradingContext, reference: dict, lang: str,
+                use_cache: bool) -> tuple[dict, dict]:
+    assignment = context.assignment
+    from grader.assignments import load
+
+    _, registry = load(str(Path(assignment.spec_path)))
+    result, facts = grade_notebook(
+        submission.path, submission_id=submission.id, relative_path=submission.relative, context=context,
+        reference=NotebookFacts.from_json(reference), registry=registry, catalogue=load_catalogue(lang),
+        use_cache=use_cache,
+    )
+    return result.to_json(), facts.to_json()
+
+
+# ---------------------------------------------------------------------- main side
+def _pool(jobs: int, threads: int) -> ProcessPoolExecutor:
+    # spawn, not fork: TensorFlow does not survive a fork
+    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_init_worker, initargs=(threads,))
+
+
+def reference_facts(context: GradingContext, *, use_cache: bool = True) -> NotebookFacts:
+    """Execute (or fetch from the store) the reference solution's facts."""
+    with _pool(1, context.assignment.execution.threads) as pool:
+        facts = NotebookFacts.from_json(pool.submit(_reference_task, context, use_cache).result())
+    broken = [c for c in facts.cells if c.status != "ok"]
+    if facts.error or broken:
+        where = facts.error or ", ".join(f"cell {c.index} ({c.ename or c.status}: {c.evalue or ''})" for c in broken)
+        console.err(f"warning: the reference solution did not run cleanly: {where}")
+    return facts
+
+
+def _grade_all(submissions: list[Submission], context: GradingContext, reference: NotebookFacts, lang: str,
+               jobs: int, use_cache: bool) -> dict[str, tuple[SubmissionResult, NotebookFacts]]:
+    done: dict[str, tuple[SubmissionResult, NotebookFacts]] = {}
+    catalogue = load_catalogue(lang)
+    with _pool(jobs, context.assignment.execution.threads) as pool:
+        futures: dict[Future, Submission] = {
+            pool.submit(_grade_task, s, context, reference.to_json(), lang, use_cache): s for s in submissions
+        }
+        for future in console.progress(as_completed(futures), total=len(futures), label="grading"):
+            sub = futures[future]
+            try:
+                result_json, facts_json = future.result()
+                done[sub.id] = (SubmissionResult.from_json(result_json), NotebookFacts.from_json(facts_json))
+            except (BrokenProcessPool, OSError, RuntimeError) as exc:
+                reason = f"the grading worker failed: {type(exc).__name__}: {exc}"
+                result = error_result(submission_id=sub.id, path=sub.relative, sha256="0" * 64,
+                                      assignment=context.assignment, catalogue=catalogue, reason=reason)
+                done[sub.id] = (result, NotebookFacts(sha256="0" * 64, error=reason))
+    return done
+
+
+def assignment_info(assignment: Assignment) -> AssignmentInfo:
+    sections = tuple(SectionInfo(s.id, s.title, m, s.bonus) for s, m in assignment.section_max_scores())
+    return AssignmentInfo(assignment.id, assignment.title, assignment.max_score, sections)
+
+
+def write_outputs(out: Path, assignment: Assignment, graded: dict[str, tuple[SubmissionResult, NotebookFacts]],
+                  reference: NotebookFacts, lang: str) -> RunResults:
+    """Write every report, then results.json, grades.csv and index.html."""
+    catalogue = load_catalogue(lang)
+    out.mkdir(parents=True, exist_ok=True)
+    results, reports = [], {}
+    for sub_id in sorted(graded):
+        result, facts = graded[sub_id]
+        folder = out / sub_id
+        folder.mkdir(exist_ok=True)
+        report = f"{sub_id}/report.html"
+        result = dataclasses.replace(result, report=report)
+        (folder / "report.html").write_text(
+            render_submission_report(result, assignment, catalogue, facts, reference), encoding="utf-8")
+        (folder / "facts.json").write_text(json.dumps(facts.to_json(), indent=1), encoding="utf-8")
+        results.append(result)
+        reports[sub_id] = report
+    run_results = RunResults(__version__, assignment_info(assignment), tuple(results), lang=lang)
+    (out / "results.json").write_text(json.dumps(run_results.to_json(), indent=2, ensure_ascii=False),
+                                      encoding="utf-8")
+    get_exporter("csv")(run_results, out / "grades.csv")
+    (out / "index.html").write_text(render_index(run_results, catalogue, reports), encoding="utf-8")
+    return run_results
+
+
+def make_context(assignment: Assignment, *, data_dir: Path | None, store: Path | None, no_store: bool,
+                 cell_timeout: float | None) -> GradingContext:
+    if cell_timeout is not None:
+        if cell_timeout <= 0:
+            raise UsageError("--cell-timeout must be a positive number of seconds")
+        execution = dataclasses.replace(assignment.execution, cell_timeout=float(cell_timeout))
+        assignment = dataclasses.replace(assignment, execution=execution)
+    store_path = None if no_store else Path(store or default_store_path())
+    if store_path is not None:
+        Store(store_path)  # fail early, at the edge, if the store cannot be created
+    return GradingContext(assignment, find_fashion_mnist(data_dir), store_path)
+
+
+def run(*, submissions: Path, assignment: str, out: Path, jobs: int = 1, cell_timeout: float | None = None,
+        lang: str = "pt", data_dir: Path | None = None, store: Path | None = None, no_store: bool = False,
+        assignments_dir: Path | None = None) -> RunSummary:
+    """Grade every notebook under ``submissions`` and write the outputs to ``out``."""
+    if jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    load_catalogue(lang)  # an unknown language is a usage error before any work starts
+    spec, _ = load_assignment(assignment, assignments_dir)
+    found = discover_submissions(Path(submissions))
+    if not found:
+        raise UsageError(f"no .ipynb notebooks found in '{submissions}'")
+    context = make_context(spec, data_dir=data_dir, store=store, no_store=no_store, cell_timeout=cell_timeout)
+    console.err(f"{spec.id}: {len(found)} submission(s), {jobs} job(s); executing the reference solution...")
+    reference = reference_facts(context, use_cache=not no_store)
+    graded = _grade_all(found, context, reference, lang, min(jobs, len(found)), use_cache=not no_store)
+    results = write_outputs(Path(out), spec, graded, reference, lang)
+    return RunSummary(results, Path(out))

@@ -1,0 +1,70 @@
+"""``grader check``: a student checks one notebook before handing it in.
+
+Runs the assignment's checks, prints a summary of the visible ones in the student's
+language, writes the HTML report, and exits 1 when a visible check did not pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader import console
+from grader.assignments import load as load_assignment
+from grader.errors import UsageError
+from grader.messages import load_catalogue
+from grader.results import SubmissionResult
+from grader.run import ExitCode, Submission, _grade_all, make_context, reference_facts, write_outputs
+
+FAILING = ("failed", "error", "partial")
+SYMBOLS = {"passed": "✔", "failed": "✘", "partial": "◐", "error": "!", "review": "?", "skipped": "-"}
+
+
+@dataclass(frozen=True)
+class CheckSummary:
+    result: SubmissionResult
+    report: Path
+
+    @property
+    def exit_code(self) -> ExitCode:
+        visible = [c for c in self.result.checks if c.visibility == "visible"]
+        bad = self.result.status == "error" or any(c.status in FAILING for c in visible)
+        return ExitCode.CHECKS_FAILED if bad else ExitCode.OK
+
+
+def print_summary(result: SubmissionResult, report: Path, lang: str) -> None:
+    cat = load_catalogue(lang)
+    out = console.out
+    out(cat("cli.check.header", notebook=result.path))
+    if result.status == "error":
+        out(cat("cli.check.not_graded", reason=result.error or ""))
+    for section in result.sections:
+        out(f"\n{section.title or section.id}: {cat.number(section.score)} / {cat.number(section.max_score)}")
+        for check in result.checks:
+            if check.section != section.id or check.visibility != "visible":
+                continue
+            out(f"  {SYMBOLS.get(check.status, '?')} [{cat('report.status.' + check.status)}] {check.message}")
+    out("\n" + cat("cli.check.total", score=result.score, max_score=result.max_score))
+    out(cat("cli.check.report", path=str(report)))
+
+
+def check(*, notebook: Path, assignment: str, out: Path | None = None, lang: str = "pt",
+          cell_timeout: float | None = None, data_dir: Path | None = None, store: Path | None = None,
+          no_store: bool = False, assignments_dir: Path | None = None) -> CheckSummary:
+    """Grade one notebook as a student would see it."""
+    notebook = Path(notebook)
+    if not notebook.is_file():
+        raise UsageError(f"notebook '{notebook}' not found")
+    load_catalogue(lang)
+    spec, _ = load_assignment(assignment, assignments_dir)
+    context = make_context(spec, data_dir=data_dir, store=store, no_store=no_store, cell_timeout=cell_timeout)
+    out = Path(out) if out else notebook.with_name(f"{notebook.stem}-relatorio")
+    console.err(load_catalogue(lang)("cli.check.running", notebook=notebook.name))
+    reference = reference_facts(context, use_cache=not no_store)
+    sub = Submission(notebook.stem, notebook, notebook.name)
+    graded = _grade_all([sub], context, reference, lang, 1, use_cache=not no_store)
+    results = write_outputs(out, spec, graded, reference, lang)
+    result = results.submissions[0]
+    summary = CheckSummary(result, out / (result.report or ""))
+    print_summary(result, summary.report, lang)
+    return summary
