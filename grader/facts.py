@@ -95,6 +95,7 @@ class SectionFacts(JsonData):
     models: tuple[ModelFacts, ...] = ()
     values: dict[str, Any] = field(default_factory=dict)
     answer_text: str = ""
+    attempted: bool = False
     harvested: bool = False
     harvest_error: str | None = None
 

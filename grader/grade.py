@@ -21,7 +21,7 @@ from grader.execute import execute_notebook, value_names
 from grader.facts import NotebookFacts
 from grader.inspect import inspect_execution
 from grader.messages import Catalogue
-from grader.notebook import extract_answers, load_notebook, sha256_file, split_sections, template_answers
+from grader.notebook import attempted_sections, extract_answers, load_notebook, sha256_file, split_sections, template_answers
 from grader.results import SubmissionResult
 from grader.scoring import error_result, score_submission
 from grader.spec import Assignment
@@ -73,7 +73,8 @@ def collect_facts(path: Path, context: GradingContext, *, use_cache: bool = True
     try:
         record, area = execute_notebook(nb, segments, assignment, area_root, context.dataset_dir)
         facts = inspect_execution(record, area.artifacts, segments, assignment, answers,
-                                  template_answers(template), sha256, context.dataset_dir)
+                                  template_answers(template), sha256, context.dataset_dir,
+                                  attempted_sections(nb, template, segments))
         if context.keep_artifacts is not None:
             shutil.copytree(area.artifacts, Path(context.keep_artifacts), dirs_exist_ok=True)
     finally:

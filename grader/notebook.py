@@ -175,3 +175,23 @@ def extract_answers(nb, template, segments: list[Segment]) -> dict[str, dict[str
 def template_answers(template) -> dict[str, str]:
     """The untouched text of each tagged answer cell of the template."""
     return {_answer_tag(c): c.source for c in _prose_cells(template) if _answer_tag(c)}
+
+
+def code_signature(source: str) -> str:
+    """Code with comments, blank lines and bare ``pass`` removed (what the student wrote)."""
+    lines = [line.strip() for line in source.splitlines()]
+    return "\n".join(l for l in lines if l and not l.startswith("#") and l != "pass")
+
+
+def attempted_sections(nb, template, segments: list[Segment]) -> set[str]:
+    """Sections where the student wrote code that is not already in the template."""
+    given = {code_signature(c.source) for c in template.cells if c.cell_type == "code"}
+    attempted = set()
+    for seg in segments:
+        for index in seg.cells:
+            cell = nb.cells[index]
+            if seg.section and cell.cell_type == "code":
+                signature = code_signature(cell.source)
+                if signature and signature not in given:
+                    attempted.add(seg.section)
+    return attempted

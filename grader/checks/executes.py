@@ -32,6 +32,8 @@ def check_executes(student: NotebookFacts, reference: NotebookFacts, check: Chec
         return failed("executes.section_missing", params={"section": check.section})
     if not cells:
         return failed("executes.no_cells", params={"section": check.section})
+    if section is not None and not section.attempted:
+        return failed("executes.not_attempted", params={"section": check.section})
     problems = [(n, c) for n, c in enumerate(cells, start=1) if c.status != "ok"]
     if not problems:
         return passed("executes.passed", params={"cells": len(cells)})

@@ -51,7 +51,8 @@ def _inspect_model(entry: dict, section: str, directory: Path, evaluations, spli
 
 def inspect_execution(record: ExecutionRecord, artifacts: Path, segments: list[Segment],
                       assignment: Assignment, answers: dict[str, dict[str, str]],
-                      template_answers: dict[str, str], sha256: str, dataset_dir: Path) -> NotebookFacts:
+                      template_answers: dict[str, str], sha256: str, dataset_dir: Path,
+                      attempted: set[str] = frozenset()) -> NotebookFacts:
     """Build the notebook's facts from its execution record and exported files."""
     splits = {name: DATASETS[name](dataset_dir) for name in assignment.execution.evaluations}
     sections: dict[str, dict[str, Any]] = {}
@@ -85,7 +86,8 @@ def inspect_execution(record: ExecutionRecord, artifacts: Path, segments: list[S
         values["__template_answers__"] = template_answers
         facts_sections.append(SectionFacts(
             id=spec.id, title=acc["title"], cells=tuple(acc["cells"]), models=tuple(acc["models"]),
-            values=values, answer_text=values["__answers__"].get("*", ""), harvested=acc["harvested"],
+            values=values, answer_text=values["__answers__"].get("*", ""), attempted=spec.id in attempted,
+            harvested=acc["harvested"],
             harvest_error="; ".join(acc["errors"]) or None,
         ))
     return NotebookFacts(

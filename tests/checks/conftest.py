@@ -66,8 +66,9 @@ def dense_model(units=(100, 10), inputs=784, **kw) -> ModelFacts:
     return model(layers, **kw)
 
 
-def section(sid="desafio-3", models=(), values=None, cells=(), **kw) -> SectionFacts:
-    return SectionFacts(sid, sid.title(), cells=tuple(cells), models=tuple(models), values=values or {}, harvested=True, **kw)
+def section(sid="desafio-3", models=(), values=None, cells=(), attempted=True, **kw) -> SectionFacts:
+    return SectionFacts(sid, sid.title(), cells=tuple(cells), models=tuple(models), values=values or {},
+                        harvested=True, attempted=attempted, **kw)
 
 
 def notebook(*sections: SectionFacts, cells=()) -> NotebookFacts:

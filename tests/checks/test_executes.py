@@ -37,7 +37,7 @@ def test_names_the_first_failing_cell(make, render):
     "status, key, words",
     [
         ("timeout", "executes.cell_timeout", "tempo limite"),
-        ("skipped", "executes.cell_skipped", "derrubou o kernel"),
+        ("skipped", "executes.cell_skipped", "tempo total do notebook se esgotou"),
         ("not_run", "executes.cell_not_run", "nem chegou a rodar"),
     ],
 )
@@ -56,3 +56,11 @@ def test_missing_heading_fails(make, render):
 
 def test_section_without_cells_fails(make):
     assert _run(make, []).message == "executes.no_cells"
+
+
+def test_untouched_section_earns_nothing_even_when_it_runs(make, render):
+    student = make.notebook(make.section("desafio-1", attempted=False), cells=[make.cell(3)])
+    outcome = check_executes(student, make.notebook(), make.spec("executes", "desafio-1"))
+    assert (outcome.status, outcome.fraction) == ("failed", 0.0)
+    assert "ainda não foi respondida" in render(outcome, "pt")
+    assert "has not been answered yet" in render(outcome, "en")
