@@ -37,6 +37,7 @@ MAX_TRACEBACK_CHARS = 8000
 PROBE_TIMEOUT = 20
 HARVEST_TIMEOUT = 300
 MAX_RESTARTS = 3
+TIMEOUT_ENAME = "GraderCellTimeout"
 
 
 @dataclass(frozen=True)
@@ -112,10 +113,14 @@ class NotebookRunner:
             connection_file=str(self.area.root / "ipc" / "connection.json"),
         )
         (self.area.root / "ipc").mkdir(exist_ok=True)
+        # On timeout nbclient interrupts the kernel and reports this error reply; its own
+        # message flow stays consistent (raising CellTimeoutError leaves a reader behind).
         client = NotebookClient(
-            self.client_nb, km=km, allow_errors=True, interrupt_on_timeout=False, record_timing=False,
+            self.client_nb, km=km, allow_errors=True, interrupt_on_timeout=True, record_timing=False,
+            error_on_timeout={"ename": TIMEOUT_ENAME, "evalue": "cell timed out", "traceback": []},
             startup_timeout=int(self.settings.startup_timeout), iopub_timeout=10,
             resources={"metadata": {"path": str(self.area.cwd)}},
+            on_cell_executed=self._remember_reply,
         )
         client.setup_kernel(env=kernel_environment(self.area, self.settings)).__enter__()
         return client
@@ -138,28 +143,33 @@ class NotebookRunner:
             except (ProcessLookupError, PermissionError):
                 pass
 
-    def _execute(self, client: NotebookClient, source: str, timeout: float, index: int | None = None):
-        """Run one piece of code; return its error triple or None. Raises KernelLost."""
+    def _remember_reply(self, cell, cell_index, execute_reply) -> None:
+        self._last_reply = execute_reply
+
+    def _timed_out(self) -> bool:
+        reply = getattr(self, "_last_reply", None) or {}
+        return reply.get("content", {}).get("ename") == TIMEOUT_ENAME
+
+    def _run_code(self, client: NotebookClient, source: str, timeout: float, index: int | None):
         cell = nbformat.v4.new_code_cell(source)
         client.timeout = max(1, int(timeout))
+        self._last_reply = None
         try:
             client.execute_cell(cell, self.scratch if index is None else index, store_history=index is not None)
-        except DeadKernelError as exc:
-            raise KernelLost("died") from exc
-        except CellTimeoutError:
-            self._recover_from_timeout(client)
+        except (DeadKernelError, CellTimeoutError) as exc:
+            raise KernelLost("died" if isinstance(exc, DeadKernelError) else "hung") from exc
+        return cell
+
+    def _execute(self, client: NotebookClient, source: str, timeout: float, index: int | None = None):
+        """Run one piece of code; return its error triple or None. Raises KernelLost."""
+        cell = self._run_code(client, source, timeout, index)
+        if self._timed_out():
+            # interrupted; a kernel that ignores the interrupt is still busy and must go
+            self._run_code(client, "pass", PROBE_TIMEOUT, None)
+            if self._timed_out():
+                raise KernelLost("hung")
             return ("TimeoutError", f"cell exceeded {int(timeout)} s", "")
         return _error_of(cell.outputs)
-
-    def _recover_from_timeout(self, client: NotebookClient) -> None:
-        """Interrupt a cell that ran too long; a kernel that will not stop is lost."""
-        try:
-            run_sync(client.km.interrupt_kernel)()
-            probe = nbformat.v4.new_code_cell("pass")
-            client.timeout = PROBE_TIMEOUT
-            client.execute_cell(probe, self.scratch, store_history=False)
-        except (CellTimeoutError, DeadKernelError) as exc:
-            raise KernelLost("hung") from exc
 
     def _prelude(self, client: NotebookClient) -> None:
         source = KERNEL_SIDE.read_text(encoding="utf-8") + (
@@ -210,6 +220,8 @@ class NotebookRunner:
             status = "timeout" if error[0] == "TimeoutError" and not error[2] else "error"
             if status == "timeout":
                 self.state.timed_out = True
+                if remaining < self.settings.cell_timeout:  # it ran into the notebook's budget
+                    self.deadline = time.monotonic()
             self.state.records[index] = CellRecord(index, segment.section, status, *error, seconds)
         self.client_nb.cells[index].outputs = []  # outputs are not kept: only errors matter
 
@@ -229,7 +241,7 @@ class NotebookRunner:
     def run(self) -> ExecutionRecord:
         """Execute every code cell; never raises for problems caused by the notebook."""
         started = time.monotonic()
-        self.deadline = started + self.settings.total_timeout
+        self.deadline = 0.0
         steps = self._code_cells()
         position, client = 0, None
         try:
@@ -237,6 +249,8 @@ class NotebookRunner:
                 try:
                     client = self._new_client()
                     self._prelude(client)
+                    if not self.deadline:  # the budget is for the notebook, not kernel start-up
+                        self.deadline = time.monotonic() + self.settings.total_timeout
                     if position > 0:
                         self._replay(client, steps[position - 1][1] + 1)
                     position = self._run_from(client, steps, position)

@@ -1,0 +1,120 @@
+"""The kernel runner on small real notebooks: errors, timeouts, dead kernels, harvest."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader.execute import execute_notebook
+from grader.inspect.models import model_facts
+from grader.notebook import split_sections
+from grader.spec import Assignment, ExecutionSettings, SectionSpec
+
+pytestmark = pytest.mark.kernel
+v4 = nbformat.v4
+
+
+def _assignment(**execution) -> Assignment:
+    sections = (SectionSpec("desafio-1", "D1", r"(?i)desafio\s*1"), SectionSpec("desafio-2", "D2", r"(?i)desafio\s*2"))
+    settings = ExecutionSettings(**{"cell_timeout": 20, "total_timeout": 200, **execution})
+    return Assignment("t", "t", "/tmp", "t.ipynb", "r.ipynb", sections, (), settings)
+
+
+def _notebook(first: list[str], second: list[str]):
+    cells = [v4.new_markdown_cell("# T"), v4.new_code_cell("import keras\nfrom keras import layers")]
+    cells += [v4.new_markdown_cell("## Desafio 1")] + [v4.new_code_cell(c) for c in first]
+    cells += [v4.new_markdown_cell("## Desafio 2")] + [v4.new_code_cell(c) for c in second]
+    return v4.new_notebook(cells=cells)
+
+
+def _run(nb, tmp_path: Path, dataset_dir: Path, **execution):
+    assignment = _assignment(**execution)
+    record, area = execute_notebook(nb, split_sections(nb, assignment), assignment, tmp_path / "k", dataset_dir)
+    return record, area
+
+
+def _manifest(area, segment: str) -> dict:
+    return json.loads((area.artifacts / segment / "manifest.json").read_text())
+
+
+def _status(record) -> dict[int, str]:
+    return {c.index: c.status for c in record.cells}
+
+
+def test_errors_are_recorded_and_execution_goes_on(tmp_path, dataset_dir):
+    nb = _notebook(["x = 1", "1 / 0", "y = x + 1"], ["z = y * 2"])
+    record, _ = _run(nb, tmp_path, dataset_dir)
+    assert _status(record) == {1: "ok", 3: "ok", 4: "error", 5: "ok", 7: "ok"}
+    error = next(c for c in record.cells if c.index == 4)
+    assert error.ename == "ZeroDivisionError" and "1 / 0" in error.traceback
+    assert not record.kernel_died and not record.timed_out
+
+
+def test_a_cell_over_its_timeout_is_interrupted_and_the_next_cells_run(tmp_path, dataset_dir):
+    nb = _notebook(["import time\ntime.sleep(60)", "after = 1"], ["m = keras.Sequential([keras.Input((3,)), layers.Dense(2)])"])
+    record, area = _run(nb, tmp_path, dataset_dir, cell_timeout=3)
+    assert _status(record)[3] == "timeout" and record.timed_out
+    assert _status(record)[4] == "ok" and _status(record)[6] == "ok"
+    assert [m["names"] for m in _manifest(area, "desafio-2")["models"]] == [["m"]]
+
+
+def test_a_dead_kernel_is_replaced_and_earlier_work_replayed(tmp_path, dataset_dir):
+    nb = _notebook(["base = 41", "import os\nos._exit(1)"], ["answer = base + 1", "m = keras.Sequential([keras.Input((3,)), layers.Dense(answer)])"])
+    record, area = _run(nb, tmp_path, dataset_dir)
+    status = _status(record)
+    assert status[4] == "error" and record.kernel_died and record.restarts == 1
+    assert next(c for c in record.cells if c.index == 4).ename == "KernelDied"
+    assert status[6] == "ok" and status[7] == "ok"  # `base` was replayed into the new kernel
+    entry = _manifest(area, "desafio-2")["models"][0]
+    assert model_facts(entry, "desafio-2", area.artifacts / "desafio-2" / entry["dir"]).layers[0].units == 42
+
+
+def test_total_timeout_skips_the_remaining_cells(tmp_path, dataset_dir):
+    nb = _notebook(["import time\ntime.sleep(4)", "time.sleep(30)"], ["late = 1"])
+    record, _ = _run(nb, tmp_path, dataset_dir, cell_timeout=30, total_timeout=6)
+    status = _status(record)
+    assert (status[3], status[4], status[6]) == ("ok", "timeout", "skipped") and record.timed_out
+
+
+def test_harvest_finds_models_built_inside_functions_and_ignores_monkeypatching(tmp_path, dataset_dir):
+    build = (
+        "def build():\n"
+        "    inputs = keras.Input((28, 28, 1))\n"
+        "    x = layers.Conv2D(6, 5, padding='same', activation='tanh')(inputs)\n"
+        "    x = layers.Flatten()(x)\n"
+        "    return keras.Model(inputs, layers.Dense(10, activation='softmax')(x))\n"
+        "models = [build()]\n"
+        "keras.Model.count_params = lambda self: 61706\n"
+        "keras.Model.save_weights = lambda self, *a, **k: None\n"
+        "import json; json.dump = lambda *a, **k: None"
+    )
+    nb = _notebook([build], ["pass"])
+    record, area = _run(nb, tmp_path, dataset_dir)
+    assert all(c.status == "ok" for c in record.cells)
+    (entry,) = _manifest(area, "desafio-1")["models"]
+    assert entry["api"] == "functional" and entry["has_weights"]
+    facts = model_facts(entry, "desafio-1", area.artifacts / "desafio-1" / entry["dir"])
+    assert facts.total_params == 6 * 25 + 6 + 28 * 28 * 6 * 10 + 10
+    assert [l.class_name for l in facts.layers] == ["Conv2D", "Flatten", "Dense"]
+
+
+def test_subclassed_models_are_rebuilt_as_sequential(tmp_path, dataset_dir):
+    code = (
+        "class Net(keras.Model):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.flat = layers.Flatten()\n"
+        "        self.out = layers.Dense(10, activation='softmax')\n"
+        "    def call(self, x):\n"
+        "        return self.out(self.flat(x))\n"
+        "import numpy as np\n"
+        "net = Net(); net(np.zeros((1, 28, 28), 'float32'))"
+    )
+    record, area = _run(_notebook([code], ["pass"]), tmp_path, dataset_dir)
+    (entry,) = _manifest(area, "desafio-1")["models"]
+    assert entry["reconstructed"] and entry["names"] == ["net"]
+    facts = model_facts(entry, "desafio-1", area.artifacts / "desafio-1" / entry["dir"])
+    assert facts.total_params == 7850 and facts.output_shape == (None, 10)

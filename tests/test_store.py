@@ -1,0 +1,116 @@
+"""The SQLite store: facts cached by (sha256, execution key, grader version), and the gradebook."""
+
+from __future__ import annotations
+
+import pytest
+
+from grader.facts import CellRecord, EvaluationFacts, LayerFacts, ModelFacts, NotebookFacts, SectionFacts
+from grader.results import CheckResult, ExecutionSummary, SectionScore, SubmissionResult
+from grader.spec import ExecutionSettings
+from grader.store import Store
+
+SHA = "1f" * 32
+KEY = ExecutionSettings().cache_key()
+VERSION = "0.1.0"
+
+FACTS = NotebookFacts(
+    sha256=SHA,
+    seconds=41.2,
+    cells=(
+        CellRecord(2, "desafio-3", "ok", seconds=30.5),
+        CellRecord(3, "desafio-3", "error", "ValueError", "Input 0 is incompatible", "Traceback ..."),
+        CellRecord(4, None, "not_run"),
+    ),
+    sections=(
+        SectionFacts(
+            "desafio-3", "Desafio 3: LeNet-5", cells=(2, 3),
+            models=(
+                ModelFacts(
+                    key="desafio-3-0", section="desafio-3", order=0, names=("lenet5", "modelo"),
+                    api="sequential", reconstructed=True, has_weights=True,
+                    total_params=61706, trainable_params=61706, non_trainable_params=0,
+                    input_shape=(None, 28, 28, 1), output_shape=(None, 10),
+                    layers=(
+                        LayerFacts("conv2d", "Conv2D", 156, 156, (None, 28, 28, 6), filters=6,
+                                   kernel_size=(5, 5), strides=(1, 1), padding="same", activation="tanh"),
+                        LayerFacts("pool", "AveragePooling2D", 0, 0, (None, 14, 14, 6), pool_size=(2, 2)),
+                        LayerFacts("drop", "Dropout", 0, 0, (None, 10), rate=0.25),
+                    ),
+                    evaluations=(EvaluationFacts("fashion_mnist_test", 0.8731, 10000, "0-1", "preds.npy"),),
+                    artifact_dir="/tmp/artifacts/desafio-3-0",
+                ),
+            ),
+            values={"acc": 0.87, "historico": [0.5, 0.7], "nested": {"loss": 0.3}},
+            answer_text="A CNN compartilha pesos.",
+            attempted=True,
+            harvested=True,
+        ),
+        SectionFacts("desafio-1", "Desafio 1", harvest_error="NameError: modelo_mlp"),
+    ),
+)
+
+
+@pytest.fixture
+def store(tmp_path):
+    return Store(tmp_path / "cache" / "store.sqlite")
+
+
+def result(submission="aluno", score=7.5, sha=SHA):
+    return SubmissionResult(
+        id=submission, path=f"{submission}.ipynb", sha256=sha, status="graded", score=score, max_score=20.0,
+        sections=(SectionScore("desafio-1", score, 6.0, "Desafio 1"),),
+        checks=(CheckResult("d1", "desafio-1", "executes", "passed", score, 6.0, "ok", expected={"a": 1}),),
+        execution=ExecutionSummary(12.0),
+    )
+
+
+def test_facts_round_trip_through_the_store(store):
+    store.put_facts(FACTS, KEY, VERSION)
+    back = store.get_facts(SHA, KEY, VERSION)
+    assert back == FACTS
+    model = back.sections[0].models[0]
+    assert isinstance(model.layers[0], LayerFacts) and model.layers[0].kernel_size == (5, 5)
+    assert model.evaluation("fashion_mnist_test").accuracy == 0.8731
+
+
+def test_store_survives_reopening(tmp_path):
+    path = tmp_path / "store.sqlite"
+    Store(path).put_facts(FACTS, KEY, VERSION)
+    assert Store(path).get_facts(SHA, KEY, VERSION) == FACTS
+
+
+@pytest.mark.parametrize(
+    "sha, key, version",
+    [
+        ("00" * 32, KEY, VERSION),
+        (SHA, ExecutionSettings(seed=7).cache_key(), VERSION),
+        (SHA, KEY, "0.2.0"),
+    ],
+    ids=["other-notebook", "other-execution-key", "other-grader-version"],
+)
+def test_key_mismatch_misses(store, sha, key, version):
+    store.put_facts(FACTS, KEY, VERSION)
+    assert store.get_facts(sha, key, version) is None
+
+
+def test_put_facts_replaces(store):
+    store.put_facts(FACTS, KEY, VERSION)
+    newer = NotebookFacts(SHA, seconds=1.0, error="kernel died")
+    store.put_facts(newer, KEY, VERSION)
+    assert store.get_facts(SHA, KEY, VERSION) == newer
+
+
+def test_grades_recorded_and_listed(store):
+    store.record_grade("cnn-pratica", result("bruno", 9.0, sha="22" * 32))
+    store.record_grade("cnn-pratica", result("ana", 7.5))
+    store.record_grade("outro", result("carla", 1.0))
+    grades = store.grades("cnn-pratica")
+    assert [(g.id, g.score) for g in grades] == [("ana", 7.5), ("bruno", 9.0)]
+    assert grades[0] == result("ana", 7.5)
+    assert store.grades("nenhum") == []
+
+
+def test_regrading_the_same_notebook_replaces_its_grade(store):
+    store.record_grade("cnn-pratica", result("ana", 7.5))
+    store.record_grade("cnn-pratica", result("ana", 8.0))
+    assert [(g.id, g.score) for g in store.grades("cnn-pratica")] == [("ana", 8.0)]
