@@ -18,6 +18,7 @@ from grader.errors import SpecError
 from grader.serial import JsonData
 
 VISIBILITIES = ("visible", "hidden", "after_due_date")
+ASSIGNMENT_KEYS = ("id", "title", "notebook", "reference")
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,8 @@ def _parse_execution(table: dict, at: _Where, evaluations: tuple[str, ...]) -> E
         if key not in known:
             raise at.error("[execution]", f"unknown key '{key}'{_suggest(key, known)}")
     for key, value in table.items():
-        if not isinstance(value, (int, float)) or value <= 0:
+        lowest = 0 if key == "seed" else 1e-9
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < lowest:
             raise at.error("[execution]", f"'{key}' must be a positive number, got {value!r}")
     return ExecutionSettings(**table, evaluations=evaluations)
 
@@ -210,6 +212,9 @@ def load_assignment(path: Path, kinds) -> Assignment:
     if not isinstance(head, dict):
         raise at.error("[assignment]", "missing table")
     aid = _require(head, "id", str, "[assignment]", at)
+    for key in head:
+        if key not in ASSIGNMENT_KEYS:
+            raise at.error("[assignment]", f"unknown key '{key}'{_suggest(key, ASSIGNMENT_KEYS)}")
     sections = _parse_sections(data.get("sections", []), at)
     if not sections:
         raise at.error("[[sections]]", "an assignment needs at least one section")

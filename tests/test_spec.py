@@ -317,3 +317,19 @@ def test_cache_key_is_stable():
 def test_cache_key_changes_with_each_field(change):
     base = ExecutionSettings()
     assert dataclasses.replace(base, **change).cache_key() != base.cache_key()
+
+
+def test_seed_zero_is_allowed_and_unknown_assignment_keys_are_not(tmp_path):
+    from grader.checks import default_registry
+    from grader.errors import SpecError
+    from grader.spec import load_assignment
+
+    (tmp_path / "x.ipynb").write_text("{}")
+    (tmp_path / "r.ipynb").write_text("{}")
+    base = '[assignment]\nid = "x"\nreference = "r.ipynb"\n{extra}\n[execution]\nseed = 0\n[[sections]]\nid = "s"\n'
+    spec = tmp_path / "assignment.toml"
+    spec.write_text(base.format(extra=""))
+    assert load_assignment(spec, default_registry()).execution.seed == 0
+    spec.write_text(base.format(extra='notebok = "x.ipynb"'))
+    with pytest.raises(SpecError, match=r"\[assignment\]: unknown key 'notebok' \(did you mean 'notebook'\?\)"):
+        load_assignment(spec, default_registry())
