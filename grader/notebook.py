@@ -150,8 +150,8 @@ def extract_answers(nb, template, segments: list[Segment]) -> dict[str, dict[str
     """Written answers per section: ``{section: {answer_key: text, "*": changed prose}}``.
 
     A tagged answer cell (``resposta:<key>``) left as in the template counts as empty;
-    the ``"*"`` entry holds every prose cell of the section that is not in the template,
-    so an answer written in a new cell is still found.
+    the ``"*"`` entry holds the untagged prose cells of the section that are not in the
+    template, so an answer written in a new cell is still found.
     """
     template_text = {normalize_text(c.source) for c in _prose_cells(template)}
     answers: dict[str, dict[str, str]] = {}
@@ -167,7 +167,7 @@ def extract_answers(nb, template, segments: list[Segment]) -> dict[str, dict[str
             key = _answer_tag(cell)
             if key is not None:
                 found[key] = (found.get(key, "") + "\n" + cell.source).strip() if changed else found.get(key, "")
-            if changed:
+            if changed and key is None:  # another question's answer is not a fallback for this one
                 found["*"] = (found["*"] + "\n" + cell.source).strip()
     return answers
 

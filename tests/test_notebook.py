@@ -202,7 +202,7 @@ def test_changed_answer_cell_is_the_answer():
     nb.cells[2].source = "A CNN compartilha pesos, então tem menos parâmetros."
     answers = answers_of(nb)["desafio-1"]
     assert answers["d1"] == "A CNN compartilha pesos, então tem menos parâmetros."
-    assert answers["*"] == answers["d1"]
+    assert answers["*"] == ""  # a tagged answer is not a fallback for the section's other questions
 
 
 def test_new_untagged_prose_cell_goes_to_star():
@@ -211,6 +211,17 @@ def test_new_untagged_prose_cell_goes_to_star():
     answers = answers_of(nb)["desafio-1"]
     assert answers["d1"] == ""
     assert answers["*"] == "Minha resposta: conexões locais."
+
+
+def test_an_untouched_answer_does_not_borrow_another_questions_answer():
+    nb = answer_template()
+    nb.cells.insert(3, tagged(new_markdown_cell("Outra pergunta"), "resposta:d1b"))
+    template = answer_template()
+    template.cells.insert(3, tagged(new_markdown_cell("Outra pergunta"), "resposta:d1b"))
+    nb.cells[3].source = "Sim, o pooling aumentou o número de parâmetros."
+    answers = extract_answers(nb, template, split_sections(nb, ASSIGNMENT))["desafio-1"]
+    assert answers["d1"] == "" and answers["*"] == ""
+    assert answers["d1b"].startswith("Sim")
 
 
 def test_template_answers():

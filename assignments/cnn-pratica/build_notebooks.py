@@ -389,7 +389,7 @@ REFERENCE_FILLS = {
             loss="sparse_categorical_crossentropy",
             metrics=["accuracy"],
         )
-        historico = lenet5.fit(x_train, y_train, epochs=5, batch_size=32, verbose=2)
+        historico = lenet5.fit(x_train, y_train, epochs=4, batch_size=64, verbose=2)
     """,
     "d3-avaliacao": """
         perda, acuracia = lenet5.evaluate(x_test, y_test, verbose=0)
@@ -542,7 +542,7 @@ def example_01() -> dict:
                 loss=keras.losses.SparseCategoricalCrossentropy(),
                 metrics=["accuracy"],
             )
-            hist = rede.fit(x_train, y_train, epochs=5, batch_size=64, verbose=2)
+            hist = rede.fit(x_train, y_train, epochs=4, batch_size=64, verbose=2)
         """,
         "d3-avaliacao": """
             resultado = rede.evaluate(x_test, y_test, verbose=0, return_dict=True)
@@ -571,7 +571,7 @@ def example_01() -> dict:
 
             rede_bn = criar_lenet_melhorada()
             rede_bn.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-            rede_bn.fit(x_train, y_train, epochs=4, batch_size=128, verbose=2)
+            rede_bn.fit(x_train, y_train, epochs=3, batch_size=128, verbose=2)
             """,
             """
             print(rede_bn.evaluate(x_test, y_test, verbose=0, return_dict=True))
@@ -649,7 +649,7 @@ def example_02() -> dict:
             imgs_teste = imgs_teste.reshape(-1, 28, 28, 1).astype("float32") / 255
 
             meu_modelo.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-            meu_modelo.fit(imgs_treino, rot_treino, epochs=5, batch_size=64, verbose=2)
+            meu_modelo.fit(imgs_treino, rot_treino, epochs=4, batch_size=64, verbose=2)
         """,
         "d3-avaliacao": """
             _, acc_teste = meu_modelo.evaluate(imgs_teste, rot_teste, verbose=0)
@@ -723,7 +723,7 @@ def example_05() -> dict:
         """,
         "d2-resposta-params": "Sim, o pooling aumentou o número de parâmetros.",
         # d2-resposta-pooling left as in the template.
-        **lenet_short_training("modelo_lenet", pool="MaxPooling2D"),
+        **lenet_short_training("modelo_lenet", pool="MaxPooling2D", images=4000),
     }
 
 

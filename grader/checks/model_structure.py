@@ -64,7 +64,7 @@ def check_contains(student: NotebookFacts, reference: NotebookFacts, check: Chec
 
 @check_kind(
     "model_structure",
-    optional=("mode", "reference_model", "equivalent", "ignore", "layers"),
+    optional=("mode", "reference_model", "equivalent", "ignore", "layers", "require_structure"),
 )
 def check_model_structure(student: NotebookFacts, reference: NotebookFacts, check: CheckSpec) -> Outcome:
     """Dispatch on ``mode``: ``sequence`` (default) or ``contains``."""

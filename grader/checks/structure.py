@@ -205,13 +205,15 @@ def summarize(model: ModelFacts) -> dict[str, Any]:
 def select_model(student_models: Sequence[ModelFacts], reference_models: Sequence[ModelFacts], equivalent=(), ignore=()):
     """The student model closest to any reference: ``(model | None, fraction, reference)``.
 
-    Ties go to a loaded model, then one with weights, then the latest created.
+    Ties go to a loaded model, then one with weights, then the best accuracy the grader
+    measured (a trained model over an untrained twin), then the latest created.
     """
     best: tuple[Any, ...] | None = None
     for model in student_models:
+        accuracy = max((e.accuracy for e in model.evaluations), default=-1.0)
         for ref in reference_models:
             fraction = compare_models(model, ref, equivalent, ignore).fraction
-            key = (fraction, model.loaded, model.has_weights, model.order)
+            key = (fraction, model.loaded, model.has_weights, accuracy, model.order)
             if best is None or key > best[0]:
                 best = (key, model, fraction, ref)
     if best is None:

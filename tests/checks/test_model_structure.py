@@ -61,3 +61,18 @@ def test_contains_mode_gives_partial_credit_for_the_best_model(make, render):
 
 def test_unknown_mode_is_an_error(make):
     assert _check(make, [], mode="sequencia").status == "error"
+
+
+def test_require_structure_gives_no_partial_credit_to_another_architecture(make):
+    from grader.checks.model_structure import check_model_structure
+
+    lenet = make.model(make.lenet_layers(), names=("lenet5",))
+    mlp = make.model([make.layer("Flatten"), make.layer("Dense", units=32, activation="relu"),
+                      make.layer("Dense", units=10, activation="softmax")], names=("m",))
+    student = make.notebook(make.section("desafio-3", models=[mlp]))
+    reference = make.notebook(make.section("desafio-3", models=[lenet]))
+    loose = make.spec("model_structure", "desafio-3", reference_model="lenet5")
+    strict = make.spec("model_structure", "desafio-3", reference_model="lenet5", require_structure=0.6)
+    assert check_model_structure(student, reference, loose).status == "partial"
+    outcome = check_model_structure(student, reference, strict)
+    assert (outcome.status, outcome.fraction) == ("failed", 0.0)

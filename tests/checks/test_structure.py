@@ -90,3 +90,13 @@ def test_reference_lookup_prefers_the_same_section(make):
     assert find_reference_models(reference, "desafio-3", ["lenet5"]) == (here,)
     assert find_reference_models(reference, "desafio-2", ["lenet5"]) == (elsewhere,)
     assert find_reference_models(reference, "desafio-3", ["nada"]) == ()
+
+
+def test_select_model_prefers_the_trained_twin(make):
+    from grader.checks.structure import select_model
+
+    reference = make.model(make.lenet_layers(), names=("lenet5",))
+    trained = make.model(make.lenet_layers(), names=("a",), order=1, accuracy=0.88)
+    untrained = make.model(make.lenet_layers(), names=("b",), order=2, accuracy=0.10)
+    chosen, fraction, _ = select_model([trained, untrained], [reference])
+    assert chosen is trained and fraction == 1.0
