@@ -1,4 +1,4 @@
-"""Grade one notebook: facts from the store or from a fresh execution, then scores.
+"""Collect the facts of one notebook: from the store, or from a fresh execution.
 
 The reference solution goes through exactly the same :func:`collect_facts` as a
 student's submission; its facts are the expected values.
@@ -15,15 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader import __version__
-from grader.checks.base import Registry
 from grader.errors import NotebookError
 from grader.execute import execute_notebook, value_names
 from grader.facts import NotebookFacts
 from grader.inspect import inspect_execution
-from grader.messages import Catalogue
 from grader.notebook import attempted_sections, extract_answers, load_notebook, sha256_file, split_sections, template_answers
-from grader.results import SubmissionResult
-from grader.scoring import error_result, score_submission
 from grader.spec import Assignment
 from grader.store import Store
 
@@ -82,20 +78,3 @@ def collect_facts(path: Path, context: GradingContext, *, use_cache: bool = True
     if store and facts.error is None:
         store.put_facts(facts, key, __version__)
     return facts, False
-
-
-def grade_notebook(path: Path, *, submission_id: str, relative_path: str, context: GradingContext,
-                   reference: NotebookFacts, registry: Registry, catalogue: Catalogue,
-                   use_cache: bool = True) -> tuple[SubmissionResult, NotebookFacts]:
-    """Collect the facts of one submission and score them."""
-    try:
-        facts, cached = collect_facts(path, context, use_cache=use_cache)
-    except OSError as exc:
-        reason = f"{type(exc).__name__}: {exc}"
-        result = error_result(submission_id=submission_id, path=relative_path, sha256="0" * 64,
-                              assignment=context.assignment, catalogue=catalogue, reason=reason)
-        return result, NotebookFacts(sha256="0" * 64, error=reason)
-    result = score_submission(submission_id=submission_id, path=relative_path, assignment=context.assignment,
-                              facts=facts, reference=reference, registry=registry, catalogue=catalogue,
-                              cached=cached)
-    return result, facts

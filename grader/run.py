@@ -25,11 +25,12 @@ from grader.datasets import find_fashion_mnist
 from grader.errors import UsageError
 from grader.export import get_exporter
 from grader.facts import NotebookFacts
-from grader.grade import GradingContext, collect_facts, grade_notebook
+from grader.checks.base import Registry
+from grader.grade import GradingContext, collect_facts
 from grader.messages import load_catalogue
 from grader.report import render_index, render_submission_report
 from grader.results import AssignmentInfo, RunResults, SectionInfo, SubmissionResult
-from grader.scoring import error_result
+from grader.scoring import score_submission
 from grader.spec import Assignment
 from grader.store import Store, default_store_path
 
@@ -109,23 +110,9 @@ def _init_worker(threads: int) -> None:
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
 
 
-def _reference_task(context: GradingContext, use_cache: bool) -> dict:
-    facts, _ = collect_facts(context.assignment.reference_path, context, use_cache=use_cache)
-    return facts.to_json()
-
-
-def _grade_task(submission: Submission, context: GradingContext, reference: dict, lang: str,
-                use_cache: bool) -> tuple[dict, dict]:
-    assignment = context.assignment
-    from grader.assignments import load
-
-    _, registry = load(str(Path(assignment.spec_path)))
-    result, facts = grade_notebook(
-        submission.path, submission_id=submission.id, relative_path=submission.relative, context=context,
-        reference=NotebookFacts.from_json(reference), registry=registry, catalogue=load_catalogue(lang),
-        use_cache=use_cache,
-    )
-    return result.to_json(), facts.to_json()
+def _collect_task(path: Path, context: GradingContext, use_cache: bool) -> tuple[dict, bool]:
+    facts, cached = collect_facts(path, context, use_cache=use_cache)
+    return facts.to_json(), cached
 
 
 # ---------------------------------------------------------------------- main side
@@ -135,36 +122,50 @@ def _pool(jobs: int, threads: int) -> ProcessPoolExecutor:
                                initializer=_init_worker, initargs=(threads,))
 
 
-def reference_facts(context: GradingContext, *, use_cache: bool = True) -> NotebookFacts:
-    """Execute (or fetch from the store) the reference solution's facts."""
-    with _pool(1, context.assignment.execution.threads) as pool:
-        facts = NotebookFacts.from_json(pool.submit(_reference_task, context, use_cache).result())
+def _warn_if_reference_broken(facts: NotebookFacts) -> None:
     broken = [c for c in facts.cells if c.status != "ok"]
     if facts.error or broken:
         where = facts.error or ", ".join(f"cell {c.index} ({c.ename or c.status}: {c.evalue or ''})" for c in broken)
         console.err(f"warning: the reference solution did not run cleanly: {where}")
-    return facts
 
 
-def _grade_all(submissions: list[Submission], context: GradingContext, reference: NotebookFacts, lang: str,
-               jobs: int, use_cache: bool) -> dict[str, tuple[SubmissionResult, NotebookFacts]]:
-    done: dict[str, tuple[SubmissionResult, NotebookFacts]] = {}
-    catalogue = load_catalogue(lang)
+def _collect_all(paths: dict[str, Path], context: GradingContext, jobs: int,
+                 use_cache: bool) -> dict[str, tuple[NotebookFacts, bool]]:
+    """Facts of every notebook (the reference among them), executed in parallel workers."""
+    collected: dict[str, tuple[NotebookFacts, bool]] = {}
     with _pool(jobs, context.assignment.execution.threads) as pool:
-        futures: dict[Future, Submission] = {
-            pool.submit(_grade_task, s, context, reference.to_json(), lang, use_cache): s for s in submissions
-        }
-        for future in console.progress(as_completed(futures), total=len(futures), label="grading"):
-            sub = futures[future]
+        futures: dict[Future, str] = {pool.submit(_collect_task, path, context, use_cache): key
+                                      for key, path in paths.items()}
+        for future in console.progress(as_completed(futures), total=len(futures), label="executing"):
+            key = futures[future]
             try:
-                result_json, facts_json = future.result()
-                done[sub.id] = (SubmissionResult.from_json(result_json), NotebookFacts.from_json(facts_json))
+                facts_json, cached = future.result()
+                collected[key] = (NotebookFacts.from_json(facts_json), cached)
             except (BrokenProcessPool, OSError, RuntimeError) as exc:
                 reason = f"the grading worker failed: {type(exc).__name__}: {exc}"
-                result = error_result(submission_id=sub.id, path=sub.relative, sha256="0" * 64,
-                                      assignment=context.assignment, catalogue=catalogue, reason=reason)
-                done[sub.id] = (result, NotebookFacts(sha256="0" * 64, error=reason))
-    return done
+                collected[key] = (NotebookFacts(sha256="0" * 64, error=reason), False)
+    return collected
+
+
+REFERENCE_KEY = "\0reference"
+
+
+def grade_all(submissions: list[Submission], context: GradingContext, registry: Registry, lang: str,
+              jobs: int, use_cache: bool) -> tuple[dict[str, tuple[SubmissionResult, NotebookFacts]], NotebookFacts]:
+    """Execute the reference and the submissions together, then score in this process."""
+    paths = {REFERENCE_KEY: context.assignment.reference_path, **{s.id: s.path for s in submissions}}
+    collected = _collect_all(paths, context, min(jobs, len(paths)), use_cache)
+    reference, _ = collected.pop(REFERENCE_KEY)
+    _warn_if_reference_broken(reference)
+    catalogue = load_catalogue(lang)
+    graded = {}
+    for sub in submissions:
+        facts, cached = collected[sub.id]
+        result = score_submission(submission_id=sub.id, path=sub.relative, assignment=context.assignment,
+                                  facts=facts, reference=reference, registry=registry, catalogue=catalogue,
+                                  cached=cached)
+        graded[sub.id] = (result, facts)
+    return graded, reference
 
 
 def assignment_info(assignment: Assignment) -> AssignmentInfo:
@@ -217,13 +218,12 @@ def run(*, submissions: Path, assignment: str, out: Path, jobs: int = 1, cell_ti
     if jobs < 1:
         raise UsageError("--jobs must be at least 1")
     load_catalogue(lang)  # an unknown language is a usage error before any work starts
-    spec, _ = load_assignment(assignment, assignments_dir)
+    spec, registry = load_assignment(assignment, assignments_dir)
     found = discover_submissions(Path(submissions))
     if not found:
         raise UsageError(f"no .ipynb notebooks found in '{submissions}'")
     context = make_context(spec, data_dir=data_dir, store=store, no_store=no_store, cell_timeout=cell_timeout)
-    console.err(f"{spec.id}: {len(found)} submission(s), {jobs} job(s); executing the reference solution...")
-    reference = reference_facts(context, use_cache=not no_store)
-    graded = _grade_all(found, context, reference, lang, min(jobs, len(found)), use_cache=not no_store)
+    console.err(f"{spec.id}: {len(found)} submission(s) + the reference solution, {jobs} job(s)")
+    graded, reference = grade_all(found, context, registry, lang, jobs, use_cache=not no_store)
     results = write_outputs(Path(out), spec, graded, reference, lang)
     return RunSummary(results, Path(out))

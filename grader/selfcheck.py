@@ -14,7 +14,7 @@ from grader.assignments import load as load_assignment
 from grader.errors import UsageError
 from grader.messages import load_catalogue
 from grader.results import SubmissionResult
-from grader.run import ExitCode, Submission, _grade_all, make_context, reference_facts, write_outputs
+from grader.run import ExitCode, Submission, grade_all, make_context, write_outputs
 
 FAILING = ("failed", "error", "partial")
 SYMBOLS = {"passed": "✔", "failed": "✘", "partial": "◐", "error": "!", "review": "?", "skipped": "-"}
@@ -56,13 +56,12 @@ def check(*, notebook: Path, assignment: str, out: Path | None = None, lang: str
     if not notebook.is_file():
         raise UsageError(f"notebook '{notebook}' not found")
     load_catalogue(lang)
-    spec, _ = load_assignment(assignment, assignments_dir)
+    spec, registry = load_assignment(assignment, assignments_dir)
     context = make_context(spec, data_dir=data_dir, store=store, no_store=no_store, cell_timeout=cell_timeout)
     out = Path(out) if out else notebook.with_name(f"{notebook.stem}-relatorio")
     console.err(load_catalogue(lang)("cli.check.running", notebook=notebook.name))
-    reference = reference_facts(context, use_cache=not no_store)
     sub = Submission(notebook.stem, notebook, notebook.name)
-    graded = _grade_all([sub], context, reference, lang, 1, use_cache=not no_store)
+    graded, reference = grade_all([sub], context, registry, lang, 2, use_cache=not no_store)
     results = write_outputs(out, spec, graded, reference, lang)
     result = results.submissions[0]
     summary = CheckSummary(result, out / (result.report or ""))

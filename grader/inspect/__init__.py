@@ -13,7 +13,7 @@ from typing import Any
 
 from grader.datasets import load_test_split
 from grader.execute import ExecutionRecord
-from grader.facts import CellRecord, ModelFacts, NotebookFacts, SectionFacts
+from grader.facts import ModelFacts, NotebookFacts, SectionFacts
 from grader.inspect.evaluate import evaluate_accuracy
 from grader.inspect.models import load_model, model_facts
 from grader.notebook import Segment

@@ -38,7 +38,7 @@ def graded(tmp_path_factory, dataset_dir):
         shutil.copy(notebook, submissions / notebook.name)
     shutil.copy(ROOT / "reference" / "cnn-pratica.ipynb", submissions / f"{REFERENCE_ID}.ipynb")
     store = base / "store.sqlite"
-    summary = run(submissions=submissions, assignment="cnn-pratica", out=base / "out", jobs=2,
+    run(submissions=submissions, assignment="cnn-pratica", out=base / "out", jobs=2,
                   data_dir=dataset_dir, store=store)
     results = json.loads((base / "out" / "results.json").read_text(encoding="utf-8"))
     return base / "out", results, store, submissions
