@@ -37,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("submissions", type=Path, help="folder of .ipynb files, or of one folder per student")
     run.add_argument("--out", "-o", type=Path, required=True, help="output folder")
     run.add_argument("--jobs", "-j", type=int, default=1, help="notebooks graded in parallel")
+    run.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                     help="run the notebooks on a Dask cluster (e.g. tcp://host:8786) instead of local workers")
     _common(run)
 
     check = commands.add_parser("check", help="check one notebook before handing it in")
@@ -61,7 +63,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "run":
         from grader.run import run
 
-        summary = run(submissions=args.submissions, out=args.out, jobs=args.jobs, **common)
+        summary = run(submissions=args.submissions, out=args.out, jobs=args.jobs, scheduler=args.scheduler, **common)
         from grader.listing import print_run_summary
 
         print_run_summary(summary, args.lang)

@@ -14,8 +14,7 @@ import logging
 import os
 import re
 import multiprocessing
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -129,21 +128,39 @@ def _warn_if_reference_broken(facts: NotebookFacts) -> None:
         console.err(f"warning: the reference solution did not run cleanly: {where}")
 
 
-def _collect_all(paths: dict[str, Path], context: GradingContext, jobs: int,
-                 use_cache: bool) -> dict[str, tuple[NotebookFacts, bool]]:
-    """Facts of every notebook (the reference among them), executed in parallel workers."""
+def _gather(futures: dict, completed, collected: dict[str, tuple[NotebookFacts, bool]]) -> None:
+    for future in console.progress(completed, total=len(futures), label="executing"):
+        key = futures[future]
+        try:
+            facts_json, cached = future.result()
+            collected[key] = (NotebookFacts.from_json(facts_json), cached)
+        except Exception as exc:  # a lost worker fails its own notebook only, with the reason kept
+            reason = f"the grading worker failed: {type(exc).__name__}: {exc}"
+            collected[key] = (NotebookFacts(sha256="0" * 64, error=reason), False)
+
+
+def _collect_all(paths: dict[str, Path], context: GradingContext, jobs: int, use_cache: bool,
+                 scheduler: str | None = None) -> dict[str, tuple[NotebookFacts, bool]]:
+    """Facts of every notebook (the reference among them), executed in parallel workers.
+
+    Locally: a pool of ``jobs`` processes. With ``scheduler``: the same task submitted to a
+    Dask distributed cluster (workers need the grader installed and the same paths).
+    """
     collected: dict[str, tuple[NotebookFacts, bool]] = {}
+    if scheduler:
+        from grader.distributed import dask_client
+
+        with dask_client(scheduler) as client:
+            futures = {client.submit(_collect_task, path, context, use_cache, key=f"grader-{n}-{path.name}",
+                                     pure=False): key
+                       for n, (key, path) in enumerate(paths.items())}
+            from distributed import as_completed as dask_completed
+
+            _gather(futures, dask_completed(futures), collected)
+        return collected
     with _pool(jobs, context.assignment.execution.threads) as pool:
-        futures: dict[Future, str] = {pool.submit(_collect_task, path, context, use_cache): key
-                                      for key, path in paths.items()}
-        for future in console.progress(as_completed(futures), total=len(futures), label="executing"):
-            key = futures[future]
-            try:
-                facts_json, cached = future.result()
-                collected[key] = (NotebookFacts.from_json(facts_json), cached)
-            except (BrokenProcessPool, OSError, RuntimeError) as exc:
-                reason = f"the grading worker failed: {type(exc).__name__}: {exc}"
-                collected[key] = (NotebookFacts(sha256="0" * 64, error=reason), False)
+        futures = {pool.submit(_collect_task, path, context, use_cache): key for key, path in paths.items()}
+        _gather(futures, as_completed(futures), collected)
     return collected
 
 
@@ -151,10 +168,11 @@ REFERENCE_KEY = "\0reference"
 
 
 def grade_all(submissions: list[Submission], context: GradingContext, registry: Registry, lang: str,
-              jobs: int, use_cache: bool) -> tuple[dict[str, tuple[SubmissionResult, NotebookFacts]], NotebookFacts]:
+              jobs: int, use_cache: bool, scheduler: str | None = None,
+              ) -> tuple[dict[str, tuple[SubmissionResult, NotebookFacts]], NotebookFacts]:
     """Execute the reference and the submissions together, then score in this process."""
     paths = {REFERENCE_KEY: context.assignment.reference_path, **{s.id: s.path for s in submissions}}
-    collected = _collect_all(paths, context, min(jobs, len(paths)), use_cache)
+    collected = _collect_all(paths, context, min(jobs, len(paths)), use_cache, scheduler)
     reference, _ = collected.pop(REFERENCE_KEY)
     _warn_if_reference_broken(reference)
     catalogue = load_catalogue(lang)
@@ -213,7 +231,7 @@ def make_context(assignment: Assignment, *, data_dir: Path | None, store: Path |
 
 def run(*, submissions: Path, assignment: str, out: Path, jobs: int = 1, cell_timeout: float | None = None,
         lang: str = "pt", data_dir: Path | None = None, store: Path | None = None, no_store: bool = False,
-        assignments_dir: Path | None = None) -> RunSummary:
+        assignments_dir: Path | None = None, scheduler: str | None = None) -> RunSummary:
     """Grade every notebook under ``submissions`` and write the outputs to ``out``."""
     if jobs < 1:
         raise UsageError("--jobs must be at least 1")
@@ -223,7 +241,8 @@ def run(*, submissions: Path, assignment: str, out: Path, jobs: int = 1, cell_ti
     if not found:
         raise UsageError(f"no .ipynb notebooks found in '{submissions}'")
     context = make_context(spec, data_dir=data_dir, store=store, no_store=no_store, cell_timeout=cell_timeout)
-    console.err(f"{spec.id}: {len(found)} submission(s) + the reference solution, {jobs} job(s)")
-    graded, reference = grade_all(found, context, registry, lang, jobs, use_cache=not no_store)
+    where = f"Dask scheduler {scheduler}" if scheduler else f"{jobs} job(s)"
+    console.err(f"{spec.id}: {len(found)} submission(s) + the reference solution, {where}")
+    graded, reference = grade_all(found, context, registry, lang, jobs, use_cache=not no_store, scheduler=scheduler)
     results = write_outputs(Path(out), spec, graded, reference, lang)
     return RunSummary(results, Path(out))
