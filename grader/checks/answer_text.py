@@ -102,12 +102,14 @@ def check_answer_text(student: NotebookFacts, reference: NotebookFacts, check: C
     if isinstance(numbers, Outcome):
         return numbers
     groups = [list(g) for g in check.param("any_of", [])]
-    expected = {"numbers": numbers, "any_of": groups}
+    # students see the expected numbers, never the keyword lists (they would invite keyword
+    # stuffing); the lists stay in ``details``, for instructors reading results.json
+    expected = {"numbers": numbers} if numbers else None
     text = student_answer(student.section(check.section), check.param("answer"))
     if not text:
-        return failed("answer_text.empty", expected=expected, actual="")
+        return failed("answer_text.empty", expected=expected, actual="", details={"any_of": groups})
     findings = examine(text, numbers, groups, list(check.param("none_of", [])))
-    details = {"items": findings.items, "contradictions": findings.contradictions}
+    details = {"items": findings.items, "contradictions": findings.contradictions, "any_of": groups}
     shown = {"expected": expected, "actual": text[:MAX_SHOWN], "details": details}
     if not findings.items and not findings.contradictions:
         return Outcome("review", 1.0, "answer_text.review_free", **shown)

@@ -91,3 +91,11 @@ def test_missing_reference_model_is_an_error(make, reference, render):
     outcome = _check(make, reference, {"d1": "menos"}, params=params)
     assert (outcome.status, outcome.message) == ("error", "model.reference_missing")
     assert "modelo_que_falta" in render(outcome, "en")
+
+
+@pytest.mark.parametrize("answers", [{"d1": "Bem menos, pesos compartilhados."}, {"d1": ""}])
+def test_keyword_lists_are_never_shown_as_expected(make, reference, answers):
+    outcome = _check(make, reference, answers)
+    assert outcome.expected == {"numbers": [79510, 61706]}
+    assert "compartilh" not in str(outcome.expected)
+    assert outcome.details["any_of"] == D1["any_of"]  # kept for instructors (results.json)
