@@ -5,9 +5,9 @@ BIN    := $(VENV)/bin
 DATASET_DIR ?= /usr/share/datasets/fashion-mnist
 DEMO_OUT ?= demo-out
 
-.PHONY: install dataset demo test test-fast bench clean
+.PHONY: install system-deps demo test test-fast bench clean
 
-install: $(BIN)/grader dataset
+install: $(BIN)/grader system-deps
 
 $(BIN)/grader: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,19 +15,24 @@ $(BIN)/grader: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(BIN)/grader
 
-# Fashion-MNIST comes from Debian's dataset-fashion-mnist; install it when missing and we can.
-dataset:
-	@if [ -f "$(DATASET_DIR)/t10k-images-idx3-ubyte.gz" ]; then \
-	  echo "Fashion-MNIST: $(DATASET_DIR)"; \
+# System packages from Debian, installed when missing and we are root (otherwise: a clear note):
+#   dataset-fashion-mnist (the data set, read offline) and bubblewrap (strict kernel isolation).
+system-deps:
+	@missing=""; \
+	[ -f "$(DATASET_DIR)/t10k-images-idx3-ubyte.gz" ] || missing="$$missing dataset-fashion-mnist"; \
+	command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \
+	if [ -z "$$missing" ]; then \
+	  echo "System packages present: Fashion-MNIST in $(DATASET_DIR), bubblewrap"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	  echo "Installing Debian package dataset-fashion-mnist..."; \
-	  (apt-get install -y -q dataset-fashion-mnist >/dev/null 2>&1 || \
-	   (apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q dataset-fashion-mnist >/dev/null)) \
-	   || echo "WARNING: could not install dataset-fashion-mnist; set GRADER_DATA_DIR to a folder with the Fashion-MNIST .gz files"; \
+	  echo "Installing Debian packages:$$missing"; \
+	  (DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null 2>&1 || \
+	   (apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null)) \
+	   || echo "WARNING: could not install$$missing (see README: Set-up)"; \
 	else \
-	  echo "NOTE: Fashion-MNIST not found in $(DATASET_DIR) and apt-get needs root."; \
-	  echo "      Ask an administrator for 'sudo apt-get install dataset-fashion-mnist',"; \
-	  echo "      or set GRADER_DATA_DIR to a folder holding the four Fashion-MNIST .gz files."; \
+	  echo "NOTE: missing Debian packages:$$missing (installing them needs root)."; \
+	  echo "      Ask an administrator for 'sudo apt-get install$$missing'."; \
+	  echo "      Without the data set, set GRADER_DATA_DIR to a folder with the four Fashion-MNIST .gz files;"; \
+	  echo "      without bubblewrap, notebooks run with degraded isolation (see README: Isolation)."; \
 	fi
 
 demo: install

@@ -23,6 +23,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store", type=Path, default=None,
                         help="SQLite store caching facts across runs (default: ~/.cache/grader/store.sqlite)")
     parser.add_argument("--no-store", action="store_true", help="execute everything again; do not use the store")
+    parser.add_argument("--isolation", choices=["auto", "strict", "none"], default="auto",
+                        help="strict: require bubblewrap (no network, private file system); auto: strict when "
+                             "possible, otherwise degraded with a warning; none: resource limits only")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,7 +62,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return list_assignments(assignments_dir=assignments_dir)
     data_dir = args.data_dir or (Path(env["GRADER_DATA_DIR"]) if env.get("GRADER_DATA_DIR") else None)
     common = dict(assignment=args.assignment, lang=args.lang, cell_timeout=args.cell_timeout, data_dir=data_dir,
-                  store=args.store, no_store=args.no_store, assignments_dir=assignments_dir)
+                  store=args.store, no_store=args.no_store, assignments_dir=assignments_dir, isolation=args.isolation)
     if args.command == "run":
         from grader.run import run
 

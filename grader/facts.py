@@ -111,6 +111,7 @@ class NotebookFacts(JsonData):
     cells: tuple[CellRecord, ...] = ()
     sections: tuple[SectionFacts, ...] = ()
     error: str | None = None
+    isolation: str = ""  # strict | degraded | none: how the kernel was confined
 
     def section(self, section_id: str) -> SectionFacts | None:
         return next((s for s in self.sections if s.id == section_id), None)

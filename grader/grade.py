@@ -6,6 +6,7 @@ student's submission; its facts are the expected values.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -17,6 +18,7 @@ from pathlib import Path
 from grader import __version__
 from grader.errors import NotebookError
 from grader.execute import execute_notebook, value_names
+from grader.execute.sandbox import Sandbox
 from grader.facts import NotebookFacts
 from grader.inspect import inspect_execution
 from grader.notebook import attempted_sections, extract_answers, load_notebook, sha256_file, split_sections, template_answers
@@ -33,13 +35,15 @@ class GradingContext:
     assignment: Assignment
     dataset_dir: Path
     store_path: Path | None
+    sandbox: Sandbox = Sandbox()
     work_dir: Path | None = None
     keep_artifacts: Path | None = None
 
 
-def execution_key(assignment: Assignment) -> str:
-    """Cache key of facts: execution settings, exported variables and the template's hash."""
+def execution_key(assignment: Assignment, isolation: str = "") -> str:
+    """Cache key of facts: execution settings, isolation, exported variables, the template's hash."""
     blob = json.dumps({
+        "isolation": isolation,
         "execution": assignment.execution.to_json(),
         "values": value_names(assignment),
         "sections": [s.to_json() for s in assignment.sections],
@@ -52,7 +56,7 @@ def collect_facts(path: Path, context: GradingContext, *, use_cache: bool = True
     """Facts of the notebook at ``path``: ``(facts, from_cache)``. Never raises for a bad notebook."""
     assignment = context.assignment
     sha256 = sha256_file(path)
-    key = execution_key(assignment)
+    key = execution_key(assignment, context.sandbox.level)
     store = Store(context.store_path) if context.store_path else None
     if store and use_cache:
         cached = store.get_facts(sha256, key, __version__)
@@ -67,10 +71,11 @@ def collect_facts(path: Path, context: GradingContext, *, use_cache: bool = True
     answers = extract_answers(nb, template, segments)
     area_root = Path(tempfile.mkdtemp(prefix="grader-", dir=context.work_dir))
     try:
-        record, area = execute_notebook(nb, segments, assignment, area_root, context.dataset_dir)
+        record, area = execute_notebook(nb, segments, assignment, area_root, context.dataset_dir, context.sandbox)
         facts = inspect_execution(record, area.artifacts, segments, assignment, answers,
                                   template_answers(template), sha256, context.dataset_dir,
                                   attempted_sections(nb, template, segments))
+        facts = dataclasses.replace(facts, isolation=context.sandbox.level)
         if context.keep_artifacts is not None:
             shutil.copytree(area.artifacts, Path(context.keep_artifacts), dirs_exist_ok=True)
     finally:

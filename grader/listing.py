@@ -32,6 +32,8 @@ def print_run_summary(summary: RunSummary, lang: str) -> None:
     errors = sum(1 for s in subs if s.status == "error")
     reviews = sum(s.count("review") for s in subs)
     console.out(cat("cli.run.done", count=len(subs), errors=errors, reviews=reviews))
+    if results.isolation:
+        console.out(cat(f"cli.run.isolation_{results.isolation['level']}", reason=results.isolation.get("reason", "")))
     for sub in subs:
         note = f"  ({cat('cli.run.error')}: {sub.error})" if sub.status == "error" else ""
         console.out(f"  {sub.id:<32} {cat.number(sub.score)} / {cat.number(sub.max_score)}{note}")

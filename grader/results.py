@@ -54,6 +54,7 @@ class ExecutionSummary(JsonData):
     timed_out: bool = False
     kernel_died: bool = False
     cell_errors: tuple[CellErrorSummary, ...] = ()
+    isolation: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,3 +103,4 @@ class RunResults(JsonData):
     submissions: tuple[SubmissionResult, ...]
     schema_version: int = SCHEMA_VERSION
     lang: str = "pt"
+    isolation: dict[str, str] | None = None  # the run's sandbox: level and, when degraded, why

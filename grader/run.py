@@ -23,6 +23,7 @@ from grader.assignments import load as load_assignment
 from grader.datasets import find_fashion_mnist
 from grader.errors import UsageError
 from grader.export import get_exporter
+from grader.execute.sandbox import Sandbox, resolve_sandbox
 from grader.facts import NotebookFacts
 from grader.checks.base import Registry
 from grader.grade import GradingContext, collect_facts
@@ -192,7 +193,7 @@ def assignment_info(assignment: Assignment) -> AssignmentInfo:
 
 
 def write_outputs(out: Path, assignment: Assignment, graded: dict[str, tuple[SubmissionResult, NotebookFacts]],
-                  reference: NotebookFacts, lang: str) -> RunResults:
+                  reference: NotebookFacts, lang: str, sandbox: Sandbox | None = None) -> RunResults:
     """Write every report, then results.json, grades.csv and index.html."""
     catalogue = load_catalogue(lang)
     out.mkdir(parents=True, exist_ok=True)
@@ -208,7 +209,8 @@ def write_outputs(out: Path, assignment: Assignment, graded: dict[str, tuple[Sub
         (folder / "facts.json").write_text(json.dumps(facts.to_json(), indent=1), encoding="utf-8")
         results.append(result)
         reports[sub_id] = report
-    run_results = RunResults(__version__, assignment_info(assignment), tuple(results), lang=lang)
+    isolation = {"level": sandbox.level, "reason": sandbox.reason} if sandbox else None
+    run_results = RunResults(__version__, assignment_info(assignment), tuple(results), lang=lang, isolation=isolation)
     (out / "results.json").write_text(json.dumps(run_results.to_json(), indent=2, ensure_ascii=False),
                                       encoding="utf-8")
     get_exporter("csv")(run_results, out / "grades.csv")
@@ -217,7 +219,7 @@ def write_outputs(out: Path, assignment: Assignment, graded: dict[str, tuple[Sub
 
 
 def make_context(assignment: Assignment, *, data_dir: Path | None, store: Path | None, no_store: bool,
-                 cell_timeout: float | None) -> GradingContext:
+                 cell_timeout: float | None, isolation: str = "auto") -> GradingContext:
     if cell_timeout is not None:
         if cell_timeout <= 0:
             raise UsageError("--cell-timeout must be a positive number of seconds")
@@ -226,12 +228,16 @@ def make_context(assignment: Assignment, *, data_dir: Path | None, store: Path |
     store_path = None if no_store else Path(store or default_store_path())
     if store_path is not None:
         Store(store_path)  # fail early, at the edge, if the store cannot be created
-    return GradingContext(assignment, find_fashion_mnist(data_dir), store_path)
+    sandbox = resolve_sandbox(isolation)
+    if sandbox.level == "degraded":
+        console.err(f"warning: degraded isolation ({sandbox.reason}): notebooks keep network and file-system "
+                    "access; install bubblewrap for strict isolation, or pass --isolation strict to refuse")
+    return GradingContext(assignment, find_fashion_mnist(data_dir), store_path, sandbox)
 
 
 def run(*, submissions: Path, assignment: str, out: Path, jobs: int = 1, cell_timeout: float | None = None,
         lang: str = "pt", data_dir: Path | None = None, store: Path | None = None, no_store: bool = False,
-        assignments_dir: Path | None = None, scheduler: str | None = None) -> RunSummary:
+        assignments_dir: Path | None = None, scheduler: str | None = None, isolation: str = "auto") -> RunSummary:
     """Grade every notebook under ``submissions`` and write the outputs to ``out``."""
     if jobs < 1:
         raise UsageError("--jobs must be at least 1")
@@ -240,9 +246,10 @@ def run(*, submissions: Path, assignment: str, out: Path, jobs: int = 1, cell_ti
     found = discover_submissions(Path(submissions))
     if not found:
         raise UsageError(f"no .ipynb notebooks found in '{submissions}'")
-    context = make_context(spec, data_dir=data_dir, store=store, no_store=no_store, cell_timeout=cell_timeout)
+    context = make_context(spec, data_dir=data_dir, store=store, no_store=no_store, cell_timeout=cell_timeout,
+                           isolation=isolation)
     where = f"Dask scheduler {scheduler}" if scheduler else f"{jobs} job(s)"
     console.err(f"{spec.id}: {len(found)} submission(s) + the reference solution, {where}")
     graded, reference = grade_all(found, context, registry, lang, jobs, use_cache=not no_store, scheduler=scheduler)
-    results = write_outputs(Path(out), spec, graded, reference, lang)
+    results = write_outputs(Path(out), spec, graded, reference, lang, context.sandbox)
     return RunSummary(results, Path(out))

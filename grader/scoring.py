@@ -54,7 +54,7 @@ def execution_summary(facts: NotebookFacts) -> ExecutionSummary:
         CellErrorSummary(c.index, c.section, c.ename or c.status, c.evalue or "")
         for c in facts.cells if c.status in ("error", "timeout")
     )
-    return ExecutionSummary(facts.seconds, facts.timed_out, facts.kernel_died, errors)
+    return ExecutionSummary(facts.seconds, facts.timed_out, facts.kernel_died, errors, facts.isolation)
 
 
 def score_submission(*, submission_id: str, path: str, assignment: Assignment, facts: NotebookFacts,

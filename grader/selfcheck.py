@@ -50,19 +50,20 @@ def print_summary(result: SubmissionResult, report: Path, lang: str) -> None:
 
 def check(*, notebook: Path, assignment: str, out: Path | None = None, lang: str = "pt",
           cell_timeout: float | None = None, data_dir: Path | None = None, store: Path | None = None,
-          no_store: bool = False, assignments_dir: Path | None = None) -> CheckSummary:
+          no_store: bool = False, assignments_dir: Path | None = None, isolation: str = "auto") -> CheckSummary:
     """Grade one notebook as a student would see it."""
     notebook = Path(notebook)
     if not notebook.is_file():
         raise UsageError(f"notebook '{notebook}' not found")
     load_catalogue(lang)
     spec, registry = load_assignment(assignment, assignments_dir)
-    context = make_context(spec, data_dir=data_dir, store=store, no_store=no_store, cell_timeout=cell_timeout)
+    context = make_context(spec, data_dir=data_dir, store=store, no_store=no_store, cell_timeout=cell_timeout,
+                           isolation=isolation)
     out = Path(out) if out else notebook.with_name(f"{notebook.stem}-relatorio")
     console.err(load_catalogue(lang)("cli.check.running", notebook=notebook.name))
     sub = Submission(notebook.stem, notebook, notebook.name)
     graded, reference = grade_all([sub], context, registry, lang, 2, use_cache=not no_store)
-    results = write_outputs(out, spec, graded, reference, lang)
+    results = write_outputs(out, spec, graded, reference, lang, context.sandbox)
     result = results.submissions[0]
     summary = CheckSummary(result, out / (result.report or ""))
     print_summary(result, summary.report, lang)

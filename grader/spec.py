@@ -34,6 +34,11 @@ class ExecutionSettings(JsonData):
     threads: int = 1
     max_export_params: int = 5_000_000
     startup_timeout: float = 120.0
+    memory_mb: int = 6144  # address space per kernel process (and its cgroup, when available)
+    max_processes: int = 512  # tasks (processes and threads) per kernel
+    max_file_mb: int = 1024  # largest file a kernel may write
+    max_output_kb: int = 2048  # output kept per cell; the rest is dropped and marked
+    cpu_seconds: int = 7200  # CPU time per kernel process
     evaluations: tuple[str, ...] = ()
 
     def cache_key(self) -> str:

@@ -10,10 +10,12 @@ from pathlib import Path
 
 from grader.execute.environment import KernelArea, prepare_area
 from grader.execute.runner import ExecutionRecord, HarvestRecord, NotebookRunner
+from grader.execute.sandbox import Sandbox, resolve_sandbox
 from grader.notebook import Segment
 from grader.spec import Assignment
 
-__all__ = ["ExecutionRecord", "HarvestRecord", "KernelArea", "execute_notebook", "value_names"]
+__all__ = ["ExecutionRecord", "HarvestRecord", "KernelArea", "Sandbox", "execute_notebook", "resolve_sandbox",
+           "value_names"]
 
 
 def value_names(assignment: Assignment) -> dict[str, list[str]]:
@@ -30,8 +32,9 @@ def value_names(assignment: Assignment) -> dict[str, list[str]]:
 
 
 def execute_notebook(nb, segments: list[Segment], assignment: Assignment, area_root: Path,
-                     dataset_dir: Path) -> tuple[ExecutionRecord, KernelArea]:
-    """Execute ``nb`` in a fresh kernel whose private folders live in ``area_root``."""
+                     dataset_dir: Path, sandbox: Sandbox | None = None) -> tuple[ExecutionRecord, KernelArea]:
+    """Execute ``nb`` in a fresh, confined kernel whose private folders live in ``area_root``."""
     area = prepare_area(area_root, dataset_dir)
-    runner = NotebookRunner(nb, segments, assignment.execution, area, value_names(assignment))
+    runner = NotebookRunner(nb, segments, assignment.execution, area, value_names(assignment),
+                            sandbox=sandbox or resolve_sandbox("auto"), dataset_dir=Path(dataset_dir))
     return runner.run(), area

@@ -1,7 +1,8 @@
 """The private working area and environment of one kernel.
 
-Each submission gets its own folder holding the kernel's working directory, home,
-Keras cache and the exported artifacts; nothing is shared between kernels.
+Each submission gets its own folder: a part the kernel can see (working directory,
+home, temporary files, Keras cache, exports, IPC sockets) and a part it cannot (the
+collected artifacts, the kernelspec); nothing is shared between kernels.
 """
 
 from __future__ import annotations
@@ -19,24 +20,42 @@ KERNEL_NAME = "grader-python"
 
 @dataclass(frozen=True)
 class KernelArea:
-    """Folders of one kernel's run."""
+    """Folders of one kernel's run. Only ``kernel`` is visible (read-write) to the kernel."""
 
     root: Path
 
     @property
+    def kernel(self) -> Path:
+        return self.root / "k"
+
+    @property
     def cwd(self) -> Path:
-        return self.root / "work"
+        return self.kernel / "work"
 
     @property
     def home(self) -> Path:
-        return self.root / "home"
+        return self.kernel / "home"
+
+    @property
+    def tmp(self) -> Path:
+        return self.kernel / "tmp"
 
     @property
     def keras_home(self) -> Path:
-        return self.root / "keras"
+        return self.kernel / "keras"
+
+    @property
+    def exports(self) -> Path:
+        """Where the harvest writes, inside the kernel's reach."""
+        return self.kernel / "exports"
+
+    @property
+    def ipc(self) -> Path:
+        return self.kernel / "ipc"
 
     @property
     def artifacts(self) -> Path:
+        """Where the grader moves each harvest, out of the kernel's reach."""
         return self.root / "artifacts"
 
     @property
@@ -45,25 +64,32 @@ class KernelArea:
 
 
 def prepare_area(root: Path, dataset_dir: Path) -> KernelArea:
-    """Create the folders, seed the Keras dataset cache, and write the kernelspec."""
+    """Create the folders and seed the Keras dataset cache."""
     area = KernelArea(Path(root))
-    for folder in (area.cwd, area.home, area.artifacts, area.root / "tmp", area.keras_home / "datasets"):
+    for folder in (area.cwd, area.home, area.tmp, area.exports, area.ipc, area.artifacts,
+                   area.keras_home / "datasets"):
         folder.mkdir(parents=True, exist_ok=True)
     # keras.datasets.fashion_mnist.load_data() looks in $KERAS_HOME/datasets/fashion-mnist
     # and downloads only when the files are missing: a link makes it read the local copy.
     link = area.keras_home / "datasets" / "fashion-mnist"
     if not link.exists():
         link.symlink_to(Path(dataset_dir).resolve(), target_is_directory=True)
+    return area
+
+
+def write_kernelspec(area: KernelArea, argv: list[str]) -> None:
+    """A kernelspec whose command is ``argv`` (sandbox + limits + ipykernel)."""
     spec_dir = area.kernelspecs / KERNEL_NAME
     spec_dir.mkdir(parents=True, exist_ok=True)
-    spec = {
-        # the grader's own interpreter: the kernel sees the same TensorFlow/Keras versions
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "grader (Python 3)",
-        "language": "python",
-    }
+    # interrupts go as messages on the control channel: a SIGINT would reach the launcher
+    # or bubblewrap, not the kernel inside it
+    spec = {"argv": argv, "display_name": "grader (Python 3)", "language": "python", "interrupt_mode": "message"}
     (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
-    return area
+
+
+def kernel_command() -> list[str]:
+    # the grader's own interpreter: the kernel sees the same TensorFlow/Keras versions
+    return [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
 
 
 def kernel_environment(area: KernelArea, settings: ExecutionSettings) -> dict[str, str]:
@@ -74,7 +100,7 @@ def kernel_environment(area: KernelArea, settings: ExecutionSettings) -> dict[st
         **keep,
         "HOME": str(area.home),
         "KERAS_HOME": str(area.keras_home),
-        "TMPDIR": str(area.root / "tmp"),
+        "TMPDIR": str(area.tmp),
         "MPLBACKEND": "Agg",
         "PYTHONHASHSEED": str(settings.seed),
         "PYTHONDONTWRITEBYTECODE": "1",

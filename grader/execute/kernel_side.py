@@ -151,6 +151,17 @@ class Harness:
         return values, problems
 
     # ------------------------------------------------------------------ entry points
+    def run_command(self, command, user_ns):
+        """Run one harvest; a failure is written where the grader looks, never raised."""
+        directory = os.path.join(command["out_dir"], command["segment"])
+        try:
+            self.harvest(command["segment"], command["out_dir"], user_ns, command.get("values", ()),
+                         command.get("export", True))
+        except BaseException as exc:  # report everything, even a KeyboardInterrupt mid-harvest
+            self._makedirs(directory, exist_ok=True)
+            with self._open(os.path.join(directory, "harvest-error.txt"), "w", encoding="utf-8") as handle:
+                handle.write(f"{type(exc).__name__}: {exc}")
+
     def harvest(self, segment, out_dir, user_ns, value_names=(), export=True):
         """Export models first seen in this segment and the named variables."""
         directory = os.path.join(out_dir, segment)
@@ -180,6 +191,26 @@ class Harness:
                 self._dump(manifest, handle, default=str)
 
 
+HARVEST_MARK = "#grader-harvest "
+
+
 def install(seed, max_export_params, preload_keras=True):
-    """Create the harness and keep it where student globals cannot shadow it."""
-    sys.modules["_grader_harness"] = Harness(seed, max_export_params, preload_keras)
+    """Create the harness and hook it to IPython's ``post_run_cell`` event.
+
+    The grader triggers a harvest with a cell holding only a comment
+    (``#grader-harvest {json}``): the cell names nothing, so no student global can
+    shadow or replace what it calls.
+    """
+    from IPython import get_ipython
+
+    harness = Harness(seed, max_export_params, preload_keras)
+    shell = get_ipython()
+    user_ns = shell.user_ns
+    loads = json.loads
+
+    def on_cell(result):
+        raw = getattr(getattr(result, "info", None), "raw_cell", "") or ""
+        if raw.startswith(HARVEST_MARK):
+            harness.run_command(loads(raw[len(HARVEST_MARK):]), user_ns)
+
+    shell.events.register("post_run_cell", on_cell)

@@ -8,22 +8,22 @@ replayed, the fatal cell is skipped and execution goes on with the next one.
 
 from __future__ import annotations
 
+import json
 import logging
-import os
 import re
-import signal
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-from jupyter_client.kernelspec import KernelSpecManager
-from jupyter_client.manager import AsyncKernelManager
-from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from grader.execute.environment import KERNEL_NAME, KernelArea, kernel_environment
+from grader.execute.environment import KernelArea
+from grader.execute.kernel import TIMEOUT_ENAME, Kernel, start_kernel, stop_kernel
+from grader.execute.reaper import become_subreaper
+from grader.execute.sandbox import Sandbox
 from grader.facts import CellRecord
 from grader.notebook import Segment
 from grader.serial import JsonData
@@ -37,7 +37,7 @@ MAX_TRACEBACK_CHARS = 8000
 PROBE_TIMEOUT = 20
 HARVEST_TIMEOUT = 300
 MAX_RESTARTS = 3
-TIMEOUT_ENAME = "GraderCellTimeout"
+HARVEST_MARK = "#grader-harvest "  # must match kernel_side.HARVEST_MARK
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ class NotebookRunner:
     """Runs the cells of ``nb`` in a kernel living in ``area``."""
 
     def __init__(self, nb, segments: list[Segment], settings: ExecutionSettings, area: KernelArea,
-                 value_names: dict[str, list[str]] | None = None) -> None:
+                 value_names: dict[str, list[str]] | None = None, *, sandbox: Sandbox, dataset_dir: Path) -> None:
         self.nb = nb
         # nbclient stores each executed cell back at nb.cells[index]: the grader's own code
         # (prelude, harvest, probes) runs in a scratch slot appended to a private copy.
@@ -101,47 +101,19 @@ class NotebookRunner:
         self.value_names = value_names or {}
         self.state = _State()
         self.deadline = 0.0
+        self.sandbox = sandbox
+        self.dataset_dir = dataset_dir
+        self.kernel: Kernel | None = None
 
     # ------------------------------------------------------------------ kernel
     def _new_client(self) -> NotebookClient:
-        km = AsyncKernelManager(
-            kernel_name=KERNEL_NAME,
-            kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(self.area.kernelspecs)]),
-            # ZeroMQ over IPC sockets: the kernel needs no network interface at all
-            transport="ipc",
-            ip=str(self.area.root / "ipc" / "k"),
-            connection_file=str(self.area.root / "ipc" / "connection.json"),
-        )
-        (self.area.root / "ipc").mkdir(exist_ok=True)
-        # On timeout nbclient interrupts the kernel and reports this error reply; its own
-        # message flow stays consistent (raising CellTimeoutError leaves a reader behind).
-        client = NotebookClient(
-            self.client_nb, km=km, allow_errors=True, interrupt_on_timeout=True, record_timing=False,
-            error_on_timeout={"ename": TIMEOUT_ENAME, "evalue": "cell timed out", "traceback": []},
-            startup_timeout=int(self.settings.startup_timeout), iopub_timeout=10,
-            resources={"metadata": {"path": str(self.area.cwd)}},
-            on_cell_executed=self._remember_reply,
-        )
-        client.setup_kernel(env=kernel_environment(self.area, self.settings)).__enter__()
-        return client
+        self.kernel = start_kernel(self.client_nb, self.area, self.settings, self.sandbox, self.dataset_dir,
+                                   self._remember_reply)
+        return self.kernel.client
 
     def _shutdown(self, client: NotebookClient | None) -> None:
-        if client is None or client.km is None:
-            return
-        pid = None
-        try:
-            pid = client.km.provisioner.process.pid if client.km.provisioner else None
-        except AttributeError:
-            pid = None
-        try:
-            run_sync(client.km.shutdown_kernel)(now=True)
-        except Exception as exc:  # a kernel that is already gone cannot be shut down
-            log.debug("kernel shutdown: %s", exc)
-        if pid:
-            try:  # the kernel runs in its own session: take its whole group down with it
-                os.killpg(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+        stop_kernel(self.kernel)
+        self.kernel = None
 
     def _remember_reply(self, cell, cell_index, execute_reply) -> None:
         self._last_reply = execute_reply
@@ -153,6 +125,7 @@ class NotebookRunner:
     def _run_code(self, client: NotebookClient, source: str, timeout: float, index: int | None):
         cell = nbformat.v4.new_code_cell(source)
         client.timeout = max(1, int(timeout))
+        client.reset_output_budget()
         self._last_reply = None
         try:
             client.execute_cell(cell, self.scratch if index is None else index, store_history=index is not None)
@@ -181,16 +154,27 @@ class NotebookRunner:
             raise RuntimeError(f"prelude failed: {error[0]}: {error[1]}")
 
     def _harvest(self, client: NotebookClient, segment: Segment, export: bool = True) -> None:
-        names = sorted(self.value_names.get(segment.section or "", []))
-        code = (
-            "__import__('sys').modules['_grader_harness'].harvest("
-            f"{segment.key!r}, {str(self.area.artifacts)!r}, __import__('sys').modules['__main__'].__dict__, "
-            f"{names!r}, export={export!r})"
-        )
-        error = self._execute(client, code, HARVEST_TIMEOUT)
-        if export:
-            message = f"{error[0]}: {error[1]}" if error else None
-            self.state.harvests.append(HarvestRecord(segment.key, segment.section, segment.key, message))
+        """Trigger the kernel-side harvest, then move its files out of the kernel's reach."""
+        command = {"segment": segment.key, "out_dir": str(self.area.exports), "export": export,
+                   "values": sorted(self.value_names.get(segment.section or "", []))}
+        error = self._execute(client, HARVEST_MARK + json.dumps(command), HARVEST_TIMEOUT)
+        written = self.area.exports / segment.key
+        if not export:
+            shutil.rmtree(written, ignore_errors=True)
+            return
+        target = self.area.artifacts / segment.key
+        shutil.rmtree(target, ignore_errors=True)
+        message = f"{error[0]}: {error[1]}" if error else None
+        if written.is_dir():
+            shutil.move(str(written), str(target))
+            failure = target / "harvest-error.txt"
+            if failure.is_file():
+                message = failure.read_text(encoding="utf-8", errors="replace")[:2000]
+            elif not (target / "manifest.json").is_file() and message is None:
+                message = "the harvest wrote no manifest"
+        elif message is None:
+            message = "the harvest did not run (the notebook may have disabled IPython's cell events)"
+        self.state.harvests.append(HarvestRecord(segment.key, segment.section, segment.key, message))
 
     # ------------------------------------------------------------------ cells
     def _code_cells(self) -> list[tuple[Segment, int]]:
@@ -242,6 +226,7 @@ class NotebookRunner:
         """Execute every code cell; never raises for problems caused by the notebook."""
         started = time.monotonic()
         self.deadline = 0.0
+        become_subreaper()  # orphans of the kernel come back to this process, to be killed
         steps = self._code_cells()
         position, client = 0, None
         try:

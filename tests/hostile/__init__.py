@@ -1,0 +1,1 @@
+"""Hostile and broken submissions of the "mini" assignment (issue 4)."""
