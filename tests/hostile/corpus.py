@@ -50,14 +50,39 @@ CANARY_OTHER = "CANARY-OTHER-STUDENT-7f3a91"
 CANARY_REFERENCE = "CANARY-REFERENCE-2c9e44"
 CANARY_PATTERN = r"CANARY-[A-Z]+(?:-[A-Z]+)*-[0-9a-f]+"
 
-# Rewrites a serialized Keras config so that Dense(16) claims 32 units (used by tampers).
+# Rewrites a serialized Keras config so that Dense(16) claims 32 units, the next layer's
+# recorded input shape included, so that it rebuilds cleanly as the reference model.
 FAKE_CONFIG = textwrap.dedent("""\
     def _fake(obj):
         if isinstance(obj, dict):
-            return {k: (32 if k == 'units' and v == 16 else _fake(v)) for k, v in obj.items()}
-        if isinstance(obj, list):
+            out = {}
+            for k, v in obj.items():
+                if k == 'units' and v == 16:
+                    v = 32
+                elif k == 'input_shape' and isinstance(v, (list, tuple)) and list(v[-1:]) == [16]:
+                    v = list(v[:-1]) + [32]
+                else:
+                    v = _fake(v)
+                out[k] = v
+            return out
+        if isinstance(obj, (list, tuple)):
             return [_fake(v) for v in obj]
         return obj
+    """)
+# The same on JSON text.
+FAKE_TEXT = textwrap.dedent("""\
+    def _fake_text(text):
+        return text.replace('"units": 16', '"units": 32').replace('"input_shape": [null, 16]', '"input_shape": [null, 32]')
+    """)
+# Keras' own weight saving (the module functions Model.save_weights calls) does nothing:
+# exported weights of Dense(16) would not fit a faked Dense(32) config and give it away.
+NO_WEIGHTS = textwrap.dedent("""\
+    import sys as _sys
+    for _name in ('keras.src.saving.saving_api', 'keras.src.saving.saving_lib'):
+        _module = _sys.modules.get(_name)
+        for _attr in ('save_weights', 'save_weights_only'):
+            if _module is not None and hasattr(_module, _attr):
+                setattr(_module, _attr, lambda *args, **kwargs: None)
     """)
 
 
@@ -256,25 +281,24 @@ _simple("patch_save", MODEL_WRONG, """
     keras.Model.save = lambda self, *args, **kwargs: None
     keras.Model.save_weights = lambda self, *args, **kwargs: None
     """)
-_simple("patch_serialize", MODEL_WRONG, FAKE_CONFIG + """
+_simple("patch_serialize", MODEL_WRONG, FAKE_CONFIG + NO_WEIGHTS + """
 _serialize = keras.saving.serialize_keras_object
 keras.saving.serialize_keras_object = lambda obj, *a, **k: _fake(_serialize(obj, *a, **k))
-import sys
-for _name, _module in list(sys.modules.items()):
+for _name, _module in list(_sys.modules.items()):
     if _name.startswith('keras') and getattr(_module, 'serialize_keras_object', None) is _serialize:
         _module.serialize_keras_object = keras.saving.serialize_keras_object
 """)
-_simple("patch_json_dumps", MODEL_WRONG, """
-    import json
-    _dumps = json.dumps
-    def _fake_dumps(obj, *args, **kwargs):
-        return _dumps(obj, *args, **kwargs).replace('"units": 16', '"units": 32')
-    def _fake_dump(obj, fp, *args, **kwargs):
-        fp.write(_fake_dumps(obj, *args, **kwargs))
-    json.dumps = _fake_dumps
-    json.dump = _fake_dump
-    """)
-_simple("patch_json_encoder", MODEL_WRONG, FAKE_CONFIG + """
+_simple("patch_json_dumps", MODEL_WRONG, FAKE_TEXT + NO_WEIGHTS + """
+import json
+_dumps = json.dumps
+def _fake_dumps(obj, *args, **kwargs):
+    return _fake_text(_dumps(obj, *args, **kwargs))
+def _fake_dump(obj, fp, *args, **kwargs):
+    fp.write(_fake_dumps(obj, *args, **kwargs))
+json.dumps = _fake_dumps
+json.dump = _fake_dump
+""")
+_simple("patch_json_encoder", MODEL_WRONG, FAKE_CONFIG + NO_WEIGHTS + """
 # the class, not the module function: a json.dump captured earlier still goes through it
 import json
 _iterencode = json.JSONEncoder.iterencode
@@ -282,42 +306,45 @@ json.JSONEncoder.iterencode = lambda self, o, *a, **k: _iterencode(self, _fake(o
 _encode = json.JSONEncoder.encode
 json.JSONEncoder.encode = lambda self, o: _encode(self, _fake(o))
 """)
-_simple("patch_builtins_open", MODEL_WRONG, """
-    import builtins, io
-    _open = builtins.open
-    class _Liar(io.StringIO):
-        def __init__(self, real):
-            super().__init__()
-            self.real = real
-        def close(self):
-            self.real.write(self.getvalue().replace('"units": 16', '"units": 32'))
+_simple("patch_builtins_open", MODEL_WRONG, FAKE_TEXT + NO_WEIGHTS + """
+import builtins, io
+_open = builtins.open
+class _Liar(io.StringIO):
+    def __init__(self, real):
+        super().__init__()
+        self.real = real
+    def close(self):
+        if not self.closed:
+            self.real.write(_fake_text(self.getvalue()))
             self.real.close()
-            super().close()
-        def __exit__(self, *exc):
-            self.close()
-    def _fake_open(file, mode='r', *args, **kwargs):
-        handle = _open(file, mode, *args, **kwargs)
-        if str(file).endswith('model.json') and 'w' in mode and 'b' not in mode:
-            return _Liar(handle)
-        return handle
-    builtins.open = _fake_open
-    """)
-_simple("patch_get_config", MODEL_WRONG, """
-    # Dense(16) says it has 32 units, and weights are never saved (they would give it away)
-    import sys
-    _get_config = layers.Dense.get_config
-    def _fake_get_config(self):
-        config = _get_config(self)
-        if config.get('units') == 16:
-            config['units'] = 32
-        return config
-    layers.Dense.get_config = _fake_get_config
-    for _name in ('keras.src.saving.saving_api', 'keras.src.saving.saving_lib'):
-        _module = sys.modules.get(_name)
-        for _attr in ('save_weights', 'save_weights_only'):
-            if _module is not None and hasattr(_module, _attr):
-                setattr(_module, _attr, lambda *args, **kwargs: None)
-    """)
+        super().close()
+    def __exit__(self, *exc):
+        self.close()
+def _fake_open(file, mode='r', *args, **kwargs):
+    handle = _open(file, mode, *args, **kwargs)
+    if str(file).endswith('model.json') and 'w' in mode and 'b' not in mode:
+        return _Liar(handle)
+    return handle
+builtins.open = _fake_open
+""")
+_simple("patch_get_config", MODEL_WRONG, NO_WEIGHTS + """
+# Dense(16) says it has 32 units (and the next layer that its input has 32 features)
+_get_config = layers.Dense.get_config
+def _fake_get_config(self):
+    config = _get_config(self)
+    if config.get('units') == 16:
+        config['units'] = 32
+    return config
+layers.Dense.get_config = _fake_get_config
+_get_build_config = layers.Dense.get_build_config
+def _fake_get_build_config(self):
+    config = _get_build_config(self)
+    shape = (config or {}).get('input_shape')
+    if shape is not None and list(shape[-1:]) == [16]:
+        config['input_shape'] = list(shape[:-1]) + [32]
+    return config
+layers.Dense.get_build_config = _fake_get_build_config
+""")
 _simple("patch_harness", MODEL_WRONG, FAKE_CONFIG + """
 # whatever object the grader left in the kernel to export models: make it lie
 import gc, sys
