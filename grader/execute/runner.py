@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 KERNEL_SIDE = Path(__file__).with_name("kernel_side.py")
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 MAX_TRACEBACK_CHARS = 8000
-PROBE_TIMEOUT = 20
+PROBE_TIMEOUT = 10
 HARVEST_TIMEOUT = 300
 MAX_RESTARTS = 3
 HARVEST_MARK = "#grader-harvest "  # must match kernel_side.HARVEST_MARK
@@ -142,7 +142,15 @@ class NotebookRunner:
             if self._timed_out():
                 raise KernelLost("hung")
             return ("TimeoutError", f"cell exceeded {int(timeout)} s", "")
-        return _error_of(cell.outputs)
+        return _error_of(cell.outputs) or self._error_of_reply()
+
+    def _error_of_reply(self) -> tuple[str, str, str] | None:
+        """The execute_reply's own error: it stands even when the notebook hid the traceback."""
+        content = (getattr(self, "_last_reply", None) or {}).get("content", {})
+        if content.get("status") != "error":
+            return None
+        trace = ANSI.sub("", "\n".join(content.get("traceback") or []))[-MAX_TRACEBACK_CHARS:]
+        return str(content.get("ename", "Error")), str(content.get("evalue", ""))[:2000], trace
 
     def _prelude(self, client: NotebookClient) -> None:
         source = KERNEL_SIDE.read_text(encoding="utf-8") + (
@@ -192,6 +200,7 @@ class NotebookRunner:
             error = self._execute(client, source, min(self.settings.cell_timeout, remaining), index)
         except KernelLost as lost:
             self.state.kernel_died = True
+            self.state.timed_out = self.state.timed_out or str(lost) == "hung"
             ename = "KernelDied" if str(lost) == "died" else "TimeoutError"
             self.state.records[index] = CellRecord(index, segment.section, "error", ename,
                                                    f"kernel {lost} while running this cell", None,

@@ -36,8 +36,9 @@ def _read_manifest(directory: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _inspect_model(entry: dict, section: str, directory: Path, evaluations, splits) -> ModelFacts:
-    facts = model_facts(entry, section, directory)
+def _inspect_model(entry: dict, section: str, directory: Path, evaluations, splits,
+                   max_export_params: int) -> ModelFacts:
+    facts = model_facts(entry, section, directory, max_export_params=max_export_params)
     if not facts.loaded or not facts.has_weights or not evaluations:
         return facts
     model = load_model(directory)
@@ -74,7 +75,7 @@ def inspect_execution(record: ExecutionRecord, artifacts: Path, segments: list[S
         for entry in manifest.get("models", []):
             if isinstance(entry, dict):
                 acc["models"].append(_inspect_model(entry, seg.section, directory / str(entry.get("dir", "")),
-                                                    evaluations, splits))
+                                                    evaluations, splits, assignment.execution.max_export_params))
         acc["values"].update(manifest.get("values", {}) if isinstance(manifest.get("values"), dict) else {})
     facts_sections = []
     for spec in assignment.sections:

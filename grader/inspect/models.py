@@ -19,6 +19,7 @@ from grader.facts import LayerFacts, ModelFacts
 log = logging.getLogger(__name__)
 
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
+MISSING_WEIGHTS = "the model was exported without its weights, so its configuration cannot be verified"
 
 
 def _keras():
@@ -107,8 +108,14 @@ def load_model(directory: Path):
     return model
 
 
-def model_facts(entry: dict, section: str, directory: Path, model=None) -> ModelFacts:
-    """Facts for one manifest entry; a model that cannot be rebuilt gets ``load_error``."""
+def model_facts(entry: dict, section: str, directory: Path, model=None,
+                max_export_params: int | None = None) -> ModelFacts:
+    """Facts for one manifest entry; a model that cannot be rebuilt gets ``load_error``.
+
+    A model small enough to be exported with its weights (``max_export_params``) must come
+    with them: the weights are what ties a configuration to the model really built, so a
+    configuration alone (one that notebook code could have forged) earns nothing.
+    """
     base = dict(
         key=f"{section}/{entry.get('dir', '?')}",
         section=section,
@@ -127,9 +134,12 @@ def model_facts(entry: dict, section: str, directory: Path, model=None) -> Model
     keras = _keras()
     layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
     total, trainable = _size(model.weights), _size(model.trainable_weights)
+    has_weights = (directory / "model.weights.h5").is_file()
+    if max_export_params is not None and total <= max_export_params and not has_weights:
+        return ModelFacts(**base, load_error=MISSING_WEIGHTS)
     return ModelFacts(
         **base,
-        has_weights=(directory / "model.weights.h5").is_file(),
+        has_weights=has_weights,
         total_params=total,
         trainable_params=trainable,
         non_trainable_params=total - trainable,
