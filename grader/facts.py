@@ -112,6 +112,7 @@ class NotebookFacts(JsonData):
     sections: tuple[SectionFacts, ...] = ()
     error: str | None = None
     isolation: str = ""  # strict | degraded | none: how the kernel was confined
+    calls: dict[str, Any] = field(default_factory=dict)  # function check id -> {"defined", "results" | "error"}
 
     def section(self, section_id: str) -> SectionFacts | None:
         return next((s for s in self.sections if s.id == section_id), None)

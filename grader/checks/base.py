@@ -144,6 +144,7 @@ BUILTIN_MODULES = (
     "accuracy",
     "value",
     "answer_text",
+    "function",
 )
 
 

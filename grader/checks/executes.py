@@ -39,5 +39,5 @@ def check_executes(student: NotebookFacts, reference: NotebookFacts, check: Chec
         return passed("executes.passed", params={"cells": len(cells)})
     position, first = problems[0]
     details = {"cells": [{"index": c.index, "status": c.status, "ename": c.ename, "evalue": c.evalue} for _, c in problems]}
-    key = MESSAGES.get(first.status, "executes.cell_error")
+    key = "executes.kernel_died" if first.ename == "KernelDied" else MESSAGES.get(first.status, "executes.cell_error")
     return failed(key, params=_cell_params(first, position), expected="ok", actual=first.status, details=details)

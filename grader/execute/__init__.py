@@ -14,8 +14,8 @@ from grader.execute.sandbox import Sandbox, resolve_sandbox
 from grader.notebook import Segment
 from grader.spec import Assignment
 
-__all__ = ["ExecutionRecord", "HarvestRecord", "KernelArea", "Sandbox", "execute_notebook", "resolve_sandbox",
-           "value_names"]
+__all__ = ["ExecutionRecord", "HarvestRecord", "KernelArea", "Sandbox", "execute_notebook", "function_calls",
+           "resolve_sandbox", "value_names"]
 
 
 def value_names(assignment: Assignment) -> dict[str, list[str]]:
@@ -31,10 +31,23 @@ def value_names(assignment: Assignment) -> dict[str, list[str]]:
     return {section: sorted(found) for section, found in names.items()}
 
 
+def function_calls(assignment: Assignment) -> list[dict]:
+    """What ``function`` checks ask the kernel to call: visible inputs first, then hidden ones."""
+    calls = []
+    for check in assignment.checks:
+        if check.kind != "function":
+            continue
+        inputs = list(check.param("inputs", [])) + list(check.param("hidden_inputs", []))
+        calls.append({"id": check.id, "function": check.param("function"), "inputs": inputs,
+                      "arrays": bool(check.param("arrays", False)), "timeout": float(check.param("timeout", 10))})
+    return calls
+
+
 def execute_notebook(nb, segments: list[Segment], assignment: Assignment, area_root: Path,
                      dataset_dir: Path, sandbox: Sandbox | None = None) -> tuple[ExecutionRecord, KernelArea]:
     """Execute ``nb`` in a fresh, confined kernel whose private folders live in ``area_root``."""
     area = prepare_area(area_root, dataset_dir)
     runner = NotebookRunner(nb, segments, assignment.execution, area, value_names(assignment),
-                            sandbox=sandbox or resolve_sandbox("auto"), dataset_dir=Path(dataset_dir))
+                            sandbox=sandbox or resolve_sandbox("auto"), dataset_dir=Path(dataset_dir),
+                            calls=function_calls(assignment))
     return runner.run(), area

@@ -151,10 +151,47 @@ class Harness:
         return values, problems
 
     # ------------------------------------------------------------------ entry points
+    def call_function(self, command, user_ns):
+        """Call a student function on grader inputs, each call under its own time limit.
+
+        Writes ``{"defined": bool, "results": [{"value": ...} | {"error": "..."}]}``.
+        """
+        import copy
+        import signal
+
+        np = self._np
+        function = user_ns.get(command["function"])
+        results = []
+        if callable(function):
+            def expire(signum, frame):
+                raise TimeoutError(f"the call took more than {command['timeout']} s")
+
+            previous = signal.signal(signal.SIGALRM, expire)
+            try:
+                for args in command["inputs"]:
+                    if command.get("arrays"):
+                        args = [np.asarray(a, dtype=float) if isinstance(a, list) else a for a in args]
+                    signal.setitimer(signal.ITIMER_REAL, float(command["timeout"]))
+                    try:
+                        results.append({"value": _to_json_value(function(*copy.deepcopy(args)), np)})
+                    except BaseException as exc:  # any failure of the student's function is its result
+                        results.append({"error": f"{type(exc).__name__}: {exc}"[:500]})
+                    finally:
+                        signal.setitimer(signal.ITIMER_REAL, 0)
+            finally:
+                signal.signal(signal.SIGALRM, previous)
+        directory = os.path.join(command["out_dir"], command["segment"])
+        self._makedirs(directory, exist_ok=True)
+        with self._open(os.path.join(directory, "calls.json"), "w", encoding="utf-8") as handle:
+            self._dump({"defined": callable(function), "results": results}, handle, default=str)
+
     def run_command(self, command, user_ns):
-        """Run one harvest; a failure is written where the grader looks, never raised."""
+        """Run one harvest or function call; a failure is written where the grader looks, never raised."""
         directory = os.path.join(command["out_dir"], command["segment"])
         try:
+            if command.get("op") == "call":
+                self.call_function(command, user_ns)
+                return
             self.harvest(command["segment"], command["out_dir"], user_ns, command.get("values", ()),
                          command.get("export", True))
         except BaseException as exc:  # report everything, even a KeyboardInterrupt mid-harvest

@@ -38,6 +38,7 @@ PROBE_TIMEOUT = 10
 HARVEST_TIMEOUT = 300
 MAX_RESTARTS = 3
 HARVEST_MARK = "#grader-harvest "  # must match kernel_side.HARVEST_MARK
+KERNEL_DIED = "KernelDied"
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class ExecutionRecord(JsonData):
     cells: tuple[CellRecord, ...]
     harvests: tuple[HarvestRecord, ...]
     seconds: float
+    call_errors: dict[str, str] = field(default_factory=dict)  # function check id -> why no results
     timed_out: bool = False
     kernel_died: bool = False
     restarts: int = 0
@@ -79,6 +81,7 @@ def _error_of(outputs) -> tuple[str, str, str] | None:
 class _State:
     records: dict[int, CellRecord] = field(default_factory=dict)
     harvests: list[HarvestRecord] = field(default_factory=list)
+    call_errors: dict[str, str] = field(default_factory=dict)
     timed_out: bool = False
     kernel_died: bool = False
     restarts: int = 0
@@ -88,7 +91,8 @@ class NotebookRunner:
     """Runs the cells of ``nb`` in a kernel living in ``area``."""
 
     def __init__(self, nb, segments: list[Segment], settings: ExecutionSettings, area: KernelArea,
-                 value_names: dict[str, list[str]] | None = None, *, sandbox: Sandbox, dataset_dir: Path) -> None:
+                 value_names: dict[str, list[str]] | None = None, *, sandbox: Sandbox, dataset_dir: Path,
+                 calls: list[dict] | None = None) -> None:
         self.nb = nb
         # nbclient stores each executed cell back at nb.cells[index]: the grader's own code
         # (prelude, harvest, probes) runs in a scratch slot appended to a private copy.
@@ -104,6 +108,7 @@ class NotebookRunner:
         self.sandbox = sandbox
         self.dataset_dir = dataset_dir
         self.kernel: Kernel | None = None
+        self.calls = calls or []
 
     # ------------------------------------------------------------------ kernel
     def _new_client(self) -> NotebookClient:
@@ -184,6 +189,29 @@ class NotebookRunner:
             message = "the harvest did not run (the notebook may have disabled IPython's cell events)"
         self.state.harvests.append(HarvestRecord(segment.key, segment.section, segment.key, message))
 
+    def _call_functions(self, client: NotebookClient) -> None:
+        """After the last cell: call the student's functions on the grader's inputs.
+
+        Hidden inputs reach the kernel only now, inside a comment-only cell; the results
+        are moved out of the kernel's reach like the harvests.
+        """
+        for number, call in enumerate(self.calls):
+            segment = f"__call{number}"
+            command = {"op": "call", "segment": segment, "out_dir": str(self.area.exports), **call}
+            budget = float(call["timeout"]) * max(1, len(call["inputs"])) + PROBE_TIMEOUT
+            try:
+                error = self._execute(client, HARVEST_MARK + json.dumps(command), budget)
+            except KernelLost as lost:
+                for rest in self.calls[number:]:
+                    self.state.call_errors[rest["id"]] = f"the kernel {lost} while calling {call['function']}"
+                raise
+            written, target = self.area.exports / segment, self.area.artifacts / "__calls__" / call["id"]
+            if (written / "calls.json").is_file():
+                target.parent.mkdir(exist_ok=True)
+                shutil.move(str(written), str(target))
+            else:
+                self.state.call_errors[call["id"]] = f"{error[0]}: {error[1]}" if error else "the call did not run"
+
     # ------------------------------------------------------------------ cells
     def _code_cells(self) -> list[tuple[Segment, int]]:
         return [(seg, i) for seg in self.segments for i in seg.cells if self.nb.cells[i].cell_type == "code"]
@@ -201,10 +229,11 @@ class NotebookRunner:
         except KernelLost as lost:
             self.state.kernel_died = True
             self.state.timed_out = self.state.timed_out or str(lost) == "hung"
-            ename = "KernelDied" if str(lost) == "died" else "TimeoutError"
-            self.state.records[index] = CellRecord(index, segment.section, "error", ename,
-                                                   f"kernel {lost} while running this cell", None,
-                                                   time.monotonic() - started)
+            hung = str(lost) == "hung"
+            self.state.records[index] = CellRecord(
+                index, segment.section, "timeout" if hung else "error", "TimeoutError" if hung else KERNEL_DIED,
+                "the kernel ignored the interrupt and was killed" if hung else "the kernel died while running this cell",
+                None, time.monotonic() - started)
             raise
         seconds = time.monotonic() - started
         if error is None:
@@ -248,8 +277,11 @@ class NotebookRunner:
                     if position > 0:
                         self._replay(client, steps[position - 1][1] + 1)
                     position = self._run_from(client, steps, position)
+                    self._call_functions(client)
                     break
                 except KernelLost:
+                    if position > len(steps):  # lost while calling functions: every cell has run
+                        break
                     self.state.restarts += 1
                     self._shutdown(client)
                     client = None
@@ -288,4 +320,5 @@ class NotebookRunner:
             self.state.records.setdefault(index, CellRecord(index, seg.section, "not_run"))
         cells = tuple(self.state.records[i] for i in sorted(self.state.records))
         return ExecutionRecord(cells, tuple(self.state.harvests), round(time.monotonic() - started, 3),
-                               self.state.timed_out, self.state.kernel_died, self.state.restarts, error)
+                               dict(self.state.call_errors), self.state.timed_out, self.state.kernel_died,
+                               self.state.restarts, error)

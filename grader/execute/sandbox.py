@@ -114,9 +114,11 @@ def bubblewrap_argv(sandbox: Sandbox, area_root: Path, cwd: Path, dataset_dir: P
         # no network at all (ZeroMQ uses IPC sockets in the kernel's folder), and its own
         # process tree: when the kernel's first process ends, every process it left dies
         "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+        # mounts apply in order: the private /tmp first, so that binds of paths under /tmp
+        # (a checkout or virtualenv there, the kernel's own folder) are not hidden by it
+        "--tmpfs", "/tmp", "--dev", "/dev", "--proc", "/proc",
         *_system_binds(), *_python_binds(),
         "--ro-bind", dataset, dataset,
-        "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
         "--bind", area, area,
         "--chdir", str(cwd),
         # in its own PID namespace the kernel's parent is pid 1: ipykernel would take that

@@ -94,4 +94,23 @@ def inspect_execution(record: ExecutionRecord, artifacts: Path, segments: list[S
     return NotebookFacts(
         sha256=sha256, seconds=record.seconds, timed_out=record.timed_out, kernel_died=record.kernel_died,
         cells=record.cells, sections=tuple(facts_sections), error=record.error,
+        calls=_read_calls(artifacts / "__calls__", assignment, record.call_errors),
     )
+
+
+def _read_calls(folder: Path, assignment: Assignment, errors: dict[str, str]) -> dict[str, Any]:
+    """Results of the student's functions on the grader's inputs, per ``function`` check."""
+    calls: dict[str, Any] = {}
+    for check in assignment.checks:
+        if check.kind != "function":
+            continue
+        path = folder / check.id / "calls.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            data = None
+        if isinstance(data, dict) and isinstance(data.get("results"), list):
+            calls[check.id] = {"defined": bool(data.get("defined")), "results": data["results"]}
+        else:
+            calls[check.id] = {"defined": None, "error": errors.get(check.id, "the function was not called")}
+    return calls

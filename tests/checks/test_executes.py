@@ -64,3 +64,11 @@ def test_untouched_section_earns_nothing_even_when_it_runs(make, render):
     assert (outcome.status, outcome.fraction) == ("failed", 0.0)
     assert "ainda não foi respondida" in render(outcome, "pt")
     assert "has not been answered yet" in render(outcome, "en")
+
+
+def test_a_crashed_kernel_is_explained_in_plain_words(make, render):
+    student = make.notebook(make.section("desafio-1"),
+                            cells=[make.cell(3, status="error", ename="KernelDied", evalue="the kernel died")])
+    outcome = check_executes(student, make.notebook(), make.spec("executes", "desafio-1"))
+    assert outcome.message == "executes.kernel_died"
+    assert "derrubou o kernel" in render(outcome, "pt") and "crashed the kernel" in render(outcome, "en")

@@ -118,3 +118,36 @@ def test_subclassed_models_are_rebuilt_as_sequential(tmp_path, dataset_dir):
     assert entry["reconstructed"] and entry["names"] == ["net"]
     facts = model_facts(entry, "desafio-1", area.artifacts / "desafio-1" / entry["dir"])
     assert facts.total_params == 7850 and facts.output_shape == (None, 10)
+
+
+def test_functions_are_called_after_the_cells_with_per_call_time_limits(tmp_path, dataset_dir):
+    from grader.execute.environment import prepare_area
+    from grader.execute.runner import NotebookRunner
+    from grader.execute.sandbox import resolve_sandbox
+
+    code = (
+        "import numpy as np\n"
+        "def relu(x):\n"
+        "    if x.size == 3:\n"
+        "        while True:\n"
+        "            pass\n"
+        "    if x.size == 1:\n"
+        "        raise ValueError('one element')\n"
+        "    return np.maximum(x, 0)"
+    )
+    nb = _notebook([code], ["pass"])
+    assignment = _assignment()
+    calls = [{"id": "relu", "function": "relu", "inputs": [[[1.0, -2.0]], [[1.0, 2.0, 3.0]], [[5.0]]],
+              "arrays": True, "timeout": 2.0},
+             {"id": "absent", "function": "conv2d", "inputs": [[1]], "arrays": False, "timeout": 2.0}]
+    area = prepare_area(tmp_path / "k", dataset_dir)
+    runner = NotebookRunner(nb, split_sections(nb, assignment), assignment.execution, area,
+                            sandbox=resolve_sandbox("auto"), dataset_dir=dataset_dir, calls=calls)
+    record = runner.run()
+    assert not record.call_errors
+    relu = json.loads((area.artifacts / "__calls__" / "relu" / "calls.json").read_text())
+    assert relu["defined"] and relu["results"][0] == {"value": [1.0, 0.0]}
+    assert relu["results"][1]["error"].startswith("TimeoutError")
+    assert relu["results"][2]["error"] == "ValueError: one element"
+    absent = json.loads((area.artifacts / "__calls__" / "absent" / "calls.json").read_text())
+    assert absent == {"defined": False, "results": []}

@@ -134,3 +134,13 @@ def test_huge_output_is_capped_and_marked(tmp_path, dataset_dir):
     record = runner.run()
     assert [c.status for c in record.cells] == ["ok", "ok"]
     assert max(kept) <= assignment.execution.max_output_kb * 1024 + 200
+
+
+def test_private_tmp_is_mounted_before_the_binds_under_it(tmp_path):
+    # a checkout (and its virtualenv) under /tmp must stay visible inside the sandbox
+    from grader.execute.sandbox import Sandbox, bubblewrap_argv
+
+    argv = bubblewrap_argv(Sandbox("strict", "/usr/bin/bwrap"), tmp_path / "k", tmp_path / "k" / "work", tmp_path)
+    tmpfs = argv.index("--tmpfs")
+    binds = [i for i, arg in enumerate(argv) if arg in ("--bind", "--ro-bind")]
+    assert argv[tmpfs + 1] == "/tmp" and binds and all(i > tmpfs for i in binds)
