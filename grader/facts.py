@@ -41,6 +41,7 @@ class EvaluationFacts(JsonData):
     samples: int
     scale: str
     predictions_file: str | None = None
+    confusion: tuple[tuple[int, ...], ...] | None = None  # rows: true class, columns: predicted
 
 
 @dataclass(frozen=True)

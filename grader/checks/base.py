@@ -145,6 +145,7 @@ BUILTIN_MODULES = (
     "value",
     "answer_text",
     "function",
+    "confusion_binarized",
 )
 
 

@@ -58,4 +58,13 @@ def evaluate_accuracy(model, split: Split, dataset: str, input_shape: tuple | No
         path = Path(out_dir) / f"predictions-{dataset}.npy"
         np.save(path, best[2].astype(np.int16))
         predictions_file = path.name
-    return EvaluationFacts(dataset, round(best[0], 6), int(len(split.labels)), best[1], predictions_file)
+    return EvaluationFacts(dataset, round(best[0], 6), int(len(split.labels)), best[1], predictions_file,
+                           confusion_matrix(split.labels, best[2]))
+
+
+def confusion_matrix(labels: np.ndarray, predictions: np.ndarray) -> tuple[tuple[int, ...], ...]:
+    """Counts of (true class, predicted class), classes 0..max seen."""
+    size = int(max(labels.max(), predictions.max())) + 1
+    matrix = np.zeros((size, size), dtype=np.int64)
+    np.add.at(matrix, (labels.astype(np.int64), predictions.astype(np.int64)), 1)
+    return tuple(tuple(int(v) for v in row) for row in matrix)
