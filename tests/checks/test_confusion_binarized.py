@@ -1,13 +1,10 @@
 """``confusion_binarized``: block sums of a multi-class confusion matrix for two class groups."""
 
-import dataclasses
-
 from grader.checks.confusion_binarized import binarize, check_confusion_binarized
 from grader.facts import EvaluationFacts
 
 VESTUARIO = [0, 1, 2, 3, 4, 6]
 CALCADO_MALAS = [5, 7, 8, 9]
-
 
 def _matrix() -> list[list[int]]:
     """A 10-class matrix of 10,000 test images: 900 right per class, the rest spread."""
@@ -18,7 +15,6 @@ def _matrix() -> list[list[int]]:
         matrix[i][(i + 5) % 10] = 40
     return matrix
 
-
 def test_binarize_sums_the_four_blocks():
     numbers = binarize(_matrix(), VESTUARIO, CALCADO_MALAS)
     assert sum(numbers.values()) == 10000
@@ -27,7 +23,6 @@ def test_binarize_sums_the_four_blocks():
     # 8: 900 + 60 (→9) + 40 (→3); 9: 900 + 60 (→0) + 40 (→4)
     assert numbers["TN"] == 900 * 4 + 60 + 60
     assert numbers["FP"] == 100 + 40 + 40 + 100
-
 
 def _student(make, numbers, matrix=None, graders=None):
     values = dict(zip(("TN", "FP", "FN", "TP"), numbers))
@@ -41,12 +36,10 @@ def _student(make, numbers, matrix=None, graders=None):
                              evaluations=(evaluation,))]
     return make.notebook(make.section("parte-3", models=models, values=values))
 
-
 def _check(make, student):
     spec = make.spec("confusion_binarized", "parte-3", positive=VESTUARIO, negative=CALCADO_MALAS,
                      matrix_variable="cm")
     return check_confusion_binarized(student, make.notebook(), spec)
-
 
 def test_consistent_numbers_pass(make, render):
     matrix = _matrix()
@@ -54,7 +47,6 @@ def test_consistent_numbers_pass(make, render):
     outcome = _check(make, _student(make, numbers, matrix, matrix))
     assert outcome.status == "passed"
     assert "somam 10.000" in render(outcome, "pt")
-
 
 def test_numbers_from_another_matrix_lose_two_thirds(make, render):
     matrix = _matrix()
@@ -64,7 +56,6 @@ def test_numbers_from_another_matrix_lose_two_thirds(make, render):
     assert outcome.status == "partial" and abs(outcome.fraction - 1 / 3) < 1e-9
     assert "própria matriz: ✗" in render(outcome, "pt") and "somam 10.000 (esperado 10.000): ✓" in render(outcome, "pt")
 
-
 def test_the_graders_predictions_decide_when_the_student_matrix_is_made_up(make):
     honest = _matrix()
     made_up = [row[:] for row in honest]
@@ -72,7 +63,6 @@ def test_the_graders_predictions_decide_when_the_student_matrix_is_made_up(make)
     numbers = list(binarize(made_up, VESTUARIO, CALCADO_MALAS).values())
     outcome = _check(make, _student(make, numbers, made_up, honest))
     assert outcome.status == "partial" and outcome.details["conditions"]["grader_predictions"] is False
-
 
 def test_missing_numbers_fail(make, render):
     student = make.notebook(make.section("parte-3", values={"TN": 1, "FP": 2}))
