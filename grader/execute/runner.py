@@ -36,7 +36,7 @@ ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 MAX_TRACEBACK_CHARS = 8000
 PROBE_TIMEOUT = 10
 HARVEST_TIMEOUT = 300
-MAX_RESTARTS = 3
+MAX_RESTARTS = 1  # the issue: a kernel that dies again after one recovery ends the submission
 HARVEST_MARK = "#grader-harvest "  # must match kernel_side.HARVEST_MARK
 KERNEL_DIED = "KernelDied"
 

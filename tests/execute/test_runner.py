@@ -151,3 +151,11 @@ def test_functions_are_called_after_the_cells_with_per_call_time_limits(tmp_path
     assert relu["results"][2]["error"] == "ValueError: one element"
     absent = json.loads((area.artifacts / "__calls__" / "absent" / "calls.json").read_text())
     assert absent == {"defined": False, "results": []}
+
+
+def test_a_kernel_that_dies_again_after_recovery_ends_the_submission(tmp_path, dataset_dir):
+    nb = _notebook(["kept = 1", "import os\nos._exit(1)"], ["import os\nos._exit(2)", "never = 1"])
+    record, _ = _run(nb, tmp_path, dataset_dir)
+    status = _status(record)
+    assert record.restarts == 2 and record.kernel_died
+    assert (status[3], status[4], status[6], status[7]) == ("ok", "error", "error", "not_run")

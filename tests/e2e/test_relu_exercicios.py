@@ -1,0 +1,178 @@
+"""End to end: the example submissions of relu-exercicios, graded by real kernels.
+
+One session-scoped run grades every example plus the reference solution (as a
+submission); the tests read its outputs. Expected outcomes are data:
+``assignments/relu-exercicios/examples/expected.toml``. The assignment is NumPy only, so
+the whole run takes seconds; it exercises the ``function`` check kind (student functions
+called on visible and hidden inputs) next to ``value``, ``executes`` and ``answer_text``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import tomllib
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from grader.cli import main
+from grader.run import run
+
+pytestmark = pytest.mark.kernel
+
+ROOT = Path(__file__).resolve().parents[2]
+ASSIGNMENT = ROOT / "assignments" / "relu-exercicios"
+EXAMPLES = ASSIGNMENT / "examples"
+EXPECTED = tomllib.loads((EXAMPLES / "expected.toml").read_text(encoding="utf-8"))
+SPEC = tomllib.loads((ASSIGNMENT / "assignment.toml").read_text(encoding="utf-8"))
+SCHEMA = json.loads((ROOT.parent / "shared" / "contracts" / "results.schema.json").read_text())
+REFERENCE_ID = "00-referencia"
+TEMPLATE_ID = "05-template-intocado"
+# Texts too common to prove a leak (zero appears in every report); no hidden input is
+# identified by them alone.
+COMMON = {"0.0", "-0.0", "0", "-0"}
+
+
+def _numbers(value) -> list[float]:
+    if isinstance(value, list):
+        return [n for item in value for n in _numbers(item)]
+    return [float(value)]
+
+
+def _texts(number: float) -> set[str]:
+    """The ways a report could print ``number``: repr/str, %g, and with a decimal comma."""
+    forms = {repr(number), f"{number:g}"}
+    return forms | {f.replace(".", ",") for f in forms if "." in f}
+
+
+def hidden_texts() -> list[str]:
+    """Text forms of every number in the spec's hidden inputs that no visible input shares."""
+    hidden, visible = set(), set()
+    for check in SPEC["checks"]:
+        if check["kind"] == "function":
+            hidden |= {t for n in _numbers(check.get("hidden_inputs", [])) for t in _texts(n)}
+            visible |= {t for n in _numbers(check["inputs"]) for t in _texts(n)}
+    return sorted(hidden - visible - COMMON)
+
+
+@pytest.fixture(scope="session")
+def graded(tmp_path_factory, dataset_dir):
+    """Grade all examples and the reference once; returns (out folder, results, store, submissions)."""
+    base = tmp_path_factory.mktemp("relu")
+    submissions = base / "subs"
+    submissions.mkdir()
+    for notebook in EXAMPLES.glob("*.ipynb"):
+        shutil.copy(notebook, submissions / notebook.name)
+    shutil.copy(ROOT / "reference" / "relu-exercicios.ipynb", submissions / f"{REFERENCE_ID}.ipynb")
+    store = base / "store.sqlite"
+    run(submissions=submissions, assignment="relu-exercicios", out=base / "out", jobs=2,
+        data_dir=dataset_dir, store=store)
+    results = json.loads((base / "out" / "results.json").read_text(encoding="utf-8"))
+    return base / "out", results, store, submissions
+
+
+def _submission(results: dict, sub_id: str) -> dict:
+    return next(s for s in results["submissions"] if s["id"] == sub_id)
+
+
+def test_expected_outcomes_cover_every_check():
+    ids = {c["id"] for c in SPEC["checks"]}
+    for example, expected in EXPECTED.items():
+        assert set(expected["checks"]) == ids, example
+    assert sum(c["points"] for c in SPEC["checks"]) == 20
+
+
+def test_results_json_follows_the_contract(graded):
+    _, results, _, _ = graded
+    jsonschema.validate(results, SCHEMA)
+    assert {s["id"] for s in results["submissions"]} == set(EXPECTED) | {REFERENCE_ID}
+
+
+def test_reference_scores_the_maximum(graded):
+    _, results, _, _ = graded
+    reference = _submission(results, REFERENCE_ID)
+    assert reference["status"] == "graded"
+    assert reference["score"] == reference["max_score"] == 20
+    assert all(c["status"] == "passed" for c in reference["checks"]), [
+        (c["id"], c["message"]) for c in reference["checks"] if c["status"] != "passed"]
+
+
+@pytest.mark.parametrize("example", sorted(EXPECTED))
+def test_example_gets_its_documented_outcome(graded, example):
+    _, results, _, _ = graded
+    sub = _submission(results, example)
+    expected = EXPECTED[example]
+    actual = {c["id"]: c["status"] for c in sub["checks"]}
+    mismatches = {k: (v, actual.get(k)) for k, v in expected["checks"].items() if actual.get(k) != v}
+    messages = {c["id"]: c["message"] for c in sub["checks"] if c["id"] in mismatches}
+    assert not mismatches, f"(expected, actual): {mismatches}\n{messages}"
+    assert expected["min_score"] <= sub["score"] <= expected["max_score"]
+
+
+def test_untouched_template_scores_zero_without_crashing(graded):
+    _, results, _, _ = graded
+    template = _submission(results, TEMPLATE_ID)
+    assert template["status"] == "graded" and template["score"] == 0
+    assert not template["execution"]["cell_errors"]
+
+
+def test_every_check_fails_in_some_example():
+    """Each check can fail: some example documents it as failed, partial or review."""
+    for check in SPEC["checks"]:
+        outcomes = {expected["checks"][check["id"]] for name, expected in EXPECTED.items() if name != TEMPLATE_ID}
+        assert outcomes - {"passed"}, f"{check['id']} only fails in the untouched template"
+
+
+def test_function_checks_credit_the_fraction_of_inputs(graded):
+    _, results, _, _ = graded
+    relu = next(c for c in _submission(results, "02-relu-so-listas")["checks"] if c["id"] == "ex1-relu")
+    assert relu["status"] == "partial" and relu["score"] == pytest.approx(1.0)  # 2 of 4 inputs, 2 points
+    conv = next(c for c in _submission(results, "06-conv-quadrada-e-erro")["checks"] if c["id"] == "ex2-conv2d")
+    assert conv["status"] == "partial" and conv["score"] == pytest.approx(1.0)  # 2 of 5 inputs, 2.5 points
+
+
+def test_hidden_inputs_never_appear_in_a_report(graded):
+    out, results, _, _ = graded
+    texts = hidden_texts()
+    assert "1e-09" in texts and "-1000000000.0" in texts and len(texts) > 20
+    pages = [out / s["report"] for s in results["submissions"]] + [out / "index.html"]
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        leaked = [t for t in texts if t in html]
+        assert not leaked, f"{page.relative_to(out)} shows hidden inputs: {leaked[:5]}"
+
+
+def test_reports_and_grade_sheet_are_written(graded):
+    out, results, _, _ = graded
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for sub in results["submissions"]:
+        html = (out / sub["report"]).read_text(encoding="utf-8")
+        assert sub["id"] in html and "http://" not in html and "https://" not in html
+        assert sub["report"] in index
+    rows = list(csv.DictReader((out / "grades.csv").open(encoding="utf-8")))
+    assert {r["id"]: float(r["score"]) for r in rows} == {s["id"]: s["score"] for s in results["submissions"]}
+    error = (out / "06-conv-quadrada-e-erro" / "report.html").read_text(encoding="utf-8")
+    assert "NameError" in error and "pre_ativacao_4" in error
+
+
+def test_a_second_run_reuses_stored_facts(graded, tmp_path, dataset_dir):
+    _, results, store, submissions = graded
+    again = run(submissions=submissions, assignment="relu-exercicios", out=tmp_path / "again", jobs=2,
+                data_dir=dataset_dir, store=store)
+    assert all(s.cached for s in again.results.submissions)
+    assert {s.id: s.score for s in again.results.submissions} == {s["id"]: s["score"] for s in results["submissions"]}
+
+
+def test_student_self_check_shows_no_hidden_input(graded, tmp_path, dataset_dir, capsys):
+    _, _, store, submissions = graded
+    args = ["check", str(submissions / "02-relu-so-listas.ipynb"), "--assignment", "relu-exercicios",
+            "--store", str(store), "--data-dir", str(dataset_dir), "--out", str(tmp_path / "pt")]
+    assert main(args) == 1
+    text = capsys.readouterr().out
+    assert "Nota: 19 de 20" in text and "relu" in text
+    assert not [t for t in hidden_texts() if t in text]
+    html = (tmp_path / "pt" / "02-relu-so-listas" / "report.html").read_text(encoding="utf-8")
+    assert not [t for t in hidden_texts() if t in html]
