@@ -14,12 +14,9 @@ notebooks are written without outputs. Expected grades of the examples live, by 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from pathlib import Path
-from textwrap import dedent
 
-import nbformat
-from nbformat import v4
+from grader.authoring import CellSpec, code, fill, md, to_notebook, write
 
 HERE = Path(__file__).resolve().parent
 REFERENCE = HERE.parents[1] / "reference" / "relu-exercicios.ipynb"
@@ -28,24 +25,6 @@ EXAMPLES_DIR = HERE / "examples"
 
 PLACEHOLDER_CODE = "# Seu código aqui"
 PLACEHOLDER_ANSWER = "**Sua resposta aqui:**"
-
-
-@dataclass(frozen=True)
-class CellSpec:
-    """One cell of a generated notebook: a stable id, its type, its source and tags."""
-
-    id: str
-    kind: str  # "markdown" or "code"
-    source: str
-    tags: tuple[str, ...] = ()
-
-
-def md(cell_id: str, text: str, *tags: str) -> CellSpec:
-    return CellSpec(cell_id, "markdown", dedent(text).strip("\n"), tuple(tags))
-
-
-def code(cell_id: str, text: str) -> CellSpec:
-    return CellSpec(cell_id, "code", dedent(text).strip("\n"))
 
 
 # ---------------------------------------------------------------------------- template
@@ -272,41 +251,7 @@ TEMPLATE: tuple[CellSpec, ...] = (
 
 
 def fill_template(fills: dict[str, str | tuple[str, ...]]) -> list[CellSpec]:
-    """The template with the sources of some cells replaced.
-
-    A tuple value replaces the cell with its first item and inserts the others after it,
-    as new cells of the same type (the way a student adds cells inside a section).
-    """
-    known = {cell.id for cell in TEMPLATE}
-    unknown = sorted(set(fills) - known)
-    if unknown:
-        raise KeyError(f"no template cell with id {unknown[0]!r}")
-    cells: list[CellSpec] = []
-    for cell in TEMPLATE:
-        value = fills.get(cell.id)
-        if value is None:
-            cells.append(cell)
-            continue
-        sources = (value,) if isinstance(value, str) else value
-        cells.append(replace(cell, source=dedent(sources[0]).strip("\n")))
-        for n, extra in enumerate(sources[1:], start=1):
-            cells.append(CellSpec(f"{cell.id}-{n}", cell.kind, dedent(extra).strip("\n")))
-    return cells
-
-
-def to_notebook(cells: list[CellSpec]) -> nbformat.NotebookNode:
-    """An nbformat 4.5 notebook without outputs, with the cells' ids and tags."""
-    nb = v4.new_notebook()
-    nb.metadata = {
-        "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"},
-        "language_info": {"name": "python"},
-    }
-    for spec in cells:
-        metadata = {"tags": list(spec.tags)} if spec.tags else {}
-        make = v4.new_markdown_cell if spec.kind == "markdown" else v4.new_code_cell
-        nb.cells.append(make(source=spec.source, id=spec.id, metadata=metadata))
-    nbformat.validate(nb)
-    return nb
+    return fill(TEMPLATE, fills)
 
 
 # ---------------------------------------------------------------------------- reference
@@ -659,12 +604,6 @@ EXAMPLES = {
     "06-conv-quadrada-e-erro": example_06,
     "07-contas-erradas": example_07,
 }
-
-
-def write(nb: nbformat.NotebookNode, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, str(path))
-    print(f"wrote {path}")
 
 
 def main() -> None:
