@@ -228,14 +228,14 @@ class Harness:
                 self._dump(manifest, handle, default=str)
 
 
-HARVEST_MARK = "#grader-harvest "
+COMMAND_MARK = "#grader-command "  # a comment-only cell carrying a harvest or a call
 
 
 def install(seed, max_export_params, preload_keras=True):
     """Create the harness and hook it to IPython's ``post_run_cell`` event.
 
-    The grader triggers a harvest with a cell holding only a comment
-    (``#grader-harvest {json}``): the cell names nothing, so no student global can
+    The grader triggers a harvest or a function call with a cell holding only a comment
+    (``#grader-command {json}``): the cell names nothing, so no student global can
     shadow or replace what it calls.
     """
     from IPython import get_ipython
@@ -247,7 +247,7 @@ def install(seed, max_export_params, preload_keras=True):
 
     def on_cell(result):
         raw = getattr(getattr(result, "info", None), "raw_cell", "") or ""
-        if raw.startswith(HARVEST_MARK):
-            harness.run_command(loads(raw[len(HARVEST_MARK):]), user_ns)
+        if raw.startswith(COMMAND_MARK):
+            harness.run_command(loads(raw[len(COMMAND_MARK):]), user_ns)
 
     shell.events.register("post_run_cell", on_cell)

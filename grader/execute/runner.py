@@ -22,6 +22,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from grader.execute.environment import KernelArea
 from grader.execute.kernel import TIMEOUT_ENAME, Kernel, start_kernel, stop_kernel
+from grader.execute.kernel_side import COMMAND_MARK
 from grader.execute.reaper import become_subreaper
 from grader.execute.sandbox import Sandbox
 from grader.facts import CellRecord
@@ -37,7 +38,6 @@ MAX_TRACEBACK_CHARS = 8000
 PROBE_TIMEOUT = 10
 HARVEST_TIMEOUT = 300
 MAX_RESTARTS = 1  # the issue: a kernel that dies again after one recovery ends the submission
-HARVEST_MARK = "#grader-harvest "  # must match kernel_side.HARVEST_MARK
 KERNEL_DIED = "KernelDied"
 
 
@@ -170,7 +170,7 @@ class NotebookRunner:
         """Trigger the kernel-side harvest, then move its files out of the kernel's reach."""
         command = {"segment": segment.key, "out_dir": str(self.area.exports), "export": export,
                    "values": sorted(self.value_names.get(segment.section or "", []))}
-        error = self._execute(client, HARVEST_MARK + json.dumps(command), HARVEST_TIMEOUT)
+        error = self._execute(client, COMMAND_MARK + json.dumps(command), HARVEST_TIMEOUT)
         written = self.area.exports / segment.key
         if not export:
             shutil.rmtree(written, ignore_errors=True)
@@ -200,7 +200,7 @@ class NotebookRunner:
             command = {"op": "call", "segment": segment, "out_dir": str(self.area.exports), **call}
             budget = float(call["timeout"]) * max(1, len(call["inputs"])) + PROBE_TIMEOUT
             try:
-                error = self._execute(client, HARVEST_MARK + json.dumps(command), budget)
+                error = self._execute(client, COMMAND_MARK + json.dumps(command), budget)
             except KernelLost as lost:
                 for rest in self.calls[number:]:
                     self.state.call_errors[rest["id"]] = f"the kernel {lost} while calling {call['function']}"
