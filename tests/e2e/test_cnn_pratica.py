@@ -9,39 +9,32 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
-import tomllib
 from pathlib import Path
 
-import jsonschema
 import pytest
 
 from grader.cli import main
 from grader.run import run
+from tests.e2e.examples import (
+    assert_documented_outcome,
+    assert_follows_the_contract,
+    assert_reference_scores,
+    assert_template_scores_zero,
+    expected_outcomes,
+    grade_examples,
+)
 
 pytestmark = pytest.mark.kernel
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "assignments" / "cnn-pratica" / "examples"
-EXPECTED = tomllib.loads((EXAMPLES / "expected.toml").read_text(encoding="utf-8"))
-SCHEMA = json.loads((ROOT.parent / "shared" / "contracts" / "results.schema.json").read_text())
-REFERENCE_ID = "00-referencia"
+EXPECTED = expected_outcomes(EXAMPLES.parent.name)
 
 
 @pytest.fixture(scope="session")
 def graded(tmp_path_factory, dataset_dir):
-    """Grade all examples and the reference once; returns (out folder, results, store)."""
-    base = tmp_path_factory.mktemp("cnn")
-    submissions = base / "subs"
-    submissions.mkdir()
-    for notebook in EXAMPLES.glob("*.ipynb"):
-        shutil.copy(notebook, submissions / notebook.name)
-    shutil.copy(ROOT / "reference" / "cnn-pratica.ipynb", submissions / f"{REFERENCE_ID}.ipynb")
-    store = base / "store.sqlite"
-    run(submissions=submissions, assignment="cnn-pratica", out=base / "out", jobs=2,
-                  data_dir=dataset_dir, store=store)
-    results = json.loads((base / "out" / "results.json").read_text(encoding="utf-8"))
-    return base / "out", results, store, submissions
+    """All examples and the reference, graded once: (out folder, results, store, submissions)."""
+    return grade_examples("cnn-pratica", tmp_path_factory.mktemp("cnn"), dataset_dir)
 
 
 def _submission(results: dict, sub_id: str) -> dict:
@@ -49,37 +42,20 @@ def _submission(results: dict, sub_id: str) -> dict:
 
 
 def test_results_json_follows_the_contract(graded):
-    _, results, _, _ = graded
-    jsonschema.validate(results, SCHEMA)
-    assert {s["id"] for s in results["submissions"]} == set(EXPECTED) | {REFERENCE_ID}
+    assert_follows_the_contract(graded, EXPECTED)
 
 
 def test_reference_scores_the_maximum(graded):
-    _, results, _, _ = graded
-    reference = _submission(results, REFERENCE_ID)
-    assert reference["status"] == "graded"
-    assert reference["score"] == reference["max_score"] == 20
-    assert all(c["status"] == "passed" for c in reference["checks"]), [
-        (c["id"], c["message"]) for c in reference["checks"] if c["status"] != "passed"]
+    assert_reference_scores(graded, 20)
 
 
 @pytest.mark.parametrize("example", sorted(EXPECTED))
 def test_example_gets_its_documented_outcome(graded, example):
-    _, results, _, _ = graded
-    sub = _submission(results, example)
-    expected = EXPECTED[example]
-    actual = {c["id"]: c["status"] for c in sub["checks"]}
-    mismatches = {k: (v, actual.get(k)) for k, v in expected["checks"].items() if actual.get(k) != v}
-    messages = {c["id"]: c["message"] for c in sub["checks"] if c["id"] in mismatches}
-    assert not mismatches, f"(expected, actual): {mismatches}\n{messages}"
-    assert expected["min_score"] <= sub["score"] <= expected["max_score"]
+    assert_documented_outcome(graded, example, EXPECTED[example])
 
 
 def test_untouched_template_scores_zero_without_crashing(graded):
-    _, results, _, _ = graded
-    template = _submission(results, "06-template-intocado")
-    assert template["status"] == "graded" and template["score"] == 0
-    assert not template["execution"]["cell_errors"]
+    assert_template_scores_zero(graded, "06-template-intocado")
 
 
 def test_tampering_earns_nothing(graded):

@@ -1,0 +1,81 @@
+"""Grading an assignment's example submissions once, and the checks every assignment shares.
+
+Each e2e test module builds its session fixture with :func:`grade_examples` and asserts
+with the helpers here; what differs per assignment stays in its own module.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import jsonschema
+
+from grader.run import run
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA = json.loads((ROOT.parent / "shared" / "contracts" / "results.schema.json").read_text())
+REFERENCE_ID = "00-referencia"
+
+
+def expected_outcomes(assignment: str) -> dict:
+    path = ROOT / "assignments" / assignment / "examples" / "expected.toml"
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class GradedExamples:
+    out: Path
+    results: dict
+    store: Path
+    submissions: Path
+
+    def __iter__(self):  # ``out, results, store, submissions = graded``
+        return iter((self.out, self.results, self.store, self.submissions))
+
+    def submission(self, sub_id: str) -> dict:
+        return next(s for s in self.results["submissions"] if s["id"] == sub_id)
+
+
+def grade_examples(assignment: str, base: Path, dataset_dir: Path) -> GradedExamples:
+    """Grade every example plus the reference (as ``00-referencia``) in one run."""
+    submissions = base / "subs"
+    submissions.mkdir()
+    for notebook in (ROOT / "assignments" / assignment / "examples").glob("*.ipynb"):
+        shutil.copy(notebook, submissions / notebook.name)
+    shutil.copy(ROOT / "reference" / f"{assignment}.ipynb", submissions / f"{REFERENCE_ID}.ipynb")
+    store = base / "store.sqlite"
+    run(submissions=submissions, assignment=assignment, out=base / "out", jobs=2, data_dir=dataset_dir, store=store)
+    results = json.loads((base / "out" / "results.json").read_text(encoding="utf-8"))
+    return GradedExamples(base / "out", results, store, submissions)
+
+
+def assert_follows_the_contract(graded: GradedExamples, expected: dict) -> None:
+    jsonschema.validate(graded.results, SCHEMA)
+    assert {s["id"] for s in graded.results["submissions"]} == set(expected) | {REFERENCE_ID}
+
+
+def assert_reference_scores(graded: GradedExamples, maximum: float) -> None:
+    reference = graded.submission(REFERENCE_ID)
+    assert reference["status"] == "graded"
+    assert reference["score"] == reference["max_score"] == maximum
+    assert all(c["status"] == "passed" for c in reference["checks"]), [
+        (c["id"], c["message"]) for c in reference["checks"] if c["status"] != "passed"]
+
+
+def assert_documented_outcome(graded: GradedExamples, example: str, expected: dict) -> None:
+    sub = graded.submission(example)
+    actual = {c["id"]: c["status"] for c in sub["checks"]}
+    mismatches = {k: (v, actual.get(k)) for k, v in expected["checks"].items() if actual.get(k) != v}
+    messages = {c["id"]: c["message"] for c in sub["checks"] if c["id"] in mismatches}
+    assert not mismatches, f"(expected, actual): {mismatches}\n{messages}"
+    assert expected["min_score"] <= sub["score"] <= expected["max_score"]
+
+
+def assert_template_scores_zero(graded: GradedExamples, template_id: str) -> None:
+    template = graded.submission(template_id)
+    assert template["status"] == "graded" and template["score"] == 0
+    assert not template["execution"]["cell_errors"]
