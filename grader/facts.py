@@ -40,7 +40,6 @@ class EvaluationFacts(JsonData):
     accuracy: float
     samples: int
     scale: str
-    predictions_file: str | None = None
     confusion: tuple[tuple[int, ...], ...] | None = None  # rows: true class, columns: predicted
 
 

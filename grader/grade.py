@@ -36,8 +36,6 @@ class GradingContext:
     dataset_dir: Path
     store_path: Path | None
     sandbox: Sandbox = Sandbox()
-    work_dir: Path | None = None
-    keep_artifacts: Path | None = None
 
 
 def execution_key(assignment: Assignment, isolation: str = "") -> str:
@@ -70,15 +68,13 @@ def collect_facts(path: Path, context: GradingContext, *, use_cache: bool = True
     template = load_notebook(assignment.notebook_path)
     segments = split_sections(nb, assignment)
     answers = extract_answers(nb, template, segments)
-    area_root = Path(tempfile.mkdtemp(prefix="grader-", dir=context.work_dir))
+    area_root = Path(tempfile.mkdtemp(prefix="grader-"))
     try:
         record, area = execute_notebook(nb, segments, assignment, area_root, context.dataset_dir, context.sandbox)
         facts = inspect_execution(record, area.artifacts, segments, assignment, answers,
                                   template_answers(template), sha256, context.dataset_dir,
                                   attempted_sections(nb, template, segments))
         facts = dataclasses.replace(facts, isolation=context.sandbox.level)
-        if context.keep_artifacts is not None:
-            shutil.copytree(area.artifacts, Path(context.keep_artifacts), dirs_exist_ok=True)
     finally:
         shutil.rmtree(area_root, ignore_errors=True)
     if store and facts.error is None:

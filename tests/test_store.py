@@ -36,7 +36,7 @@ FACTS = NotebookFacts(
                         LayerFacts("pool", "AveragePooling2D", 0, 0, (None, 14, 14, 6), pool_size=(2, 2)),
                         LayerFacts("drop", "Dropout", 0, 0, (None, 10), rate=0.25),
                     ),
-                    evaluations=(EvaluationFacts("fashion_mnist_test", 0.8731, 10000, "0-1", "preds.npy"),),
+                    evaluations=(EvaluationFacts("fashion_mnist_test", 0.8731, 10000, "0-1", ((9, 1), (2, 8))),),
                     artifact_dir="/tmp/artifacts/desafio-3-0",
                 ),
             ),

@@ -15,7 +15,6 @@ import gc
 import json
 import os
 import random
-import sys
 import weakref
 
 
@@ -40,7 +39,7 @@ def _to_json_value(value, np, limit=1_000_000):
 class Harness:
     """Exports models and variables after each section; installed once per kernel."""
 
-    def __init__(self, seed, max_export_params, preload_keras=True):
+    def __init__(self, seed, max_export_params):
         import numpy as np
 
         self._np = np
@@ -54,9 +53,7 @@ class Harness:
         self._isinstance = builtins.isinstance
         random.seed(seed)
         np.random.seed(seed)
-        self._keras = None
-        if preload_keras:
-            self._capture_keras(seed)
+        self._capture_keras(seed)
 
     def _capture_keras(self, seed):
         import keras
@@ -75,10 +72,6 @@ class Harness:
 
     # ------------------------------------------------------------------ models
     def _live_models(self, user_ns):
-        if self._keras is None:
-            if "keras" not in sys.modules:
-                return []
-            self._capture_keras(0)
         found = {}
         for value in list(user_ns.values()):  # names first, in the order they were bound
             if self._isinstance(value, self._Model):
@@ -206,7 +199,7 @@ class Harness:
         manifest = {"segment": segment, "models": [], "values": {}, "value_errors": {}}
         names_by_id = {}
         for name, value in list(user_ns.items()):
-            if not name.startswith("_") and self._isinstance(value, self._Model if self._keras else ()):
+            if not name.startswith("_") and self._isinstance(value, self._Model):
                 names_by_id.setdefault(id(value), []).append(name)
         for model in self._live_models(user_ns):
             if not self._is_new(model):
@@ -231,7 +224,7 @@ class Harness:
 COMMAND_MARK = "#grader-command "  # a comment-only cell carrying a harvest or a call
 
 
-def install(seed, max_export_params, preload_keras=True):
+def install(seed, max_export_params):
     """Create the harness and hook it to IPython's ``post_run_cell`` event.
 
     The grader triggers a harvest or a function call with a cell holding only a comment
@@ -240,7 +233,7 @@ def install(seed, max_export_params, preload_keras=True):
     """
     from IPython import get_ipython
 
-    harness = Harness(seed, max_export_params, preload_keras)
+    harness = Harness(seed, max_export_params)
     shell = get_ipython()
     user_ns = shell.user_ns
     loads = json.loads

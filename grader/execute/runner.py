@@ -159,7 +159,7 @@ class NotebookRunner:
 
     def _prelude(self, client: NotebookClient) -> None:
         source = KERNEL_SIDE.read_text(encoding="utf-8") + (
-            f"\ninstall({self.settings.seed}, {self.settings.max_export_params}, True)\n"
+            f"\ninstall({self.settings.seed}, {self.settings.max_export_params})\n"
         )
         code = f"exec(compile({source!r}, '<grader-prelude>', 'exec'), {{'__name__': 'grader_kernel_side'}})"
         error = self._execute(client, code, self.settings.startup_timeout)

@@ -15,7 +15,7 @@ from grader.datasets import load_test_split
 from grader.execute import ExecutionRecord
 from grader.facts import ModelFacts, NotebookFacts, SectionFacts
 from grader.inspect.evaluate import evaluate_accuracy
-from grader.inspect.models import load_model, model_facts
+from grader.inspect.models import rebuild
 from grader.notebook import Segment
 from grader.spec import Assignment
 
@@ -38,13 +38,12 @@ def _read_manifest(directory: Path) -> dict[str, Any]:
 
 def _inspect_model(entry: dict, section: str, directory: Path, evaluations, splits,
                    max_export_params: int) -> ModelFacts:
-    facts = model_facts(entry, section, directory, max_export_params=max_export_params)
-    if not facts.loaded or not facts.has_weights or not evaluations:
+    facts, model = rebuild(entry, section, directory, max_export_params)
+    if model is None or not facts.has_weights or not evaluations:
         return facts
-    model = load_model(directory)
     results = []
     for dataset in evaluations:
-        result = evaluate_accuracy(model, splits[dataset], dataset, facts.input_shape, directory)
+        result = evaluate_accuracy(model, splits[dataset], dataset, facts.input_shape)
         if result is not None:
             results.append(result)
     return ModelFacts(**{**facts.__dict__, "evaluations": tuple(results)})

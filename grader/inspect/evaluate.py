@@ -6,8 +6,6 @@ test images to the rebuilt model and counts correct predictions itself.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 from grader.datasets import Split
@@ -39,8 +37,7 @@ def predict_labels(model, inputs: np.ndarray) -> np.ndarray | None:
     return scores.argmax(axis=1)
 
 
-def evaluate_accuracy(model, split: Split, dataset: str, input_shape: tuple | None,
-                      out_dir: Path | None = None) -> EvaluationFacts | None:
+def evaluate_accuracy(model, split: Split, dataset: str, input_shape: tuple | None) -> EvaluationFacts | None:
     """Accuracy of ``model`` on ``split`` with the better pixel scale, or None if it cannot run."""
     base = adapt_inputs(split.images.astype(np.float32), input_shape)
     if base is None:
@@ -53,12 +50,7 @@ def evaluate_accuracy(model, split: Split, dataset: str, input_shape: tuple | No
         accuracy = float((labels == split.labels).mean())
         if best is None or accuracy > best[0]:
             best = (accuracy, name, labels)
-    predictions_file = None
-    if out_dir is not None:
-        path = Path(out_dir) / f"predictions-{dataset}.npy"
-        np.save(path, best[2].astype(np.int16))
-        predictions_file = path.name
-    return EvaluationFacts(dataset, round(best[0], 6), int(len(split.labels)), best[1], predictions_file,
+    return EvaluationFacts(dataset, round(best[0], 6), int(len(split.labels)), best[1],
                            confusion_matrix(split.labels, best[2]))
 
 

@@ -108,9 +108,14 @@ def load_model(directory: Path):
     return model
 
 
-def model_facts(entry: dict, section: str, directory: Path, model=None,
+def model_facts(entry: dict, section: str, directory: Path,
                 max_export_params: int | None = None) -> ModelFacts:
-    """Facts for one manifest entry; a model that cannot be rebuilt gets ``load_error``.
+    """Facts for one manifest entry; a model that cannot be rebuilt gets ``load_error``."""
+    return rebuild(entry, section, directory, max_export_params)[0]
+
+
+def rebuild(entry: dict, section: str, directory: Path, max_export_params: int | None = None):
+    """``(facts, model)`` for one manifest entry; ``model`` is None when it cannot be trusted.
 
     A model small enough to be exported with its weights (``max_export_params``) must come
     with them: the weights are what ties a configuration to the model really built, so a
@@ -126,18 +131,18 @@ def model_facts(entry: dict, section: str, directory: Path, model=None,
         artifact_dir=str(directory),
     )
     if entry.get("error"):
-        return ModelFacts(**base, load_error=str(entry["error"]))
+        return ModelFacts(**base, load_error=str(entry["error"])), None
     try:
-        model = model if model is not None else load_model(directory)
+        model = load_model(directory)
     except ValueError as exc:
-        return ModelFacts(**base, load_error=str(exc))
+        return ModelFacts(**base, load_error=str(exc)), None
     keras = _keras()
     layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
     total, trainable = _size(model.weights), _size(model.trainable_weights)
     has_weights = (directory / "model.weights.h5").is_file()
     if max_export_params is not None and total <= max_export_params and not has_weights:
-        return ModelFacts(**base, load_error=MISSING_WEIGHTS)
-    return ModelFacts(
+        return ModelFacts(**base, load_error=MISSING_WEIGHTS), None
+    facts = ModelFacts(
         **base,
         has_weights=has_weights,
         total_params=total,
@@ -147,3 +152,4 @@ def model_facts(entry: dict, section: str, directory: Path, model=None,
         output_shape=_shape(model.outputs[0].shape) if len(model.outputs) == 1 else None,
         layers=tuple(layer_facts(layer) for layer in layers),
     )
+    return facts, model

@@ -30,7 +30,7 @@ def _student(make, numbers, matrix=None, graders=None):
         values["cm"] = matrix
     models = []
     if graders is not None:
-        evaluation = EvaluationFacts("fashion_mnist_test", 0.9, 10000, "1/255", None,
+        evaluation = EvaluationFacts("fashion_mnist_test", 0.9, 10000, "1/255",
                                      tuple(tuple(r) for r in graders))
         models = [make.model([make.layer("Dense", units=10)], names=("modelo",), section="parte-3",
                              evaluations=(evaluation,))]
