@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from grader.errors import DatasetMissingError
+from grader.serial import JsonData
 
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 FILES = (
@@ -52,3 +53,31 @@ def load_test_split(folder: Path) -> Split:
     labels = _read_idx(folder / "t10k-labels-idx1-ubyte.gz", 8)
     images = _read_idx(folder / "t10k-images-idx3-ubyte.gz", 16).reshape(len(labels), 28, 28)
     return Split(images, labels)
+
+
+# Held-out splits the grader evaluates models on, by the name a spec uses as ``source``.
+SOURCES = {"fashion_mnist_test": load_test_split}
+
+
+@dataclass(frozen=True)
+class EvaluationSpec(JsonData):
+    """A dataset models are evaluated on: a source split, optionally grouped into two classes.
+
+    With ``positive`` set, the classes listed become label 1 and every other class label 0
+    (e.g. Vestuário vs Calçado/Malas); without it the source's own labels are used.
+    """
+
+    name: str
+    source: str
+    positive: tuple[int, ...] = ()
+
+    @property
+    def binary(self) -> bool:
+        return bool(self.positive)
+
+    def load(self, folder: Path) -> Split:
+        split = SOURCES[self.source](folder)
+        if not self.positive:
+            return split
+        labels = np.isin(split.labels, self.positive).astype(np.uint8)
+        return Split(split.images, labels)

@@ -41,6 +41,7 @@ class EvaluationFacts(JsonData):
     samples: int
     scale: str
     confusion: tuple[tuple[int, ...], ...] | None = None  # rows: true class, columns: predicted
+    inverted: bool = False  # a two-group model read with its labels swapped (the student's encoding)
 
 
 @dataclass(frozen=True)

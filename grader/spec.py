@@ -14,11 +14,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from grader.datasets import SOURCES, EvaluationSpec
 from grader.errors import SpecError
 from grader.serial import JsonData
 
 VISIBILITIES = ("visible", "hidden", "after_due_date")
 ASSIGNMENT_KEYS = ("id", "title", "notebook", "reference")
+TOP_LEVEL_KEYS = ("assignment", "execution", "datasets", "sections", "checks")
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,7 @@ class ExecutionSettings(JsonData):
     max_file_mb: int = 1024  # largest file a kernel may write
     max_output_kb: int = 2048  # output kept per cell; the rest is dropped and marked
     cpu_seconds: int = 7200  # CPU time per kernel process
-    evaluations: tuple[str, ...] = ()
+    evaluations: tuple[EvaluationSpec, ...] = ()  # from the checks' ``dataset`` and ``[datasets.*]``
 
     def cache_key(self) -> str:
         blob = json.dumps(asdict(self), sort_keys=True, default=list)
@@ -138,7 +140,52 @@ def _require(table: dict, key: str, kind: type | tuple, where: str, at: _Where) 
     return value
 
 
-def _parse_execution(table: dict, at: _Where, evaluations: tuple[str, ...]) -> ExecutionSettings:
+DEFAULT_DATASET = "fashion_mnist_test"
+DATASET_KINDS = ("accuracy", "confusion_binarized")  # check kinds whose ``dataset`` the grader evaluates
+DATASET_KEYS = ("source", "positive")
+
+
+def _parse_datasets(raw: Any, at: _Where) -> dict[str, EvaluationSpec]:
+    """The built-in sources plus the spec's ``[datasets.<name>]`` groupings."""
+    found = {name: EvaluationSpec(name, name) for name in SOURCES}
+    if not isinstance(raw, dict):
+        raise at.error("[datasets]", "must be a table of tables: [datasets.<name>]")
+    for name, table in raw.items():
+        where = f"[datasets.{name}]"
+        if not isinstance(table, dict):
+            raise at.error(where, "must be a table with 'source' and 'positive'")
+        for key in table:
+            if key not in DATASET_KEYS:
+                raise at.error(where, f"unknown key '{key}'{_suggest(key, DATASET_KEYS)}")
+        source = table.get("source", DEFAULT_DATASET)
+        if source not in SOURCES:
+            raise at.error(where, f"unknown source '{source}'{_suggest(str(source), SOURCES)}; "
+                                  f"available: {', '.join(SOURCES)}")
+        positive = table.get("positive", [])
+        if not isinstance(positive, list) or not positive or not all(
+                isinstance(c, int) and not isinstance(c, bool) and c >= 0 for c in positive):
+            raise at.error(where, "'positive' must be a non-empty list of class indices, e.g. [0, 1, 2]")
+        found[name] = EvaluationSpec(name, source, tuple(sorted(set(positive))))
+    return found
+
+
+def _evaluations(checks: tuple[CheckSpec, ...], datasets: dict[str, EvaluationSpec],
+                 at: _Where) -> tuple[EvaluationSpec, ...]:
+    """The datasets the grader must evaluate every model on, from the checks that read them."""
+    used = {}
+    for check in checks:
+        if check.kind not in DATASET_KINDS:
+            continue
+        name = check.param("dataset", DEFAULT_DATASET)
+        if name not in datasets:
+            raise at.error(f"[[checks]] ({check.id})", f"unknown dataset '{name}'{_suggest(str(name), datasets)}; "
+                                                        f"declare it as [datasets.{name}] or use one of: "
+                                                        f"{', '.join(sorted(datasets))}")
+        used[name] = datasets[name]
+    return tuple(used[name] for name in sorted(used))
+
+
+def _parse_execution(table: dict, at: _Where, evaluations: tuple[EvaluationSpec, ...]) -> ExecutionSettings:
     known = {f for f in ExecutionSettings.__dataclass_fields__ if f != "evaluations"}
     for key in table:
         if key not in known:
@@ -213,6 +260,10 @@ def load_assignment(path: Path, kinds) -> Assignment:
         raise SpecError(f"{path}: file not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{path}: invalid TOML: {exc}") from None
+    for key in data:
+        if key not in TOP_LEVEL_KEYS:
+            raise at.error(f"[{key}]", f"unknown table{_suggest(key, TOP_LEVEL_KEYS)}; "
+                                       f"an assignment has: {', '.join(TOP_LEVEL_KEYS)}")
     head = data.get("assignment")
     if not isinstance(head, dict):
         raise at.error("[assignment]", "missing table")
@@ -224,7 +275,7 @@ def load_assignment(path: Path, kinds) -> Assignment:
     if not sections:
         raise at.error("[[sections]]", "an assignment needs at least one section")
     checks = _parse_checks(data.get("checks", []), sections, kinds, at)
-    evaluations = tuple(sorted({c.param("dataset", "fashion_mnist_test") for c in checks if c.kind == "accuracy"}))
+    evaluations = _evaluations(checks, _parse_datasets(data.get("datasets", {}), at), at)
     execution = _parse_execution(data.get("execution", {}), at, evaluations)
     root = path.parent
     notebook = head.get("notebook", f"{aid}.ipynb")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from grader.checks import default_registry
+from grader.datasets import EvaluationSpec
 from grader.errors import SpecError
 from grader.spec import ExecutionSettings, load_assignment
 
@@ -112,7 +113,7 @@ def test_cnn_pratica_loads(registry):
     assert [s.id for s in assignment.sections] == ["desafio-1", "desafio-2", "desafio-3", "bonus-bn-dropout"]
     assert assignment.section("bonus-bn-dropout").bonus
     assert assignment.max_score == 20
-    assert assignment.execution.evaluations == ("fashion_mnist_test",)
+    assert [e.name for e in assignment.execution.evaluations] == ["fashion_mnist_test"]
     assert assignment.notebook_path.is_file() and assignment.reference_path.is_file()
 
 
@@ -180,7 +181,43 @@ def test_accuracy_checks_list_their_datasets_in_execution(write_spec, registry):
         '\n[[checks]]\nid = "d2-acc"\nsection = "desafio-2"\nkind = "accuracy"\npoints = 1\n'
         'threshold = 0.8\ndataset = "fashion_mnist_test"\n'
     )
-    assert load_assignment(write_spec(text), registry).execution.evaluations == ("fashion_mnist_test",)
+    evaluations = load_assignment(write_spec(text), registry).execution.evaluations
+    assert evaluations == (EvaluationSpec("fashion_mnist_test", "fashion_mnist_test"),)
+
+
+GROUPED = (
+    '\n[datasets.vestuario]\nsource = "fashion_mnist_test"\npositive = [6, 0, 1]\n'
+    '\n[[checks]]\nid = "d2-acc"\nsection = "desafio-2"\nkind = "accuracy"\npoints = 1\n'
+    'threshold = 0.8\ndataset = "vestuario"\n'
+)
+
+
+def test_declared_datasets_group_classes_into_two(write_spec, registry):
+    evaluations = load_assignment(write_spec(VALID + GROUPED), registry).execution.evaluations
+    assert evaluations == (EvaluationSpec("vestuario", "fashion_mnist_test", (0, 1, 6)),)
+    assert evaluations[0].binary
+
+
+def test_a_confusion_check_has_its_dataset_evaluated(write_spec, registry):
+    text = VALID + (
+        '\n[[checks]]\nid = "d2-conf"\nsection = "desafio-2"\nkind = "confusion_binarized"\npoints = 1\n'
+        'positive = [0, 1]\nnegative = [2]\n'
+    )
+    evaluations = load_assignment(write_spec(text), registry).execution.evaluations
+    assert [e.name for e in evaluations] == ["fashion_mnist_test"]
+
+
+@pytest.mark.parametrize("change, expected", [
+    (('dataset = "vestuario"', 'dataset = "vestuari"'), "unknown dataset 'vestuari' (did you mean 'vestuario'?)"),
+    (("positive = [6, 0, 1]", "positive = []"), "'positive' must be a non-empty list of class indices"),
+    (("positive = [6, 0, 1]", 'positive = ["6"]'), "'positive' must be a non-empty list of class indices"),
+    (('source = "fashion_mnist_test"', 'source = "mnist"'), "[datasets.vestuario]: unknown source 'mnist'"),
+    (('source = "fashion_mnist_test"', 'sourse = "fashion_mnist_test"'), "unknown key 'sourse' (did you mean 'source'?)"),
+    (("[datasets.vestuario]", "[dataset.vestuario]"), "[dataset]: unknown table (did you mean 'datasets'?)"),
+])
+def test_dataset_errors_name_the_table_and_the_fix(write_spec, registry, change, expected):
+    message = spec_error(write_spec(VALID + GROUPED.replace(*change)), registry)
+    assert expected in message
 
 
 # ---------------------------------------------------------------- errors
@@ -311,7 +348,7 @@ def test_cache_key_is_stable():
 
 @pytest.mark.parametrize(
     "change",
-    [{"cell_timeout": 60.0}, {"seed": 7}, {"threads": 2}, {"evaluations": ("fashion_mnist_test",)}],
+    [{"cell_timeout": 60.0}, {"seed": 7}, {"threads": 2}, {"evaluations": (EvaluationSpec("fashion_mnist_test", "fashion_mnist_test"),)}],
     ids=lambda change: next(iter(change)),
 )
 def test_cache_key_changes_with_each_field(change):

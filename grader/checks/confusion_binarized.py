@@ -73,7 +73,10 @@ def check_confusion_binarized(student: NotebookFacts, reference: NotebookFacts, 
     matrix_names = as_names(check.param("matrix_variable", ()))
     own = next((values[n] for n in matrix_names if _is_matrix(values.get(n), size)), None)
     conditions["own_matrix"] = own is not None and binarize(own, positive, negative) == numbers
-    graders = _graders_matrix(section.models if section else (), check.param("dataset", "fashion_mnist_test"), size)
+    dataset = check.param("dataset", "fashion_mnist_test")
+    # the multi-class model is usually trained in an earlier section: this section's first
+    graders = _graders_matrix(section.models if section else (), dataset, size) or _graders_matrix(
+        [m for s in student.sections for m in s.models], dataset, size)
     expected = binarize(graders, positive, negative) if graders else None
     conditions["grader_predictions"] = expected is not None and expected == numbers
     met = sum(1 for ok in conditions.values() if ok)

@@ -18,12 +18,15 @@ __all__ = ["ExecutionRecord", "HarvestRecord", "KernelArea", "Sandbox", "execute
            "resolve_sandbox", "value_names"]
 
 
+VARIABLE_PARAMS = ("variable", "reference_variable", "variables", "matrix_variable")
+
+
 def value_names(assignment: Assignment) -> dict[str, list[str]]:
-    """Variables to export per section: those named by ``value`` checks."""
+    """Variables to export per section: those any check of the section names."""
     names: dict[str, set[str]] = {}
     for check in assignment.checks:
         wanted = []
-        for key in ("variable", "reference_variable"):
+        for key in VARIABLE_PARAMS:
             value = check.param(key)
             wanted += [value] if isinstance(value, str) else list(value or [])
         if wanted:

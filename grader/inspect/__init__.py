@@ -11,7 +11,6 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from grader.datasets import load_test_split
 from grader.execute import ExecutionRecord
 from grader.facts import ModelFacts, NotebookFacts, SectionFacts
 from grader.inspect.evaluate import evaluate_accuracy
@@ -21,7 +20,6 @@ from grader.spec import Assignment
 
 log = logging.getLogger(__name__)
 
-DATASETS = {"fashion_mnist_test": load_test_split}
 MAX_MANIFEST_BYTES = 32 * 1024 * 1024
 
 
@@ -42,8 +40,8 @@ def _inspect_model(entry: dict, section: str, directory: Path, evaluations, spli
     if model is None or not facts.has_weights or not evaluations:
         return facts
     results = []
-    for dataset in evaluations:
-        result = evaluate_accuracy(model, splits[dataset], dataset, facts.input_shape)
+    for spec in evaluations:
+        result = evaluate_accuracy(model, splits[spec.name], spec, facts.input_shape)
         if result is not None:
             results.append(result)
     return ModelFacts(**{**facts.__dict__, "evaluations": tuple(results)})
@@ -54,7 +52,7 @@ def inspect_execution(record: ExecutionRecord, artifacts: Path, segments: list[S
                       template_answers: dict[str, str], sha256: str, dataset_dir: Path,
                       attempted: set[str] = frozenset()) -> NotebookFacts:
     """Build the notebook's facts from its execution record and exported files."""
-    splits = {name: DATASETS[name](dataset_dir) for name in assignment.execution.evaluations}
+    splits = {spec.name: spec.load(dataset_dir) for spec in assignment.execution.evaluations}
     sections: dict[str, dict[str, Any]] = {}
     for seg in segments:
         if seg.section is None:

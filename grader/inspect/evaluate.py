@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.datasets import Split
+from grader.datasets import EvaluationSpec, Split
 from grader.facts import EvaluationFacts
 
 # Students may or may not divide pixels by 255 before training; both are honest
@@ -27,31 +27,51 @@ def adapt_inputs(images: np.ndarray, input_shape: tuple | None) -> np.ndarray | 
     return images.reshape((len(images),) + feature)
 
 
-def predict_labels(model, inputs: np.ndarray) -> np.ndarray | None:
-    """Class predictions: argmax for multi-class outputs, a 0.5 cut for one unit."""
+def predict_scores(model, inputs: np.ndarray) -> np.ndarray | None:
     scores = np.asarray(model.predict(inputs, batch_size=1000, verbose=0))
-    if scores.ndim != 2:
-        return None
-    if scores.shape[1] == 1:
-        return (scores[:, 0] >= 0.5).astype(np.int64)
-    return scores.argmax(axis=1)
+    return scores if scores.ndim == 2 and scores.shape[1] >= 1 else None
 
 
-def evaluate_accuracy(model, split: Split, dataset: str, input_shape: tuple | None) -> EvaluationFacts | None:
+def candidate_labels(scores: np.ndarray, spec: EvaluationSpec) -> list[tuple[np.ndarray, bool]]:
+    """The model's predicted labels for ``spec``, as ``(labels, inverted)`` readings.
+
+    Multi-class outputs: the argmax (binarized by ``spec.positive`` on a two-group
+    dataset). One sigmoid unit or two softmax units on a two-group dataset: the student
+    chose which group is 1, so both encodings are read and the grader keeps the better.
+    One unit on a multi-class dataset cannot answer it: no reading.
+    """
+    width = scores.shape[1]
+    if spec.binary and width <= 2:
+        direct = (scores[:, 0] >= 0.5) if width == 1 else (scores.argmax(axis=1) == 1)
+        direct = direct.astype(np.int64)
+        return [(direct, False), (1 - direct, True)]
+    if width == 1:
+        return []
+    labels = scores.argmax(axis=1)
+    if spec.binary:
+        labels = np.isin(labels, spec.positive).astype(np.int64)
+    return [(labels, False)]
+
+
+def evaluate_accuracy(model, split: Split, spec: EvaluationSpec, input_shape: tuple | None) -> EvaluationFacts | None:
     """Accuracy of ``model`` on ``split`` with the better pixel scale, or None if it cannot run."""
     base = adapt_inputs(split.images.astype(np.float32), input_shape)
     if base is None:
         return None
-    best: tuple[float, str, np.ndarray] | None = None
+    best: tuple[float, str, np.ndarray, bool] | None = None
     for name, factor in SCALES.items():
-        labels = predict_labels(model, base * factor)
-        if labels is None or labels.shape != split.labels.shape:
+        scores = predict_scores(model, base * factor)
+        if scores is None or len(scores) != len(split.labels):
             return None
-        accuracy = float((labels == split.labels).mean())
-        if best is None or accuracy > best[0]:
-            best = (accuracy, name, labels)
-    return EvaluationFacts(dataset, round(best[0], 6), int(len(split.labels)), best[1],
-                           confusion_matrix(split.labels, best[2]))
+        for labels, inverted in candidate_labels(scores, spec):
+            accuracy = float((labels == split.labels).mean())
+            if best is None or accuracy > best[0]:
+                best = (accuracy, name, labels, inverted)
+    if best is None:
+        return None
+    accuracy, scale, labels, inverted = best
+    return EvaluationFacts(spec.name, round(accuracy, 6), int(len(split.labels)), scale,
+                           confusion_matrix(split.labels, labels), inverted)
 
 
 def confusion_matrix(labels: np.ndarray, predictions: np.ndarray) -> tuple[tuple[int, ...], ...]:

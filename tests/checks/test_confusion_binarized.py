@@ -68,3 +68,26 @@ def test_missing_numbers_fail(make, render):
     student = make.notebook(make.section("parte-3", values={"TN": 1, "FP": 2}))
     outcome = _check(make, student)
     assert outcome.status == "failed" and "TN, FP, FN, TP" in render(outcome, "pt")
+
+
+def test_the_graders_matrix_comes_from_the_section_that_trained_the_model(make):
+    """The multi-class model is built in an earlier section; the numbers live in this one."""
+    matrix = _matrix()
+    numbers = binarize(matrix, VESTUARIO, CALCADO_MALAS)
+    evaluation = EvaluationFacts("fashion_mnist_test", 0.9, 10000, "1/255", tuple(tuple(r) for r in matrix))
+    model = make.model([make.layer("Dense", units=10)], names=("modelo",), section="parte-1",
+                       evaluations=(evaluation,))
+    student = make.notebook(make.section("parte-1", models=[model]),
+                            make.section("parte-3", values={**numbers, "cm": matrix}))
+    outcome = _check(make, student)
+    assert outcome.status == "passed" and outcome.details["conditions"]["grader_predictions"] is True
+
+
+def test_the_variables_it_reads_are_exported_from_its_section(make):
+    from types import SimpleNamespace
+
+    from grader.execute import value_names
+
+    spec = make.spec("confusion_binarized", "parte-3", positive=[0], negative=[1],
+                     variables=["vn", "fp", "fn", "vp"], matrix_variable="cm")
+    assert value_names(SimpleNamespace(checks=[spec])) == {"parte-3": ["cm", "fn", "fp", "vn", "vp"]}
