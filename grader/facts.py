@@ -45,6 +45,15 @@ class EvaluationFacts(JsonData):
 
 
 @dataclass(frozen=True)
+class CompileFacts(JsonData):
+    """How a model was compiled: optimizer class and hyperparameters, loss names."""
+
+    optimizer: str | None = None
+    optimizer_config: dict[str, Any] = field(default_factory=dict)
+    loss: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ModelFacts(JsonData):
     """A Keras model the notebook built, recomputed from its exported artifacts."""
 
@@ -64,6 +73,7 @@ class ModelFacts(JsonData):
     evaluations: tuple[EvaluationFacts, ...] = ()
     load_error: str | None = None
     artifact_dir: str | None = None
+    compiled: CompileFacts | None = None  # None when the model was never compiled
 
     @property
     def loaded(self) -> bool:
@@ -87,6 +97,16 @@ class CellRecord(JsonData):
 
 
 @dataclass(frozen=True)
+class CallbackFacts(JsonData):
+    """A Keras callback the section created: its classes, public settings, whether ``fit`` used it."""
+
+    class_name: str
+    keras_classes: tuple[str, ...] = ()  # the Keras classes it is an instance of (subclasses count)
+    used: bool = False  # attached to a model by ``fit`` in this section
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class SectionFacts(JsonData):
     """Everything harvested at the end of one section of the notebook."""
 
@@ -99,6 +119,7 @@ class SectionFacts(JsonData):
     attempted: bool = False
     harvested: bool = False
     harvest_error: str | None = None
+    callbacks: tuple[CallbackFacts, ...] = ()
 
 
 @dataclass(frozen=True)

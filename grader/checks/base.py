@@ -146,6 +146,8 @@ BUILTIN_MODULES = (
     "answer_text",
     "function",
     "confusion_binarized",
+    "compile_config",
+    "callbacks",
 )
 
 

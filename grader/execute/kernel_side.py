@@ -69,6 +69,32 @@ class Harness:
         except ImportError:  # older Keras 3 layouts
             Functional = ()
         self._Functional = Functional
+        self._capture_callbacks(keras)
+
+    def _capture_callbacks(self, keras):
+        """Remember every callback ``fit`` attaches to a model (Keras calls ``set_model``).
+
+        Callbacks are often created inline, ``fit(..., callbacks=[EarlyStopping(...)])``, and
+        are gone once ``fit`` returns: holding them here lets the harvest export them.
+        """
+        Callback = keras.callbacks.Callback
+        self._Callback = Callback
+        internal = tuple(getattr(keras.callbacks, name) for name in ("CallbackList", "History", "ProgbarLogger")
+                         if hasattr(keras.callbacks, name))
+        self._internal_callbacks = internal
+        original = Callback.set_model
+        uses = self._callback_uses = {}  # id -> [callback, times attached]
+        isinstance_ = self._isinstance
+
+        def set_model(callback, model):
+            if not isinstance_(callback, internal):
+                entry = uses.setdefault(id(callback), [callback, 0])
+                if entry[0] is callback:
+                    entry[1] += 1
+            return original(callback, model)
+
+        Callback.set_model = set_model
+        self._callbacks_exported = {}  # id -> times attached when last exported
 
     # ------------------------------------------------------------------ models
     def _live_models(self, user_ns):
@@ -130,6 +156,35 @@ class Harness:
             self._save_weights(target, os.path.join(directory, "model.weights.h5"))
             info["has_weights"] = True
         return info
+
+    # ------------------------------------------------------------------ callbacks
+    def _callback_info(self, callback, used):
+        attributes = {}
+        for key, value in list(vars(callback).items())[:200]:
+            if key.startswith("_"):
+                continue
+            if value is None or self._isinstance(value, (bool, int, float)) or (
+                    self._isinstance(value, str) and len(value) <= 500):
+                attributes[key] = value
+            elif self._isinstance(value, self._np.generic):
+                attributes[key] = value.item()
+        classes = [k.__name__ for k in type(callback).__mro__ if k.__module__.startswith("keras")]
+        return {"class": type(callback).__name__, "keras_classes": classes, "used": used, "attributes": attributes}
+
+    def _export_callbacks(self):
+        """Callbacks attached by ``fit`` since the last harvest, then ones created but never used."""
+        found = []
+        for key, (callback, times) in list(self._callback_uses.items()):
+            if times > self._callbacks_exported.get(key, 0):
+                self._callbacks_exported[key] = times
+                found.append(self._callback_info(callback, True))
+        for obj in self._get_objects():
+            if (self._isinstance(obj, self._Callback) and not self._isinstance(obj, self._internal_callbacks)
+                    and id(obj) not in self._callback_uses
+                    and id(obj) not in self._callbacks_exported and len(found) < 100):
+                self._callbacks_exported[id(obj)] = 0
+                found.append(self._callback_info(obj, False))
+        return found[:100]
 
     # ------------------------------------------------------------------ values
     def _export_values(self, user_ns, names):
@@ -217,6 +272,7 @@ class Harness:
             manifest["models"].append(info)
         if export:
             manifest["values"], manifest["value_errors"] = self._export_values(user_ns, value_names)
+            manifest["callbacks"] = self._export_callbacks()
             with self._open(os.path.join(directory, "manifest.json"), "w", encoding="utf-8") as handle:
                 self._dump(manifest, handle, default=str)
 

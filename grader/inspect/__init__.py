@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.execute import ExecutionRecord
-from grader.facts import ModelFacts, NotebookFacts, SectionFacts
+from grader.facts import CallbackFacts, ModelFacts, NotebookFacts, SectionFacts
 from grader.inspect.evaluate import evaluate_accuracy
 from grader.inspect.models import rebuild
 from grader.notebook import Segment
@@ -58,7 +58,7 @@ def inspect_execution(record: ExecutionRecord, artifacts: Path, segments: list[S
         if seg.section is None:
             continue
         acc = sections.setdefault(seg.section, {"title": seg.title, "cells": [], "models": [], "values": {},
-                                                "harvested": False, "errors": []})
+                                                "harvested": False, "errors": [], "callbacks": []})
         acc["cells"] += list(seg.cells)
         harvest = next((h for h in record.harvests if h.segment == seg.key), None)
         if harvest is None:
@@ -74,6 +74,7 @@ def inspect_execution(record: ExecutionRecord, artifacts: Path, segments: list[S
                 acc["models"].append(_inspect_model(entry, seg.section, directory / str(entry.get("dir", "")),
                                                     evaluations, splits, assignment.execution.max_export_params))
         acc["values"].update(manifest.get("values", {}) if isinstance(manifest.get("values"), dict) else {})
+        acc["callbacks"] += _read_callbacks(manifest.get("callbacks"))
     facts_sections = []
     for spec in assignment.sections:
         acc = sections.get(spec.id)
@@ -86,13 +87,30 @@ def inspect_execution(record: ExecutionRecord, artifacts: Path, segments: list[S
             id=spec.id, title=acc["title"], cells=tuple(acc["cells"]), models=tuple(acc["models"]),
             values=values, answer_text=values["__answers__"].get("*", ""), attempted=spec.id in attempted,
             harvested=acc["harvested"],
-            harvest_error="; ".join(acc["errors"]) or None,
+            harvest_error="; ".join(acc["errors"]) or None, callbacks=tuple(acc["callbacks"]),
         ))
     return NotebookFacts(
         sha256=sha256, seconds=record.seconds, timed_out=record.timed_out, kernel_died=record.kernel_died,
         cells=record.cells, sections=tuple(facts_sections), error=record.error,
         calls=_read_calls(artifacts / "__calls__", assignment, record.call_errors),
     )
+
+
+def _read_callbacks(entries: Any) -> list[CallbackFacts]:
+    """Callbacks from a manifest, keeping only well-formed entries and plain settings."""
+    found = []
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("class"), str):
+            continue
+        attributes = entry.get("attributes") if isinstance(entry.get("attributes"), dict) else {}
+        classes = entry.get("keras_classes") if isinstance(entry.get("keras_classes"), list) else []
+        found.append(CallbackFacts(
+            class_name=entry["class"][:200], keras_classes=tuple(str(c)[:200] for c in classes[:20]),
+            used=entry.get("used") is True,
+            attributes={str(k): v for k, v in attributes.items()
+                        if v is None or isinstance(v, (bool, int, float)) or (isinstance(v, str) and len(v) <= 500)},
+        ))
+    return found[:100]
 
 
 def _read_calls(folder: Path, assignment: Assignment, errors: dict[str, str]) -> dict[str, Any]:

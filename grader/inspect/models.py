@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.facts import LayerFacts, ModelFacts
+from grader.facts import CompileFacts, LayerFacts, ModelFacts
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def layer_facts(layer) -> LayerFacts:
 
 
 def load_model(directory: Path):
-    """The model rebuilt from ``model.json`` (+ weights when exported), or raise ValueError."""
+    """``(model, config)``: the model rebuilt from ``model.json`` (+ weights), or raise ValueError."""
     keras = _keras()
     config_path = directory / "model.json"
     if not config_path.is_file():
@@ -105,7 +105,33 @@ def load_model(directory: Path):
             model.load_weights(str(weights))
         except Exception as exc:  # mismatched or corrupt weight files
             raise ValueError(f"cannot load the exported weights: {type(exc).__name__}: {exc}") from None
-    return model
+    return model, config
+
+
+def _name_of(value: Any) -> str | None:
+    """A loss or optimizer as a name: the string itself or a serialized object's class/function."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        if value.get("class_name") == "function" and isinstance(value.get("config"), str):
+            return value["config"]
+        name = value.get("class_name")
+        return name if isinstance(name, str) else None
+    return None
+
+
+def compile_facts(config: Any) -> CompileFacts | None:
+    """How the model was compiled, from the ``compile_config`` of its exported configuration."""
+    compiled = config.get("compile_config") if isinstance(config, dict) else None
+    if not isinstance(compiled, dict):
+        return None
+    optimizer = compiled.get("optimizer")
+    settings = optimizer.get("config") if isinstance(optimizer, dict) else None
+    plain = {k: v for k, v in (settings or {}).items() if v is None or isinstance(v, (bool, int, float, str))}
+    loss = compiled.get("loss")
+    losses = [loss] if not isinstance(loss, (list, tuple)) else list(loss)
+    return CompileFacts(optimizer=_name_of(optimizer), optimizer_config=plain,
+                        loss=tuple(n for n in map(_name_of, losses) if n))
 
 
 def model_facts(entry: dict, section: str, directory: Path,
@@ -133,7 +159,7 @@ def rebuild(entry: dict, section: str, directory: Path, max_export_params: int |
     if entry.get("error"):
         return ModelFacts(**base, load_error=str(entry["error"])), None
     try:
-        model = load_model(directory)
+        model, config = load_model(directory)
     except ValueError as exc:
         return ModelFacts(**base, load_error=str(exc)), None
     keras = _keras()
@@ -151,5 +177,6 @@ def rebuild(entry: dict, section: str, directory: Path, max_export_params: int |
         input_shape=_shape(model.inputs[0].shape) if len(model.inputs) == 1 else None,
         output_shape=_shape(model.outputs[0].shape) if len(model.outputs) == 1 else None,
         layers=tuple(layer_facts(layer) for layer in layers),
+        compiled=compile_facts(config),
     )
     return facts, model

@@ -159,3 +159,33 @@ def test_a_kernel_that_dies_again_after_recovery_ends_the_submission(tmp_path, d
     status = _status(record)
     assert record.restarts == 2 and record.kernel_died
     assert (status[3], status[4], status[6], status[7]) == ("ok", "error", "error", "not_run")
+
+
+def test_callbacks_used_by_fit_and_the_compile_settings_are_exported(tmp_path, dataset_dir):
+    """Inline callbacks are gone after fit: the kernel still reports them, with their settings."""
+    first = (
+        "import numpy as np\n"
+        "m = keras.Sequential([keras.Input((4,)), layers.Dense(2, activation='softmax')])\n"
+        "m.compile(keras.optimizers.SGD(learning_rate=0.01, momentum=0.9, nesterov=True),\n"
+        "          keras.losses.SparseCategoricalCrossentropy())\n"
+        "check = keras.callbacks.ModelCheckpoint('melhor.keras', monitor='val_loss', save_best_only=True)\n"
+        "never = keras.callbacks.ReduceLROnPlateau()\n"
+        "x, y = np.random.rand(32, 4), np.random.randint(0, 2, 32)\n"
+        "m.fit(x, y, validation_split=0.25, epochs=2, verbose=0,\n"
+        "      callbacks=[check, keras.callbacks.EarlyStopping(monitor='val_loss', patience=3)])"
+    )
+    second = "m.fit(x, y, epochs=1, verbose=0, callbacks=[check])"
+    record, area = _run(_notebook([first], [second]), tmp_path, dataset_dir)
+    assert all(c.status == "ok" for c in record.cells), record.cells
+    found = {c["class"]: c for c in _manifest(area, "desafio-1")["callbacks"]}
+    assert set(found) == {"ModelCheckpoint", "EarlyStopping", "ReduceLROnPlateau"}
+    assert found["EarlyStopping"]["used"] and found["EarlyStopping"]["attributes"]["patience"] == 3
+    assert found["ModelCheckpoint"]["attributes"]["save_best_only"] is True
+    assert not found["ReduceLROnPlateau"]["used"]
+    assert "MonitorCallback" in found["EarlyStopping"]["keras_classes"]
+    # used again in the second section: reported there too, and only that one
+    assert [c["class"] for c in _manifest(area, "desafio-2")["callbacks"]] == ["ModelCheckpoint"]
+    (entry,) = _manifest(area, "desafio-1")["models"]
+    compiled = model_facts(entry, "desafio-1", area.artifacts / "desafio-1" / entry["dir"]).compiled
+    assert compiled.optimizer == "SGD" and compiled.loss == ("SparseCategoricalCrossentropy",)
+    assert compiled.optimizer_config["nesterov"] is True and compiled.optimizer_config["momentum"] == 0.9
