@@ -148,6 +148,7 @@ BUILTIN_MODULES = (
     "confusion_binarized",
     "compile_config",
     "callbacks",
+    "decreasing",
 )
 
 

@@ -13,7 +13,7 @@ from grader.checks import default_registry
 CHECKS_DIR = Path(grader.checks.__file__).parent
 ASSIGNMENT = Path(__file__).parents[2] / "assignments" / "cnn-pratica" / "assignment.toml"
 KEY_TABLES = {"check_param", "model", "executes", "model_params", "model_structure", "output_shape", "accuracy", "value",
-              "answer_text", "function", "confusion_binarized", "compile_config", "callbacks"}
+              "answer_text", "function", "confusion_binarized", "compile_config", "callbacks", "decreasing"}
 
 
 def _message_keys() -> set[str]:
