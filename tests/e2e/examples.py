@@ -79,3 +79,51 @@ def assert_template_scores_zero(graded: GradedExamples, template_id: str) -> Non
     template = graded.submission(template_id)
     assert template["status"] == "graded" and template["score"] == 0
     assert not template["execution"]["cell_errors"]
+
+
+def assert_every_check_can_fail(spec: dict, expected: dict, template_id: str) -> None:
+    """Each check fails (failed, partial or review) in some example other than the untouched template."""
+    for check in spec["checks"]:
+        outcomes = {e["checks"][check["id"]] for name, e in expected.items() if name != template_id}
+        assert outcomes - {"passed"}, f"{check['id']} only fails in the untouched template"
+
+
+def assert_checks_documented(spec: dict, expected: dict, total: float) -> None:
+    ids = {c["id"] for c in spec["checks"]}
+    for example, outcome in expected.items():
+        assert set(outcome["checks"]) == ids, example
+    assert sum(c["points"] for c in spec["checks"]) == total
+
+
+# Texts too common to prove a leak (zero appears in every report).
+COMMON_TEXTS = {"0.0", "-0.0", "0", "-0", "1", "1.0", "-1", "-1.0"}
+
+
+def _numbers(value) -> list[float]:
+    if isinstance(value, list):
+        return [n for item in value for n in _numbers(item)]
+    return [float(value)]
+
+
+def _texts(number: float) -> set[str]:
+    """The ways a report could print ``number``: repr/str, %g, and with a decimal comma."""
+    forms = {repr(number), f"{number:g}"}
+    return forms | {f.replace(".", ",") for f in forms if "." in f}
+
+
+def hidden_texts(spec: dict, common: set[str] = frozenset(COMMON_TEXTS)) -> list[str]:
+    """Text forms of every number in the spec's hidden inputs that no visible input shares."""
+    hidden, visible = set(), set()
+    for check in spec["checks"]:
+        if check["kind"] == "function":
+            hidden |= {t for n in _numbers(check.get("hidden_inputs", [])) for t in _texts(n)}
+            visible |= {t for n in _numbers(check["inputs"]) for t in _texts(n)}
+    return sorted(hidden - visible - set(common))
+
+
+def assert_no_hidden_input_in_reports(graded: GradedExamples, texts: list[str]) -> None:
+    pages = [graded.out / s["report"] for s in graded.results["submissions"]] + [graded.out / "index.html"]
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        leaked = [t for t in texts if t in html]
+        assert not leaked, f"{page.relative_to(graded.out)} shows hidden inputs: {leaked[:5]}"

@@ -18,12 +18,16 @@ import pytest
 from grader.cli import main
 from grader.run import run
 from tests.e2e.examples import (
+    assert_checks_documented,
     assert_documented_outcome,
+    assert_every_check_can_fail,
+    assert_no_hidden_input_in_reports,
     assert_follows_the_contract,
     assert_reference_scores,
     assert_template_scores_zero,
     expected_outcomes,
     grade_examples,
+    hidden_texts,
 )
 
 pytestmark = pytest.mark.kernel
@@ -39,26 +43,8 @@ TEMPLATE_ID = "05-template-intocado"
 COMMON = {"0.0", "-0.0", "0", "-0"}
 
 
-def _numbers(value) -> list[float]:
-    if isinstance(value, list):
-        return [n for item in value for n in _numbers(item)]
-    return [float(value)]
-
-
-def _texts(number: float) -> set[str]:
-    """The ways a report could print ``number``: repr/str, %g, and with a decimal comma."""
-    forms = {repr(number), f"{number:g}"}
-    return forms | {f.replace(".", ",") for f in forms if "." in f}
-
-
-def hidden_texts() -> list[str]:
-    """Text forms of every number in the spec's hidden inputs that no visible input shares."""
-    hidden, visible = set(), set()
-    for check in SPEC["checks"]:
-        if check["kind"] == "function":
-            hidden |= {t for n in _numbers(check.get("hidden_inputs", [])) for t in _texts(n)}
-            visible |= {t for n in _numbers(check["inputs"]) for t in _texts(n)}
-    return sorted(hidden - visible - COMMON)
+def _hidden_texts() -> list[str]:
+    return hidden_texts(SPEC, COMMON)
 
 
 @pytest.fixture(scope="session")
@@ -72,10 +58,7 @@ def _submission(results: dict, sub_id: str) -> dict:
 
 
 def test_expected_outcomes_cover_every_check():
-    ids = {c["id"] for c in SPEC["checks"]}
-    for example, expected in EXPECTED.items():
-        assert set(expected["checks"]) == ids, example
-    assert sum(c["points"] for c in SPEC["checks"]) == 20
+    assert_checks_documented(SPEC, EXPECTED, 20)
 
 
 def test_results_json_follows_the_contract(graded):
@@ -97,9 +80,7 @@ def test_untouched_template_scores_zero_without_crashing(graded):
 
 def test_every_check_fails_in_some_example():
     """Each check can fail: some example documents it as failed, partial or review."""
-    for check in SPEC["checks"]:
-        outcomes = {expected["checks"][check["id"]] for name, expected in EXPECTED.items() if name != TEMPLATE_ID}
-        assert outcomes - {"passed"}, f"{check['id']} only fails in the untouched template"
+    assert_every_check_can_fail(SPEC, EXPECTED, TEMPLATE_ID)
 
 
 def test_function_checks_credit_the_fraction_of_inputs(graded):
@@ -111,14 +92,9 @@ def test_function_checks_credit_the_fraction_of_inputs(graded):
 
 
 def test_hidden_inputs_never_appear_in_a_report(graded):
-    out, results, _, _ = graded
-    texts = hidden_texts()
+    texts = _hidden_texts()
     assert "1e-09" in texts and "-1000000000.0" in texts and len(texts) > 20
-    pages = [out / s["report"] for s in results["submissions"]] + [out / "index.html"]
-    for page in pages:
-        html = page.read_text(encoding="utf-8")
-        leaked = [t for t in texts if t in html]
-        assert not leaked, f"{page.relative_to(out)} shows hidden inputs: {leaked[:5]}"
+    assert_no_hidden_input_in_reports(graded, texts)
 
 
 def test_reports_and_grade_sheet_are_written(graded):
@@ -149,6 +125,6 @@ def test_student_self_check_shows_no_hidden_input(graded, tmp_path, dataset_dir,
     assert main(args) == 1
     text = capsys.readouterr().out
     assert "Nota: 19 de 20" in text and "relu" in text
-    assert not [t for t in hidden_texts() if t in text]
+    assert not [t for t in _hidden_texts() if t in text]
     html = (tmp_path / "pt" / "02-relu-so-listas" / "report.html").read_text(encoding="utf-8")
-    assert not [t for t in hidden_texts() if t in html]
+    assert not [t for t in _hidden_texts() if t in html]
