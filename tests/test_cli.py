@@ -106,6 +106,12 @@ def test_assignments_lists_cnn_pratica(capsys):
     assert "[bonus]" in out
 
 
+def test_assignments_lists_the_four_course_assignments(capsys):
+    assert main(["assignments"]) == 0
+    listed = {line.split(":")[0] for line in capsys.readouterr().out.splitlines() if not line.startswith(" ")}
+    assert {"cnn-pratica", "relu-exercicios", "mlp-multiclasse-binaria", "treinamento-redes"} <= listed
+
+
 def test_assignments_from_another_folder(capsys, mini_assignment):
     assert main(["--assignments-dir", str(mini_assignment.parent), "assignments"]) == 0
     out = capsys.readouterr().out.splitlines()

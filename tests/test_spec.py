@@ -370,3 +370,18 @@ def test_seed_zero_is_allowed_and_unknown_assignment_keys_are_not(tmp_path):
     spec.write_text(base.format(extra='notebok = "x.ipynb"'))
     with pytest.raises(SpecError, match=r"\[assignment\]: unknown key 'notebok' \(did you mean 'notebook'\?\)"):
         load_assignment(spec, default_registry())
+
+
+@pytest.mark.parametrize("folder", sorted(p.name for p in (PROJECT / "assignments").iterdir() if p.is_dir()))
+def test_every_assignment_of_the_course_loads(folder):
+    """Each assignment's spec is valid, worth 20 points, and names notebooks that exist."""
+    directory = PROJECT / "assignments" / folder
+    assignment = load_assignment(directory / "assignment.toml", default_registry(directory))
+    assert assignment.id == folder and assignment.max_score == 20
+    assert assignment.notebook_path.is_file() and assignment.reference_path.is_file()
+    assert (directory / "examples" / "expected.toml").is_file()
+
+
+def test_the_course_has_its_four_assignments():
+    folders = {p.name for p in (PROJECT / "assignments").iterdir() if p.is_dir()}
+    assert {"cnn-pratica", "relu-exercicios", "mlp-multiclasse-binaria", "treinamento-redes"} <= folders
