@@ -80,7 +80,8 @@ def check_compile_config(student: NotebookFacts, reference: NotebookFacts, check
               "wrong": "; ".join(f"{r['item']}: {_shown(r['actual'])} ≠ {_shown(r['expected'])}" for r in wrong)}
     shown = dict(expected={r["item"]: r["expected"] for r in rows}, actual={r["item"]: r["actual"] for r in rows},
                  details={"model": list(model.names), "items": rows})
-    # hyperparameters of another optimizer class mean something else: nothing is earned
-    fraction = met / len(rows) if rows[0]["ok"] else 0.0
-    return partial(fraction, "compile_config.passed" if not wrong else "compile_config.partial",
+    if not rows[0]["ok"]:  # hyperparameters of another optimizer class mean something else
+        params["expected_optimizer"] = check.param("optimizer")
+        return failed("compile_config.wrong_optimizer", params=params, **shown)
+    return partial(met / len(rows), "compile_config.passed" if not wrong else "compile_config.partial",
                    params=params, **shown)

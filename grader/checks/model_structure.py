@@ -17,15 +17,15 @@ def check_sequence(student: NotebookFacts, reference: NotebookFacts, check: Chec
     selection = resolve_model(student, reference, check)
     if isinstance(selection, Outcome):
         return selection
-    comparison, ignore = selection.comparison, check.param("ignore", ())
+    comparison, ignore, keep = selection.comparison, check.param("ignore", ()), check.param("keep", ())
     details = {
         "diff": comparison.rows(),
         "student": summarize(selection.model),
         "reference": summarize(selection.reference),
     }
     shown = {
-        "expected": [describe(layer) for layer in normalize_layers(selection.reference.layers, ignore)],
-        "actual": [describe(layer) for layer in normalize_layers(selection.model.layers, ignore)],
+        "expected": [describe(layer) for layer in normalize_layers(selection.reference.layers, ignore, keep)],
+        "actual": [describe(layer) for layer in normalize_layers(selection.model.layers, ignore, keep)],
     }
     params = {"matched": comparison.matched, "total": comparison.reference_layers, "fraction": comparison.fraction}
     if comparison.fraction >= 1.0:
@@ -64,7 +64,7 @@ def check_contains(student: NotebookFacts, reference: NotebookFacts, check: Chec
 
 @check_kind(
     "model_structure",
-    optional=("mode", "reference_model", "equivalent", "ignore", "layers", "require_structure"),
+    optional=("mode", "reference_model", "equivalent", "ignore", "keep", "layers", "require_structure"),
 )
 def check_model_structure(student: NotebookFacts, reference: NotebookFacts, check: CheckSpec) -> Outcome:
     """Dispatch on ``mode``: ``sequence`` (default) or ``contains``."""

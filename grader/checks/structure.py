@@ -16,7 +16,7 @@ from grader.facts import LayerFacts, ModelFacts, NotebookFacts
 from grader.spec import CheckSpec
 
 DROPPED_CLASSES = frozenset({"InputLayer", "Dropout", "Reshape", "Rescaling"})
-COMPARED = ("units", "filters", "kernel_size", "pool_size", "strides", "padding", "activation")
+COMPARED = ("units", "filters", "kernel_size", "pool_size", "strides", "padding", "activation", "rate")
 
 
 class Equivalence:
@@ -45,9 +45,13 @@ def _is_pooling(layer: LayerFacts) -> bool:
     return "Pooling" in layer.class_name
 
 
-def normalize_layers(layers: Sequence[LayerFacts], ignore: Iterable[str] = ()) -> tuple[LayerFacts, ...]:
-    """Drop layers that do not change the architecture and fold standalone activations."""
-    dropped = DROPPED_CLASSES | set(ignore or ())
+def normalize_layers(layers: Sequence[LayerFacts], ignore: Iterable[str] = (),
+                     keep: Iterable[str] = ()) -> tuple[LayerFacts, ...]:
+    """Drop layers that do not change the architecture and fold standalone activations.
+
+    ``ignore`` drops more classes; ``keep`` compares some usually dropped (``Dropout``).
+    """
+    dropped = (DROPPED_CLASSES - set(keep or ())) | set(ignore or ())
     kept: list[LayerFacts] = []
     for layer in layers:
         if layer.class_name in dropped:
@@ -84,6 +88,7 @@ def describe(layer: LayerFacts) -> str:
     if _is_pooling(layer) and layer.strides is not None and _hashable(layer.strides) != _hashable(layer.pool_size):
         parts.append(f"strides={_text(layer.strides)}")
     parts += [v for v in (layer.padding, layer.activation) if v is not None]
+    parts += [f"{layer.rate:g}"] if layer.rate is not None else []
     return f"{layer.class_name}({', '.join(parts)})"
 
 
@@ -177,9 +182,10 @@ def compare_layers(reference: Sequence[LayerFacts], student: Sequence[LayerFacts
     return Comparison(pairs, fraction)
 
 
-def compare_models(student: ModelFacts, reference: ModelFacts, equivalent=(), ignore=()) -> Comparison:
+def compare_models(student: ModelFacts, reference: ModelFacts, equivalent=(), ignore=(), keep=()) -> Comparison:
     """Compare two models' normalized layer sequences."""
-    return compare_layers(normalize_layers(reference.layers, ignore), normalize_layers(student.layers, ignore), equivalent)
+    return compare_layers(normalize_layers(reference.layers, ignore, keep), normalize_layers(student.layers, ignore, keep),
+                          equivalent)
 
 
 def plain_shape(shape: Any) -> Any:
@@ -202,7 +208,8 @@ def summarize(model: ModelFacts) -> dict[str, Any]:
     }
 
 
-def select_model(student_models: Sequence[ModelFacts], reference_models: Sequence[ModelFacts], equivalent=(), ignore=()):
+def select_model(student_models: Sequence[ModelFacts], reference_models: Sequence[ModelFacts], equivalent=(), ignore=(),
+                 keep=()):
     """The student model closest to any reference: ``(model | None, fraction, reference)``.
 
     Ties go to a loaded model, then one with weights, then the best accuracy the grader
@@ -212,7 +219,7 @@ def select_model(student_models: Sequence[ModelFacts], reference_models: Sequenc
     for model in student_models:
         accuracy = max((e.accuracy for e in model.evaluations), default=-1.0)
         for ref in reference_models:
-            fraction = compare_models(model, ref, equivalent, ignore).fraction
+            fraction = compare_models(model, ref, equivalent, ignore, keep).fraction
             key = (fraction, model.loaded, model.has_weights, accuracy, model.order)
             if best is None or key > best[0]:
                 best = (key, model, fraction, ref)
@@ -274,13 +281,13 @@ def resolve_model(student: NotebookFacts, reference: NotebookFacts, check: Check
     refs = reference_models_or_error(reference, check, as_names(check.param("reference_model")))
     if isinstance(refs, Outcome):
         return refs
-    equivalent, ignore = check.param("equivalent", ()), check.param("ignore", ())
-    model, fraction, ref = select_model(student.models_of(check.section), refs, equivalent, ignore)
+    equivalent, ignore, keep = check.param("equivalent", ()), check.param("ignore", ()), check.param("keep", ())
+    model, fraction, ref = select_model(student.models_of(check.section), refs, equivalent, ignore, keep)
     if model is None:
         return failed("model.none_found", params={"section": check.section})
     if not model.loaded:
         return Outcome("error", 0.0, "model.load_error", params={"reason": model.load_error or "-"})
-    comparison = compare_models(model, ref, equivalent, ignore)
+    comparison = compare_models(model, ref, equivalent, ignore, keep)
     required = check.param("require_structure")
     if required is not None and fraction < float(required):
         return failed(

@@ -38,7 +38,7 @@ def test_each_wrong_hyperparameter_costs_its_share(make, render):
 def test_another_optimizer_class_earns_nothing_even_with_the_same_learning_rate(make, render):
     outcome = _check(make, _model(make, "Adam", {**ADAM, "learning_rate": 0.009999999776482582}))
     assert outcome.status == "failed" and outcome.actual["optimizer"] == "Adam"
-    assert "optimizer: Adam ≠ SGD" in render(outcome, "pt")
+    assert "optimizer: Adam ≠ SGD" in render(outcome, "pt") and "sem pontos" in render(outcome, "pt")
 
 
 def test_the_model_matching_most_items_is_judged(make):

@@ -76,3 +76,30 @@ def test_require_structure_gives_no_partial_credit_to_another_architecture(make)
     assert check_model_structure(student, reference, loose).status == "partial"
     outcome = check_model_structure(student, reference, strict)
     assert (outcome.status, outcome.fraction) == ("failed", 0.0)
+
+
+def _mlp(make, dropout_rates):
+    layers = [make.layer("Flatten", (784,)), make.layer("Dense", (128,), 100480, units=128, activation="relu")]
+    layers += [make.layer("Dropout", (128,), rate=rate) for rate in dropout_rates]
+    layers += [make.layer("Dense", (10,), 1290, units=10, activation="softmax")]
+    return make.model(layers, names=("mlp",), section="parte-1")
+
+
+def _mlp_check(make, student, **params):
+    reference = make.notebook(make.section("parte-1", [_mlp(make, [0.2])]))
+    spec = make.spec("model_structure", "parte-1", reference_model="mlp", **params)
+    return check_model_structure(make.notebook(make.section("parte-1", [student])), reference, spec)
+
+
+def test_dropout_is_ignored_unless_kept(make):
+    assert _mlp_check(make, _mlp(make, [])).status == "passed"
+    kept = _mlp_check(make, _mlp(make, []), keep=["Dropout"])
+    assert kept.status == "partial" and kept.fraction == 3 / 4
+    assert "Dropout(0.2)" in kept.expected
+
+
+def test_a_kept_dropout_compares_its_rate(make):
+    outcome = _mlp_check(make, _mlp(make, [0.5]), keep=["Dropout"])
+    assert outcome.status == "partial"
+    assert "rate: 0.2 ≠ 0.5" in outcome.details["diff"][2]["differences"]
+    assert _mlp_check(make, _mlp(make, [0.2]), keep=["Dropout"]).status == "passed"
