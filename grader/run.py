@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import hashlib
 import json
 import logging
 import os
@@ -148,6 +149,46 @@ def _collect_all(paths: dict[str, Path], context: GradingContext, jobs: int, use
     Dask distributed cluster (workers need the grader installed and the same paths).
     """
     collected: dict[str, tuple[NotebookFacts, bool]] = {}
+    paths, copies = _distinct(paths)
+    try:
+        _execute_all(paths, context, min(jobs, len(paths)), use_cache, scheduler, collected)
+    finally:
+        for key, same_as in copies.items():
+            if same_as in collected:
+                collected[key] = collected[same_as]
+    return collected
+
+
+def _file_digest(path: Path) -> str | None:
+    try:
+        with path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def _distinct(paths: dict[str, Path]) -> tuple[dict[str, Path], dict[str, str]]:
+    """One path per distinct file content, and which key each duplicate copies.
+
+    Byte-identical notebooks (untouched templates, the reference handed in as a sanity
+    check) have identical facts: each content is executed once.
+    """
+    first: dict[str, str] = {}
+    distinct: dict[str, Path] = {}
+    copies: dict[str, str] = {}
+    for key, path in paths.items():
+        digest = _file_digest(path)
+        if digest is not None and digest in first:
+            copies[key] = first[digest]
+            continue
+        if digest is not None:
+            first[digest] = key
+        distinct[key] = path
+    return distinct, copies
+
+
+def _execute_all(paths: dict[str, Path], context: GradingContext, jobs: int, use_cache: bool,
+                 scheduler: str | None, collected: dict[str, tuple[NotebookFacts, bool]]) -> None:
     if scheduler:
         from grader.distributed import dask_client
 
@@ -158,11 +199,10 @@ def _collect_all(paths: dict[str, Path], context: GradingContext, jobs: int, use
             from distributed import as_completed as dask_completed
 
             _gather(futures, dask_completed(futures), collected)
-        return collected
+        return
     with _pool(jobs, context.assignment.execution.threads) as pool:
         futures = {pool.submit(_collect_task, path, context, use_cache): key for key, path in paths.items()}
         _gather(futures, as_completed(futures), collected)
-    return collected
 
 
 REFERENCE_KEY = "\0reference"
@@ -173,7 +213,7 @@ def grade_all(submissions: list[Submission], context: GradingContext, registry: 
               ) -> tuple[dict[str, tuple[SubmissionResult, NotebookFacts]], NotebookFacts]:
     """Execute the reference and the submissions together, then score in this process."""
     paths = {REFERENCE_KEY: context.assignment.reference_path, **{s.id: s.path for s in submissions}}
-    collected = _collect_all(paths, context, min(jobs, len(paths)), use_cache, scheduler)
+    collected = _collect_all(paths, context, jobs, use_cache, scheduler)
     reference, _ = collected.pop(REFERENCE_KEY)
     _warn_if_reference_broken(reference)
     catalogue = load_catalogue(lang)
