@@ -91,3 +91,22 @@ def test_the_variables_it_reads_are_exported_from_its_section(make):
     spec = make.spec("confusion_binarized", "parte-3", positive=[0], negative=[1],
                      variables=["vn", "fp", "fn", "vp"], matrix_variable="cm")
     assert value_names(SimpleNamespace(checks=[spec])) == {"parte-3": ["cm", "fn", "fp", "vn", "vp"]}
+
+
+def test_numbers_from_the_trained_model_count_when_a_reloaded_one_differs(make):
+    """Parte 3 reloads a checkpoint (other weights); the student used the in-memory model."""
+    trained, reloaded = _matrix(), _matrix()
+    reloaded[0][0], reloaded[0][5] = reloaded[0][0] - 30, reloaded[0][5] + 30
+    def model(matrix, section, accuracy):
+        evaluation = EvaluationFacts("fashion_mnist_test", accuracy, 10000, "1/255", tuple(tuple(r) for r in matrix))
+        return make.model([make.layer("Dense", units=10)], names=("m",), section=section, evaluations=(evaluation,))
+    numbers = binarize(trained, VESTUARIO, CALCADO_MALAS)
+    student = make.notebook(make.section("parte-1", models=[model(trained, "parte-1", 0.88)]),
+                            make.section("parte-3", models=[model(reloaded, "parte-3", 0.89)],
+                                         values={**numbers, "cm": trained}))
+    outcome = _check(make, student)
+    assert outcome.status == "passed"
+    made_up = {**numbers, "TN": numbers["TN"] + 5, "FP": numbers["FP"] - 5}
+    student = make.notebook(make.section("parte-1", models=[model(trained, "parte-1", 0.88)]),
+                            make.section("parte-3", models=[model(reloaded, "parte-3", 0.89)], values=made_up))
+    assert _check(make, student).details["conditions"]["grader_predictions"] is False
