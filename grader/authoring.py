@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 from textwrap import dedent
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import nbformat
 from nbformat import v4
@@ -77,3 +77,13 @@ def write(nb: nbformat.NotebookNode, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, str(path))
     print(f"wrote {path}")
+
+
+def write_assignment(template: Sequence[CellSpec], reference_fills: Mapping[str, str | tuple[str, ...]],
+                     examples: Mapping[str, Callable[[], Mapping[str, str | tuple[str, ...]]]], *,
+                     template_file: Path, reference_file: Path, examples_dir: Path) -> None:
+    """Write the student notebook, the reference and each example (``stem -> fills()``)."""
+    write(to_notebook(list(template)), template_file)
+    write(to_notebook(fill(template, reference_fills)), reference_file)
+    for stem, fills in examples.items():
+        write(to_notebook(fill(template, fills())), examples_dir / f"{stem}.ipynb")

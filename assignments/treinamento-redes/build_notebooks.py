@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.authoring import CellSpec, code, fill, md, to_notebook, write
+from grader.authoring import CellSpec, code, fill, md, write_assignment
 
 HERE = Path(__file__).resolve().parent
 REFERENCE = HERE.parents[1] / "reference" / "treinamento-redes.ipynb"
@@ -897,10 +897,8 @@ EXAMPLES = {
 
 
 def main() -> None:
-    write(to_notebook(list(TEMPLATE)), TEMPLATE_FILE)
-    write(to_notebook(fill_template(REFERENCE_FILLS)), REFERENCE)
-    for stem, fills in EXAMPLES.items():
-        write(to_notebook(fill_template(fills())), EXAMPLES_DIR / f"{stem}.ipynb")
+    write_assignment(TEMPLATE, REFERENCE_FILLS, EXAMPLES, template_file=TEMPLATE_FILE, reference_file=REFERENCE,
+                     examples_dir=EXAMPLES_DIR)
 
 
 if __name__ == "__main__":
