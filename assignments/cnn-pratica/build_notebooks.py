@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.authoring import CellSpec, code, fill, md, write_assignment
+from grader.authoring import CellSpec, code, md, write_assignment
 
 HERE = Path(__file__).resolve().parent
 REFERENCE = HERE.parents[1] / "reference" / "cnn-pratica.ipynb"
@@ -249,10 +249,6 @@ TEMPLATE: tuple[CellSpec, ...] = (
     """),
     code("bonus-codigo", PLACEHOLDER_CODE),
 )
-
-def fill_template(fills: dict[str, str | tuple[str, ...]]) -> list[CellSpec]:
-    return fill(TEMPLATE, fills)
-
 
 # ---------------------------------------------------------------------------- reference
 REFERENCE_FILLS = {

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.authoring import CellSpec, code, fill, md, write_assignment
+from grader.authoring import CellSpec, code, md, write_assignment
 
 HERE = Path(__file__).resolve().parent
 REFERENCE = HERE.parents[1] / "reference" / "relu-exercicios.ipynb"
@@ -248,10 +248,6 @@ TEMPLATE: tuple[CellSpec, ...] = (
     """),
     md("ex4-resposta", PLACEHOLDER_ANSWER, "resposta:ex4"),
 )
-
-
-def fill_template(fills: dict[str, str | tuple[str, ...]]) -> list[CellSpec]:
-    return fill(TEMPLATE, fills)
 
 
 # ---------------------------------------------------------------------------- reference
