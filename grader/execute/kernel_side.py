@@ -97,12 +97,12 @@ class Harness:
         self._callbacks_exported = {}  # id -> times attached when last exported
 
     # ------------------------------------------------------------------ models
-    def _live_models(self, user_ns):
+    def _live_models(self, user_ns, objects):
         found = {}
         for value in list(user_ns.values()):  # names first, in the order they were bound
             if self._isinstance(value, self._Model):
                 found[id(value)] = value
-        for obj in self._get_objects():  # then models kept only inside functions or lists
+        for obj in objects:  # then models kept only inside functions or lists
             if self._isinstance(obj, self._Model) and id(obj) not in found:
                 found[id(obj)] = obj
         # a Keras 3 Sequential keeps an internal Functional twin: not a model of its own
@@ -171,14 +171,14 @@ class Harness:
         classes = [k.__name__ for k in type(callback).__mro__ if k.__module__.startswith("keras")]
         return {"class": type(callback).__name__, "keras_classes": classes, "used": used, "attributes": attributes}
 
-    def _export_callbacks(self):
+    def _export_callbacks(self, objects):
         """Callbacks attached by ``fit`` since the last harvest, then ones created but never used."""
         found = []
         for key, (callback, times) in list(self._callback_uses.items()):
             if times > self._callbacks_exported.get(key, 0):
                 self._callbacks_exported[key] = times
                 found.append(self._callback_info(callback, True))
-        for obj in self._get_objects():
+        for obj in objects:
             if (self._isinstance(obj, self._Callback) and not self._isinstance(obj, self._internal_callbacks)
                     and id(obj) not in self._callback_uses
                     and id(obj) not in self._callbacks_exported and len(found) < 100):
@@ -256,7 +256,8 @@ class Harness:
         for name, value in list(user_ns.items()):
             if not name.startswith("_") and self._isinstance(value, self._Model):
                 names_by_id.setdefault(id(value), []).append(name)
-        for model in self._live_models(user_ns):
+        objects = self._get_objects()  # one scan of the heap serves models and callbacks
+        for model in self._live_models(user_ns, objects):
             if not self._is_new(model):
                 continue
             self._seen[id(model)] = weakref.ref(model)
@@ -272,7 +273,7 @@ class Harness:
             manifest["models"].append(info)
         if export:
             manifest["values"], manifest["value_errors"] = self._export_values(user_ns, value_names)
-            manifest["callbacks"] = self._export_callbacks()
+            manifest["callbacks"] = self._export_callbacks(objects)
             with self._open(os.path.join(directory, "manifest.json"), "w", encoding="utf-8") as handle:
                 self._dump(manifest, handle, default=str)
 
