@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from grader.checks.base import Outcome, check_kind, partial
-from grader.checks.compile_config import _same, _shown, canonical
+from grader.checks.compile_config import same_setting, setting_text, canonical
 from grader.facts import CallbackFacts, NotebookFacts
 from grader.spec import CheckSpec
 
@@ -23,8 +23,8 @@ def _is_a(callback: CallbackFacts, name: str) -> bool:
 
 
 def _differences(callback: CallbackFacts, settings: dict[str, Any], rel_tol: float) -> list[str]:
-    return [f"{key}: {_shown(callback.attributes.get(key))} ≠ {_shown(want)}" for key, want in settings.items()
-            if key not in callback.attributes or not _same(callback.attributes[key], want, rel_tol)]
+    return [f"{key}: {setting_text(callback.attributes.get(key))} ≠ {setting_text(want)}" for key, want in settings.items()
+            if key not in callback.attributes or not same_setting(callback.attributes[key], want, rel_tol)]
 
 
 def _judge(required: dict[str, Any], callbacks: tuple[CallbackFacts, ...], rel_tol: float) -> dict[str, Any]:

@@ -24,7 +24,7 @@ def canonical(name: str | None) -> str:
     return (name or "").replace("_", "").replace(" ", "").lower()
 
 
-def _same(got: Any, want: Any, rel_tol: float) -> bool:
+def same_setting(got: Any, want: Any, rel_tol: float) -> bool:
     if isinstance(want, bool) or isinstance(got, bool):
         return got is want
     if isinstance(want, (int, float)) and isinstance(got, (int, float)):
@@ -44,7 +44,7 @@ def _items(model: ModelFacts, check: CheckSpec) -> list[dict[str, Any]]:
     settings = compiled.optimizer_config if compiled else {}
     for key, want in (check.param("optimizer_config") or {}).items():
         got = settings.get(key)
-        rows.append({"item": key, "expected": want, "actual": got, "ok": key in settings and _same(got, want, rel_tol)})
+        rows.append({"item": key, "expected": want, "actual": got, "ok": key in settings and same_setting(got, want, rel_tol)})
     if check.param("loss") is not None:
         losses = compiled.loss if compiled else ()
         want = check.param("loss")
@@ -53,7 +53,7 @@ def _items(model: ModelFacts, check: CheckSpec) -> list[dict[str, Any]]:
     return rows
 
 
-def _shown(value: Any) -> str:
+def setting_text(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, float):
@@ -77,7 +77,7 @@ def check_compile_config(student: NotebookFacts, reference: NotebookFacts, check
     wrong = [r for r in rows if not r["ok"]]
     params = {"model": ", ".join(model.names) or "?", "optimizer": model.compiled.optimizer or "?",
               "met": met, "total": len(rows),
-              "wrong": "; ".join(f"{r['item']}: {_shown(r['actual'])} ≠ {_shown(r['expected'])}" for r in wrong)}
+              "wrong": "; ".join(f"{r['item']}: {setting_text(r['actual'])} ≠ {setting_text(r['expected'])}" for r in wrong)}
     shown = dict(expected={r["item"]: r["expected"] for r in rows}, actual={r["item"]: r["actual"] for r in rows},
                  details={"model": list(model.names), "items": rows})
     if not rows[0]["ok"]:  # hyperparameters of another optimizer class mean something else

@@ -12,7 +12,7 @@ from typing import Any
 
 from grader.checks.base import Outcome, check_kind, failed, passed
 from grader.checks.structure import as_names
-from grader.checks.value import _lookup
+from grader.checks.value import lookup_variable
 from grader.facts import NotebookFacts
 from grader.spec import CheckSpec
 
@@ -31,7 +31,7 @@ def check_decreasing(student: NotebookFacts, reference: NotebookFacts, check: Ch
     names = as_names(check.param("variable"))
     ratio = float(check.param("max_ratio", 0.5))
     min_length = int(check.param("min_length", 2))
-    found = _lookup(student, check.section, names)
+    found = lookup_variable(student, check.section, names)
     values = _numbers(found[1]) if found else None
     if values is None or len(values) < min_length:
         return failed("decreasing.missing", params={"variable": " / ".join(names), "min_length": min_length})

@@ -64,7 +64,7 @@ def first_difference(got: Any, want: Any, rel_tol: float, abs_tol: float, path: 
     return None if _scalar_equal(got, want, rel_tol, abs_tol) else (path, got, want)
 
 
-def _lookup(facts: NotebookFacts, section_id: str, names: tuple[str, ...]) -> tuple[str, Any] | None:
+def lookup_variable(facts: NotebookFacts, section_id: str, names: tuple[str, ...]) -> tuple[str, Any] | None:
     section = facts.section(section_id)
     others = [s for s in facts.sections if s.id != section_id]
     for values in ([section.values] if section else []) + [s.values for s in others]:
@@ -81,7 +81,7 @@ def _expected(reference: NotebookFacts, check: CheckSpec) -> Any:
     names = as_names(check.param("reference_variable"))
     if not names:
         return Outcome("error", 0.0, "check_param.missing", params={"name": "expected"})
-    found = _lookup(reference, check.section, names)
+    found = lookup_variable(reference, check.section, names)
     if found is None:
         return Outcome("error", 0.0, "value.reference_missing", params={"variable": " / ".join(names)})
     return found[1]
