@@ -39,8 +39,13 @@ def _to_json_value(value, np, limit=1_000_000):
 class Harness:
     """Exports models and variables after each section; installed once per kernel."""
 
-    def __init__(self, seed, max_export_params):
+    def __init__(self, seed, max_export_params, compat_events=None):
         import numpy as np
+
+        # events of the compatibility layer (Colab stand-in, pip, magics, Keras 2 names),
+        # appended by grader/execute/kernel_compat.py; each harvest exports the new ones
+        self._compat_events = compat_events if compat_events is not None else []
+        self._compat_exported = 0
 
         self._np = np
         self._seen = {}
@@ -274,6 +279,9 @@ class Harness:
         if export:
             manifest["values"], manifest["value_errors"] = self._export_values(user_ns, value_names)
             manifest["callbacks"] = self._export_callbacks(objects)
+            events = list(self._compat_events)
+            manifest["compat"] = [e for e in events[self._compat_exported:][:200] if self._isinstance(e, dict)]
+            self._compat_exported = len(events)
             with self._open(os.path.join(directory, "manifest.json"), "w", encoding="utf-8") as handle:
                 self._dump(manifest, handle, default=str)
 
@@ -281,7 +289,7 @@ class Harness:
 COMMAND_MARK = "#grader-command "  # a comment-only cell carrying a harvest or a call
 
 
-def install(seed, max_export_params):
+def install(seed, max_export_params, compat_events=None):
     """Create the harness and hook it to IPython's ``post_run_cell`` event.
 
     The grader triggers a harvest or a function call with a cell holding only a comment
@@ -290,7 +298,7 @@ def install(seed, max_export_params):
     """
     from IPython import get_ipython
 
-    harness = Harness(seed, max_export_params)
+    harness = Harness(seed, max_export_params, compat_events)
     shell = get_ipython()
     user_ns = shell.user_ns
     loads = json.loads
