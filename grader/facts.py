@@ -42,6 +42,10 @@ class EvaluationFacts(JsonData):
     scale: str
     confusion: tuple[tuple[int, ...], ...] | None = None  # rows: true class, columns: predicted
     inverted: bool = False  # a two-group model read with its labels swapped (the student's encoding)
+    # how the grader fed its 28×28 test images to the model: "28x28x1", "pad32", "flat784", ...
+    input_form: str = ""
+    # per-class precision / recall / F1 / support (scikit-learn), one dict per class
+    per_class: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,10 @@ class ModelFacts(JsonData):
     load_error: str | None = None
     artifact_dir: str | None = None
     compiled: CompileFacts | None = None  # None when the model was never compiled
+    # facts computed by the judge process, with the student's own classes loaded (a custom
+    # ``call()`` produced the predictions): a teacher may want to look
+    judged_with_student_code: bool = False
+    created_cell: int | None = None  # 0-based index of the notebook cell that created the model
 
     @property
     def loaded(self) -> bool:
@@ -120,6 +128,7 @@ class SectionFacts(JsonData):
     harvested: bool = False
     harvest_error: str | None = None
     callbacks: tuple[CallbackFacts, ...] = ()
+    found_by: str = "heading"  # heading | tag: how the section was located in the notebook
 
 
 @dataclass(frozen=True)
@@ -135,6 +144,12 @@ class NotebookFacts(JsonData):
     error: str | None = None
     isolation: str = ""  # strict | degraded | none: how the kernel was confined
     calls: dict[str, Any] = field(default_factory=dict)  # function check id -> {"defined", "results" | "error"}
+    # what the kernel's compatibility layer did: {"kind", "name", "modern", "detail"} per use
+    # (Colab stand-in, pip, magics, Keras 2 names); shown to students as warnings
+    compat: tuple[dict[str, Any], ...] = ()
+    # models built outside every graded section; inspected (and evaluated) only when some
+    # section of the assignment was not found by its heading, to be found by structure
+    other_models: tuple[ModelFacts, ...] = ()
 
     def section(self, section_id: str) -> SectionFacts | None:
         return next((s for s in self.sections if s.id == section_id), None)

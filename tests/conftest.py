@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = ROOT.parent / "shared" / "contracts" / "results.schema.json"
+SCHEMA = ROOT / "contracts" / "results.schema.json"
 
 
 @pytest.fixture(scope="session")

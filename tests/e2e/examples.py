@@ -17,7 +17,7 @@ import jsonschema
 from grader.run import run
 
 ROOT = Path(__file__).resolve().parents[2]
-SCHEMA = json.loads((ROOT.parent / "shared" / "contracts" / "results.schema.json").read_text())
+SCHEMA = json.loads((ROOT / "contracts" / "results.schema.json").read_text())
 REFERENCE_ID = "00-referencia"
 
 
