@@ -20,7 +20,9 @@ from grader.errors import NotebookError
 from grader.execute import execute_notebook, function_calls, value_names
 from grader.execute.sandbox import Sandbox
 from grader.facts import NotebookFacts
+from grader.definitions import definitions_source
 from grader.inspect import inspect_execution
+from grader.inspect.judge import Judge, JudgeSetup
 from grader.notebook import attempted_sections, extract_answers, load_notebook, sha256_file, split_sections, template_answers
 from grader.spec import Assignment
 from grader.store import Store
@@ -71,9 +73,13 @@ def collect_facts(path: Path, context: GradingContext, *, use_cache: bool = True
     area_root = Path(tempfile.mkdtemp(prefix="grader-"))
     try:
         record, area = execute_notebook(nb, segments, assignment, area_root, context.dataset_dir, context.sandbox)
-        facts = inspect_execution(record, area.artifacts, segments, assignment, answers,
-                                  template_answers(template), sha256, context.dataset_dir,
-                                  attempted_sections(nb, template, segments))
+        # started only if a model needs the notebook's own classes, after the kernel is gone
+        judge = Judge(JudgeSetup(area_root / "judge", context.sandbox, assignment.execution,
+                                 definitions_source([c.source for c in nb.cells if c.cell_type == "code"])))
+        with judge:
+            facts = inspect_execution(record, area.artifacts, segments, assignment, answers,
+                                      template_answers(template), sha256, context.dataset_dir,
+                                      attempted_sections(nb, template, segments), judge)
         facts = dataclasses.replace(facts, isolation=context.sandbox.level)
     finally:
         shutil.rmtree(area_root, ignore_errors=True)

@@ -146,14 +146,39 @@ def _prose_cells(nb) -> list:
     return [c for c in nb.cells if c.cell_type in ("markdown", "raw")]
 
 
-def extract_answers(nb, template, segments: list[Segment]) -> dict[str, dict[str, str]]:
-    """Written answers per section: ``{section: {answer_key: text, "*": changed prose}}``.
+# The handout's placeholder for an answer ("**Sua resposta aqui:**"); never the student's words.
+ANSWER_MARKER = re.compile(r"\**\s*(?:sua\s+resposta\s+aqui|your\s+answer\s+here)\s*:?\s*\**\s*:?", re.IGNORECASE)
 
-    A tagged answer cell (``resposta:<key>``) left as in the template counts as empty;
-    the ``"*"`` entry holds the untagged prose cells of the section that are not in the
-    template, so an answer written in a new cell is still found.
+
+def handout_lines(template) -> set[str]:
+    """Every line of the handout's prose, normalized: questions and instructions, not answers."""
+    return {normalize_text(line) for c in _prose_cells(template) for line in c.source.splitlines()
+            if normalize_text(line)}
+
+
+def own_text(source: str, handout: set[str]) -> str:
+    """What the student wrote in a prose cell: lines that stand in the handout and the marker removed."""
+    kept = []
+    for line in source.splitlines():
+        if normalize_text(line) in handout:
+            continue
+        line = ANSWER_MARKER.sub(" ", line).strip()
+        if re.search(r"\w", line):
+            kept.append(line)
+    return "\n".join(kept).strip()
+
+
+def extract_answers(nb, template, segments: list[Segment]) -> dict[str, dict[str, str]]:
+    """Written answers per section: ``{section: {answer_key: text, "*": the student's own prose}}``.
+
+    Text that stands in the handout (the questions, the instructions, the "Sua resposta
+    aqui" marker) never counts as the student's answer, line by line: a student who writes
+    the answer under the question in the question's own cell keeps only the answer. A
+    tagged answer cell (``resposta:<key>``) left as in the template counts as empty; the
+    ``"*"`` entry holds the student's text in the section's untagged prose cells, so an
+    answer written in a new cell or under the question is still found.
     """
-    template_text = {normalize_text(c.source) for c in _prose_cells(template)}
+    handout = handout_lines(template)
     answers: dict[str, dict[str, str]] = {}
     for seg in segments:
         if seg.section is None:
@@ -163,12 +188,12 @@ def extract_answers(nb, template, segments: list[Segment]) -> dict[str, dict[str
             cell = nb.cells[index]
             if cell.cell_type not in ("markdown", "raw"):
                 continue
-            changed = normalize_text(cell.source) not in template_text
+            text = own_text(cell.source, handout)
             key = _answer_tag(cell)
             if key is not None:
-                found[key] = (found.get(key, "") + "\n" + cell.source).strip() if changed else found.get(key, "")
-            if changed and key is None:  # another question's answer is not a fallback for this one
-                found["*"] = (found["*"] + "\n" + cell.source).strip()
+                found[key] = (found.get(key, "") + "\n" + text).strip()
+            elif text:  # another question's answer is not a fallback for this one
+                found["*"] = (found["*"] + "\n" + text).strip()
     return answers
 
 

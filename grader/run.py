@@ -28,6 +28,7 @@ from grader.execute.sandbox import Sandbox, resolve_sandbox
 from grader.facts import NotebookFacts
 from grader.checks.base import Registry
 from grader.grade import GradingContext, collect_facts
+from grader.locate import add_structure_notes
 from grader.messages import load_catalogue
 from grader.report import render_index, render_submission_report
 from grader.results import AssignmentInfo, RunResults, SectionInfo, SubmissionResult
@@ -220,6 +221,7 @@ def grade_all(submissions: list[Submission], context: GradingContext, registry: 
     graded = {}
     for sub in submissions:
         facts, cached = collected[sub.id]
+        facts = add_structure_notes(facts, reference, context.assignment)
         result = score_submission(submission_id=sub.id, path=sub.relative, assignment=context.assignment,
                                   facts=facts, reference=reference, registry=registry, catalogue=catalogue,
                                   cached=cached)

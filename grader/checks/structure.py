@@ -271,6 +271,19 @@ def reference_models_or_error(reference: NotebookFacts, check: CheckSpec, names:
     return loaded
 
 
+# A section whose heading was not found is looked for in the whole notebook: the model
+# closest to the reference stands for it if at least this share of its layers match.
+LOCATE_MIN_FRACTION = 0.5
+
+
+def candidate_models(student: NotebookFacts, section_id: str) -> tuple[tuple[ModelFacts, ...], bool]:
+    """``(models, located)``: the section's models, or, when its heading was not found, every
+    model built outside the graded sections (``located`` True: found by structure, not by title)."""
+    if student.section(section_id) is not None:
+        return student.models_of(section_id), False
+    return student.other_models, True
+
+
 def resolve_model(student: NotebookFacts, reference: NotebookFacts, check: CheckSpec) -> Selection | Outcome:
     """Pick the student's model for ``check`` (``reference_model``, ``require_structure``).
 
@@ -282,8 +295,9 @@ def resolve_model(student: NotebookFacts, reference: NotebookFacts, check: Check
     if isinstance(refs, Outcome):
         return refs
     equivalent, ignore, keep = check.param("equivalent", ()), check.param("ignore", ()), check.param("keep", ())
-    model, fraction, ref = select_model(student.models_of(check.section), refs, equivalent, ignore, keep)
-    if model is None:
+    models, located = candidate_models(student, check.section)
+    model, fraction, ref = select_model(models, refs, equivalent, ignore, keep)
+    if model is None or (located and fraction < LOCATE_MIN_FRACTION):
         return failed("model.none_found", params={"section": check.section})
     if not model.loaded:
         return Outcome("error", 0.0, "model.load_error", params={"reason": model.load_error or "-"})

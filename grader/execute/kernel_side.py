@@ -49,6 +49,7 @@ class Harness:
 
         self._np = np
         self._seen = {}
+        self._first_seen = {}  # id -> (weakref, execution count of the cell after which it was reachable)
         self._order = 0
         self._max_export_params = max_export_params
         self._open = builtins.open
@@ -75,6 +76,22 @@ class Harness:
             Functional = ()
         self._Functional = Functional
         self._capture_callbacks(keras)
+        self._capture_fit(keras)
+
+    def _capture_fit(self, keras):
+        """Remember every model ``fit`` trains: a model built and trained inside a function is still the student's."""
+        fitted = self._fitted = []
+        ids = set()
+        original = keras.Model.fit
+
+        def fit(model, *args, **kwargs):
+            if id(model) not in ids and len(fitted) < 1000:
+                ids.add(id(model))
+                fitted.append(model)
+            return original(model, *args, **kwargs)
+
+        fit.__wrapped__ = original
+        keras.Model.fit = fit
 
     def _capture_callbacks(self, keras):
         """Remember every callback ``fit`` attaches to a model (Keras calls ``set_model``).
@@ -102,17 +119,65 @@ class Harness:
         self._callbacks_exported = {}  # id -> times attached when last exported
 
     # ------------------------------------------------------------------ models
-    def _live_models(self, user_ns, objects):
-        found = {}
-        for value in list(user_ns.values()):  # names first, in the order they were bound
-            if self._isinstance(value, self._Model):
-                found[id(value)] = value
-        for obj in objects:  # then models kept only inside functions or lists
-            if self._isinstance(obj, self._Model) and id(obj) not in found:
-                found[id(obj)] = obj
-        # a Keras 3 Sequential keeps an internal Functional twin: not a model of its own
-        internal = {id(getattr(m, "_functional", None)) for m in found.values()}
-        return [m for key, m in found.items() if key not in internal]
+    def _reachable_models(self, user_ns):
+        """Models the student's code can reach: its variables (and what they hold), and fit's models.
+
+        Walked: the notebook's names, lists/tuples/dicts/sets, attributes of models, of
+        callbacks/History (``history.model``) and of instances of the notebook's own classes.
+        Models no code can reach (the temporary models Keras 3 builds at every
+        ``Sequential.add``, the internal twin of a Sequential) are not the student's.
+        """
+        isinstance_ = self._isinstance
+        found, seen = {}, set()
+        stack = [(value, 0) for name, value in list(user_ns.items())
+                 if not name.startswith("_") and name not in ("In", "Out", "exit", "quit", "get_ipython")]
+        stack.reverse()  # names first, in the order they were bound
+        budget = 20000
+        while stack and budget > 0:
+            value, depth = stack.pop()
+            budget -= 1
+            if id(value) in seen:
+                continue
+            seen.add(id(value))
+            children = ()
+            if isinstance_(value, self._Model):
+                found.setdefault(id(value), value)
+                children = self._public_attributes(value)
+            elif isinstance_(value, (list, tuple, set, frozenset)):
+                children = list(value)[:1000]
+            elif isinstance_(value, dict):
+                children = list(value.values())[:1000]
+            elif isinstance_(value, self._Callback) or self._is_notebook_instance(value):
+                children = self._public_attributes(value)
+            if depth < 4:
+                stack.extend((child, depth + 1) for child in reversed(list(children)))
+        for model in self._fitted:  # models trained inside functions, kept by fit itself
+            found.setdefault(id(model), model)
+        return list(found.values())
+
+    def _public_attributes(self, obj):
+        try:
+            items = list(vars(obj).items())[:200]
+        except TypeError:
+            return []
+        return [v for k, v in items if not k.startswith("_")]
+
+    def _is_notebook_instance(self, value):
+        kind = type(value)
+        return getattr(kind, "__module__", None) == "__main__" and not self._isinstance(value, type)
+
+    def note_cell(self, user_ns, execution_count):
+        """After a student cell: remember in which cell each reachable model first appeared."""
+        if not execution_count:
+            return
+        for model in self._reachable_models(user_ns):
+            entry = self._first_seen.get(id(model))
+            if entry is None or entry[0]() is not model:
+                self._first_seen[id(model)] = (weakref.ref(model), int(execution_count))
+
+    def _created_count(self, model):
+        entry = self._first_seen.get(id(model))
+        return entry[1] if entry is not None and entry[0]() is model else None
 
     def _is_new(self, model):
         ref = self._seen.get(id(model))
@@ -143,20 +208,42 @@ class Harness:
             raise ValueError("its call() is not the plain sequence of its layers")
         return clone
 
+    def _own_class(self, model):
+        """True for a class the notebook defined (a subclass of a Keras model)."""
+        return not str(getattr(type(model), "__module__", "")).startswith(("keras", "tensorflow", "tf_keras"))
+
+    def _serialize_for_judge(self, model):
+        """The student's model as Keras serializes it (its class name and __init__ arguments)."""
+        try:
+            return self._serialize(model)
+        except Exception:  # get_config may need arguments Keras could not capture
+            build = model.get_build_config() if hasattr(model, "get_build_config") else None
+            return {"module": None, "class_name": type(model).__name__, "config": {},
+                    "registered_name": type(model).__name__, "build_config": build}
+
     def _export_model(self, model, names, directory):
         info = {"names": names, "api": self._api(model), "class": type(model).__name__,
-                "reconstructed": False, "has_weights": False, "error": None}
+                "reconstructed": False, "has_weights": False, "error": None, "judge": False}
         self._makedirs(directory, exist_ok=True)
-        target = model
-        if info["api"] == "subclass":
+        target, config = model, None
+        if info["api"] == "sequential" and self._own_class(model) and type(model).call is self._Sequential.call:
+            # class LeNet(Sequential) adding layers in __init__: it computes what a plain
+            # Sequential of its layers computes, so it is exported as one
+            config = dict(self._serialize(model))
+            config.update(module="keras", class_name="Sequential", registered_name=None)
+            info["reconstructed"] = True
+        elif info["api"] == "subclass" or (info["api"] == "sequential" and self._own_class(model)):
             try:
                 target = self._rebuild_as_sequential(model)
                 info["reconstructed"] = True
-            except Exception as exc:  # recorded: the grader reports it as the reason
-                info["error"] = f"subclassed model could not be rebuilt: {exc}"
-                return info
+            except Exception as exc:  # its own call(): the grader judges it with the notebook's classes
+                if not model.built:
+                    info["error"] = f"the subclassed model was never built: {exc}"
+                    return info
+                config = self._serialize_for_judge(model)
+                info["judge"] = True
         with self._open(os.path.join(directory, "model.json"), "w", encoding="utf-8") as handle:
-            self._dump(self._serialize(target), handle, default=str)
+            self._dump(config if config is not None else self._serialize(target), handle, default=str)
         if target.built and self._param_count(target) <= self._max_export_params:
             self._save_weights(target, os.path.join(directory, "model.weights.h5"))
             info["has_weights"] = True
@@ -261,8 +348,8 @@ class Harness:
         for name, value in list(user_ns.items()):
             if not name.startswith("_") and self._isinstance(value, self._Model):
                 names_by_id.setdefault(id(value), []).append(name)
-        objects = self._get_objects()  # one scan of the heap serves models and callbacks
-        for model in self._live_models(user_ns, objects):
+        objects = self._get_objects()  # the heap scan serves callbacks created but never used
+        for model in self._reachable_models(user_ns):
             if not self._is_new(model):
                 continue
             self._seen[id(model)] = weakref.ref(model)
@@ -274,7 +361,7 @@ class Harness:
                 info = self._export_model(model, names_by_id.get(id(model), []), entry_dir)
             except Exception as exc:  # one unexportable model must not hide the others
                 info = {"names": names_by_id.get(id(model), []), "error": f"{type(exc).__name__}: {exc}"}
-            info.update(order=self._order, dir=f"model{self._order}")
+            info.update(order=self._order, dir=f"model{self._order}", execution_count=self._created_count(model))
             manifest["models"].append(info)
         if export:
             manifest["values"], manifest["value_errors"] = self._export_values(user_ns, value_names)
@@ -307,5 +394,10 @@ def install(seed, max_export_params, compat_events=None):
         raw = getattr(getattr(result, "info", None), "raw_cell", "") or ""
         if raw.startswith(COMMAND_MARK):
             harness.run_command(loads(raw[len(COMMAND_MARK):]), user_ns)
+            return
+        try:
+            harness.note_cell(user_ns, getattr(result, "execution_count", None))
+        except Exception:  # bookkeeping must never turn a student's cell into an error
+            pass
 
     shell.events.register("post_run_cell", on_cell)

@@ -63,6 +63,8 @@ class ExecutionRecord(JsonData):
     kernel_died: bool = False
     restarts: int = 0
     error: str | None = None
+    # the kernel's execution count of each student cell -> the cell's index in the notebook
+    cell_counts: dict[str, int] = field(default_factory=dict)
 
 
 class KernelLost(Exception):
@@ -85,6 +87,7 @@ class _State:
     timed_out: bool = False
     kernel_died: bool = False
     restarts: int = 0
+    cell_counts: dict[str, int] = field(default_factory=dict)
 
 
 class NotebookRunner:
@@ -236,6 +239,9 @@ class NotebookRunner:
                 None, time.monotonic() - started)
             raise
         seconds = time.monotonic() - started
+        count = ((getattr(self, "_last_reply", None) or {}).get("content") or {}).get("execution_count")
+        if isinstance(count, int):
+            self.state.cell_counts[str(count)] = index
         if error is None:
             self.state.records[index] = CellRecord(index, segment.section, "ok", seconds=seconds)
         else:
@@ -321,4 +327,4 @@ class NotebookRunner:
         cells = tuple(self.state.records[i] for i in sorted(self.state.records))
         return ExecutionRecord(cells, tuple(self.state.harvests), round(time.monotonic() - started, 3),
                                dict(self.state.call_errors), self.state.timed_out, self.state.kernel_died,
-                               self.state.restarts, error)
+                               self.state.restarts, error, dict(self.state.cell_counts))

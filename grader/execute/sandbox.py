@@ -104,9 +104,12 @@ def _python_binds() -> list[str]:
     return args
 
 
-def bubblewrap_argv(sandbox: Sandbox, area_root: Path, cwd: Path, dataset_dir: Path) -> list[str]:
-    """The bwrap prefix confining a kernel to ``area_root`` (read-write) and read-only system files."""
-    dataset = str(Path(dataset_dir).resolve())
+def bubblewrap_argv(sandbox: Sandbox, area_root: Path, cwd: Path, dataset_dir: Path | None) -> list[str]:
+    """The bwrap prefix confining a kernel to ``area_root`` (read-write) and read-only system files.
+
+    ``dataset_dir`` None: the dataset is not visible at all (the judge process).
+    """
+    dataset = ["--ro-bind", str(Path(dataset_dir).resolve()), str(Path(dataset_dir).resolve())] if dataset_dir else []
     area = str(Path(area_root).resolve())
     return [
         sandbox.bubblewrap or "bwrap",
@@ -118,7 +121,7 @@ def bubblewrap_argv(sandbox: Sandbox, area_root: Path, cwd: Path, dataset_dir: P
         # (a checkout or virtualenv there, the kernel's own folder) are not hidden by it
         "--tmpfs", "/tmp", "--dev", "/dev", "--proc", "/proc",
         *_system_binds(), *_python_binds(),
-        "--ro-bind", dataset, dataset,
+        *dataset,
         "--bind", area, area,
         "--chdir", str(cwd),
         # in its own PID namespace the kernel's parent is pid 1: ipykernel would take that

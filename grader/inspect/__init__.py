@@ -6,6 +6,7 @@ shapes, accuracy) is recomputed here from the exported artifacts.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from pathlib import Path
@@ -13,7 +14,8 @@ from typing import Any
 
 from grader.execute import ExecutionRecord
 from grader.facts import CallbackFacts, ModelFacts, NotebookFacts, SectionFacts
-from grader.inspect.evaluate import evaluate_accuracy
+from grader.inspect.evaluate import evaluate_accuracy, keras_predictor
+from grader.inspect.judge import Judge, judge_model, judgeable
 from grader.inspect.models import rebuild
 from grader.notebook import Segment
 from grader.spec import Assignment
@@ -34,31 +36,66 @@ def _read_manifest(directory: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+BASE_FIELDS = ("key", "section", "order", "names", "api", "reconstructed", "artifact_dir")
+
+
 def _inspect_model(entry: dict, section: str, directory: Path, evaluations, splits,
-                   max_export_params: int) -> ModelFacts:
+                   max_export_params: int, judge: Judge | None = None, created_cell: int | None = None) -> ModelFacts:
     facts, model = rebuild(entry, section, directory, max_export_params)
+    if model is None and judge is not None and judgeable(entry, directory):
+        # its own call(), a custom layer or a lambda: only the notebook's classes can rebuild it
+        base = {name: getattr(facts, name) for name in BASE_FIELDS}
+        facts = judge_model(judge, {**base, "created_cell": created_cell}, directory, evaluations, splits)
+        return facts
+    facts = dataclasses.replace(facts, created_cell=created_cell)
     if model is None or not facts.has_weights or not evaluations:
         return facts
     results = []
+    predict = keras_predictor(model)
     for spec in evaluations:
-        result = evaluate_accuracy(model, splits[spec.name], spec, facts.input_shape)
+        result = evaluate_accuracy(predict, splits[spec.name], spec, facts.input_shape)
         if result is not None:
             results.append(result)
     return ModelFacts(**{**facts.__dict__, "evaluations": tuple(results)})
 
 
+def _created_cell(entry: dict, cell_counts: dict[str, int]) -> int | None:
+    count = entry.get("execution_count")
+    return cell_counts.get(str(count)) if isinstance(count, int) else None
+
+
+def _read_compat(entries: Any) -> list[dict[str, str]]:
+    found = []
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, dict) and isinstance(entry.get("kind"), str):
+            found.append({k: str(entry.get(k) or "")[:300] for k in ("kind", "name", "modern", "detail")})
+    return found[:200]
+
+
 def inspect_execution(record: ExecutionRecord, artifacts: Path, segments: list[Segment],
                       assignment: Assignment, answers: dict[str, dict[str, str]],
                       template_answers: dict[str, str], sha256: str, dataset_dir: Path,
-                      attempted: set[str] = frozenset()) -> NotebookFacts:
-    """Build the notebook's facts from its execution record and exported files."""
+                      attempted: set[str] = frozenset(), judge: Judge | None = None) -> NotebookFacts:
+    """Build the notebook's facts from its execution record and exported files.
+
+    Models built outside every graded section are inspected (and evaluated) only when a
+    section of the assignment was not found by its heading: the checks then look for that
+    section's model in the whole notebook, by structure.
+    """
     splits = {spec.name: spec.load(dataset_dir) for spec in assignment.execution.evaluations}
+    found_sections = {seg.section for seg in segments if seg.section}
+    some_missing = any(spec.id not in found_sections for spec in assignment.sections)
     sections: dict[str, dict[str, Any]] = {}
+    other_models: list[ModelFacts] = []
+    compat: list[dict[str, str]] = []
     for seg in segments:
-        if seg.section is None:
+        if seg.section is None and not some_missing:
+            harvest = next((h for h in record.harvests if h.segment == seg.key), None)
+            if harvest is not None:
+                compat += _read_compat(_read_manifest(artifacts / harvest.directory).get("compat"))
             continue
-        acc = sections.setdefault(seg.section, {"title": seg.title, "cells": [], "models": [], "values": {},
-                                                "harvested": False, "errors": [], "callbacks": []})
+        acc = sections.setdefault(seg.section or "", {"title": seg.title, "cells": [], "models": [], "values": {},
+                                                       "harvested": False, "errors": [], "callbacks": []})
         acc["cells"] += list(seg.cells)
         harvest = next((h for h in record.harvests if h.segment == seg.key), None)
         if harvest is None:
@@ -67,12 +104,16 @@ def inspect_execution(record: ExecutionRecord, artifacts: Path, segments: list[S
             acc["errors"].append(harvest.error)
         directory = artifacts / harvest.directory
         manifest = _read_manifest(directory)
+        compat += _read_compat(manifest.get("compat"))
         acc["harvested"] = acc["harvested"] or bool(manifest) or harvest.error is None
-        evaluations = assignment.execution.evaluations if assignment.checks_of(seg.section) else ()
+        graded = assignment.checks_of(seg.section) if seg.section else some_missing
+        evaluations = assignment.execution.evaluations if graded else ()
         for entry in manifest.get("models", []):
             if isinstance(entry, dict):
-                acc["models"].append(_inspect_model(entry, seg.section, directory / str(entry.get("dir", "")),
-                                                    evaluations, splits, assignment.execution.max_export_params))
+                model = _inspect_model(entry, seg.section or seg.key, directory / str(entry.get("dir", "")),
+                                       evaluations, splits, assignment.execution.max_export_params, judge,
+                                       _created_cell(entry, record.cell_counts))
+                (acc["models"] if seg.section else other_models).append(model)
         acc["values"].update(manifest.get("values", {}) if isinstance(manifest.get("values"), dict) else {})
         acc["callbacks"] += _read_callbacks(manifest.get("callbacks"))
     facts_sections = []
@@ -93,6 +134,7 @@ def inspect_execution(record: ExecutionRecord, artifacts: Path, segments: list[S
         sha256=sha256, seconds=record.seconds, timed_out=record.timed_out, kernel_died=record.kernel_died,
         cells=record.cells, sections=tuple(facts_sections), error=record.error,
         calls=_read_calls(artifacts / "__calls__", assignment, record.call_errors),
+        compat=tuple(compat), other_models=tuple(other_models),
     )
 
 

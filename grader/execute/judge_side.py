@@ -1,0 +1,233 @@
+"""The judge process: load models that need the student's own classes, and describe them.
+
+Started by :mod:`grader.inspect.judge` after the student's kernel is gone, in the same
+sandbox (no network, no dataset, only its own folder), by path: it must not import the
+grader. It executes only the notebook's definitions (imports, classes, functions and
+literal constants, extracted by the grader) and then answers requests on its stdin:
+
+* ``{"op": "load", "key": K, "dir": D}``: rebuild the model in ``D`` (``model.json`` +
+  ``model.weights.h5``) with the notebook's classes; answer its weights' sizes, its
+  layers in the order its ``call()`` uses them (a layer used twice appears twice), and
+  its input and output shapes;
+* ``{"op": "predict", "key": K}`` followed by an array: answer the model's outputs;
+* ``{"op": "quit"}``.
+
+Frames: 8-byte big-endian length, then a JSON header; an array follows its header as
+raw bytes (``shape``, ``dtype``, ``nbytes`` in the header). The grader trusts none of
+this blindly: it recounts the parameters from the weight file itself and computes every
+accuracy from the outputs with labels the judge never sees.
+"""
+
+import json
+import os
+import struct
+import sys
+
+MAX_HEADER = 16 * 1024 * 1024
+
+
+def _read_exact(stream, size):
+    chunks, left = [], size
+    while left:
+        chunk = stream.read(left)
+        if not chunk:
+            raise EOFError("the grader closed the pipe")
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_frame(stream):
+    (size,) = struct.unpack(">Q", _read_exact(stream, 8))
+    if size > MAX_HEADER:
+        raise ValueError("frame too large")
+    return json.loads(_read_exact(stream, size).decode("utf-8"))
+
+
+def _write_frame(stream, header, payload=b""):
+    blob = json.dumps(header, default=str).encode("utf-8")
+    stream.write(struct.pack(">Q", len(blob)) + blob + payload)
+    stream.flush()
+
+
+def _plain(value, depth=0):
+    """A JSON-safe copy of a layer config (nested dicts/lists of plain values)."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if depth > 6:
+        return str(value)[:200]
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, depth + 1) for v in value][:100]
+    if isinstance(value, dict):
+        return {str(k): _plain(v, depth + 1) for k, v in list(value.items())[:100]}
+    return str(value)[:200]
+
+
+def _shape(value):
+    try:
+        return [None if d is None else int(d) for d in value]
+    except TypeError:
+        return None
+
+
+class Judge:
+    def __init__(self, definitions_path):
+        import numpy as np
+        import keras
+
+        self.np, self.keras = np, keras
+        self.models = {}
+        self.definitions = {"__name__": "__main__", "__builtins__": __builtins__}
+        self.failed_statements = self._define(definitions_path)
+
+    def _define(self, path):
+        """Run each top-level definition on its own: one that fails (a Colab import) skips only itself."""
+        import ast
+
+        source = open(path, encoding="utf-8").read()
+        failed = []
+        for node in ast.parse(source).body:
+            code = compile(ast.Module(body=[node], type_ignores=[]), "<notebook definitions>", "exec")
+            try:
+                exec(code, self.definitions)
+            except Exception as exc:  # the statement's own error; the others still run
+                failed.append(f"line {node.lineno}: {type(exc).__name__}: {exc}"[:300])
+        return failed[:50]
+
+    def _custom_objects(self):
+        return {k: v for k, v in self.definitions.items() if isinstance(v, type) or callable(v)}
+
+    def _build(self, model, config):
+        build = (config or {}).get("build_config") or {}
+        shape = build.get("input_shape")
+        if not model.built and shape and not isinstance(shape[0], (list, tuple)):
+            probe = self.np.zeros([1] + [28 if d is None else int(d) for d in shape[1:]], "float32")
+            model(probe)
+        return shape
+
+    def load(self, key, directory):
+        keras = self.keras
+        with open(os.path.join(directory, "model.json"), encoding="utf-8") as handle:
+            config = json.load(handle)
+        custom = self._custom_objects()
+        try:
+            model = keras.saving.deserialize_keras_object(config, custom_objects=custom, safe_mode=False)
+        except Exception as first:  # a class whose __init__ arguments Keras did not capture
+            cls = custom.get(config.get("class_name"))
+            if not isinstance(cls, type):
+                raise first
+            model = cls()
+        if not isinstance(model, keras.Model):
+            raise TypeError("the exported object is not a Keras model")
+        shape = self._build(model, config)
+        weights = os.path.join(directory, "model.weights.h5")
+        if os.path.isfile(weights):
+            model.load_weights(weights)
+        self.models[key] = model
+        input_shape = None
+        if shape and not isinstance(shape[0], (list, tuple)):
+            input_shape = [None] + [None if d is None else int(d) for d in shape[1:]]
+        elif getattr(model, "inputs", None) and len(model.inputs) == 1:
+            input_shape = _shape(model.inputs[0].shape)
+        layers, output = self._trace(model, input_shape)
+        return {
+            "ok": True,
+            "class": type(model).__name__,
+            "weights": [int(self.np.prod(v.shape)) for v in model.weights],
+            "trainable": [int(self.np.prod(v.shape)) for v in model.trainable_weights],
+            "layers": layers,
+            "input_shape": input_shape,
+            "output_shape": output,
+        }
+
+    def _trace(self, model, input_shape):
+        """The leaf layers in the order one forward pass calls them, with their output shapes."""
+        np, keras = self.np, self.keras
+        if not input_shape:
+            return [], None
+        Layer = keras.layers.Layer
+        original = Layer.__call__
+        stack, calls = [], []
+
+        def traced(layer, *args, **kwargs):
+            frame = [layer, 0]
+            if stack:
+                stack[-1][1] += 1
+            stack.append(frame)
+            try:
+                out = original(layer, *args, **kwargs)
+            finally:
+                stack.pop()
+            if frame[1] == 0 and stack:  # a leaf layer, called inside the model
+                calls.append((layer, out))
+            return out
+
+        probe = np.zeros([1] + [28 if d is None else int(d) for d in input_shape[1:]], "float32")
+        Layer.__call__ = traced
+        try:
+            output = model(probe)
+        finally:
+            Layer.__call__ = original
+        layers = []
+        for layer, out in calls[:500]:
+            try:
+                config = layer.get_config()
+            except Exception:  # a custom layer without get_config
+                config = {}
+            shape = _shape(getattr(out, "shape", None))
+            layers.append({
+                "name": str(layer.name), "class": type(layer).__name__, "config": _plain(config),
+                "output_shape": [None] + shape[1:] if shape else None,
+                "params": int(sum(int(np.prod(v.shape)) for v in layer.weights)),
+                "trainable": int(sum(int(np.prod(v.shape)) for v in layer.trainable_weights)),
+            })
+        shape = _shape(getattr(output, "shape", None))
+        return layers, ([None] + shape[1:] if shape else None)
+
+    def predict(self, key, array):
+        model = self.models[key]
+        outputs = []
+        for start in range(0, len(array), 1000):
+            outputs.append(self.np.asarray(model(array[start:start + 1000], training=False), dtype="float32"))
+        return self.np.concatenate(outputs) if outputs else self.np.zeros((0,), "float32")
+
+
+def main():
+    # the protocol keeps the real stdout; anything the notebook's code prints goes to stderr
+    channel = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    requests = sys.stdin.buffer
+    try:
+        judge = Judge(sys.argv[1])
+    except BaseException as exc:  # even SystemExit from a definition: say so, then stop
+        _write_frame(channel, {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:1000]})
+        return
+    _write_frame(channel, {"ok": True, "failed_statements": judge.failed_statements})
+    while True:
+        try:
+            request = _read_frame(requests)
+        except EOFError:
+            return
+        op = request.get("op")
+        if op == "quit":
+            return
+        payload = b""
+        if op == "predict":
+            payload = _read_exact(requests, int(request["nbytes"]))
+        try:
+            if op == "load":
+                _write_frame(channel, judge.load(request["key"], request["dir"]))
+            elif op == "predict":
+                array = judge.np.frombuffer(payload, dtype=request["dtype"]).reshape(request["shape"])
+                scores = judge.predict(request["key"], array)
+                _write_frame(channel, {"ok": True, "shape": list(scores.shape), "dtype": "float32",
+                                       "nbytes": scores.nbytes}, scores.tobytes())
+            else:
+                _write_frame(channel, {"ok": False, "error": f"unknown op {op!r}"})
+        except BaseException as exc:  # the student's code failed or exited: that model only
+            _write_frame(channel, {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:1000]})
+
+
+if __name__ == "__main__":
+    main()

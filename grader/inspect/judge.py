@@ -1,0 +1,283 @@
+"""The grader's side of the judge process (see :mod:`grader.execute.judge_side`).
+
+Models the grader's own process cannot rebuild in safe mode (a subclass with its own
+``call()``, a custom layer, a lambda activation) are judged in a fresh process started
+after the student's kernel is gone, in the same sandbox but without the dataset: it
+loads only the notebook's definitions and the exported weights. What it says is
+checked here: the parameter count must equal the weight file's, which the grader reads
+itself, and accuracy is computed here from the outputs, with labels the judge never saw.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import select
+import shutil
+import struct
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from grader.execute.cgroups import create_kernel_cgroups
+from grader.execute.reaper import children, reap_new_children
+from grader.execute.sandbox import Sandbox, bubblewrap_argv, launcher_argv
+from grader.spec import ExecutionSettings
+
+log = logging.getLogger(__name__)
+
+JUDGE_SIDE = Path(__file__).resolve().parents[1] / "execute" / "judge_side.py"
+START_TIMEOUT = 120.0
+REQUEST_TIMEOUT = 120.0
+MAX_FRAME = 64 * 1024 * 1024
+MAX_ARRAY_BYTES = 512 * 1024 * 1024
+
+
+class JudgeFailed(Exception):
+    """The judge process died, hung or answered something that is not the protocol."""
+
+
+def weight_file_sizes(path: Path) -> list[int]:
+    """Sizes of every array in a Keras ``.weights.h5`` file, read by the grader itself."""
+    import h5py
+
+    sizes: list[int] = []
+
+    def visit(_name, item):
+        if isinstance(item, h5py.Dataset):
+            sizes.append(int(np.prod(item.shape)) if item.shape else 1)
+
+    with h5py.File(path, "r") as handle:
+        handle.visititems(visit)
+    return sizes
+
+
+@dataclass
+class JudgeSetup:
+    """What a judge needs: a folder of its own, the sandbox, the limits and the notebook's definitions."""
+
+    root: Path
+    sandbox: Sandbox
+    settings: ExecutionSettings
+    definitions: str
+
+
+class Judge:
+    """One judge process per notebook, started on first use; a context manager."""
+
+    def __init__(self, setup: JudgeSetup) -> None:
+        self.setup = setup
+        self.process: subprocess.Popen | None = None
+        self.cgroups = None
+        self.failed: str | None = None
+        self.failed_statements: list[str] = []
+        self._models = 0
+        self._children_before: set[int] = set()
+
+    # ------------------------------------------------------------------ process
+    def _start(self) -> None:
+        root = self.setup.root
+        for folder in (root / "home", root / "tmp", root / "models"):
+            folder.mkdir(parents=True, exist_ok=True)
+        (root / "definitions.py").write_text(self.setup.definitions, encoding="utf-8")
+        shutil.copyfile(JUDGE_SIDE, root / "judge_side.py")
+        settings = self.setup.settings
+        self._children_before = children()
+        self.cgroups = create_kernel_cgroups(int(settings.memory_mb) * 2**20, int(settings.max_processes))
+        argv = launcher_argv(root, cpu_seconds=int(settings.cpu_seconds), memory_bytes=int(settings.memory_mb) * 2**20,
+                             file_bytes=int(settings.max_file_mb) * 2**20, processes=int(settings.max_processes),
+                             cgroups=list(self.cgroups.folders))
+        if self.setup.sandbox.bubblewrap:
+            argv += bubblewrap_argv(self.setup.sandbox, root, root, None)
+        argv += [sys.executable, str(root / "judge_side.py"), str(root / "definitions.py")]
+        threads = str(settings.threads)
+        env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "TZ", "VIRTUAL_ENV")}
+        env.update(HOME=str(root / "home"), TMPDIR=str(root / "tmp"), MPLBACKEND="Agg", CUDA_VISIBLE_DEVICES="",
+                   PYTHONHASHSEED=str(settings.seed), PYTHONDONTWRITEBYTECODE="1", TF_CPP_MIN_LOG_LEVEL="2",
+                   OMP_NUM_THREADS=threads, TF_NUM_INTRAOP_THREADS=threads, TF_NUM_INTEROP_THREADS=threads,
+                   OPENBLAS_NUM_THREADS=threads, MKL_NUM_THREADS=threads, KERAS_HOME=str(root / "home" / "keras"))
+        stderr = open(root / "judge-stderr.log", "wb")
+        try:
+            self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
+                                            cwd=root, env=env, start_new_session=True)
+        finally:
+            stderr.close()
+        hello = self._read(START_TIMEOUT)
+        if not hello.get("ok"):
+            raise JudgeFailed(f"the notebook's definitions could not be loaded: {hello.get('error')}")
+        self.failed_statements = [str(s) for s in hello.get("failed_statements", [])][:50]
+
+    def close(self) -> None:
+        process = self.process
+        self.process = None
+        if process is not None:
+            try:
+                self._write({"op": "quit"})
+            except (JudgeFailed, OSError):
+                pass
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+            try:
+                os.killpg(process.pid, 9)
+            except (ProcessLookupError, PermissionError):
+                pass
+            process.wait()
+        if self.cgroups is not None:
+            self.cgroups.destroy()
+            self.cgroups = None
+        reap_new_children(self._children_before)
+
+    def __enter__(self) -> "Judge":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ frames
+    def _write(self, header: dict, payload: bytes = b"") -> None:
+        if self.process is None or self.process.stdin is None:
+            raise JudgeFailed("the judge is not running")
+        blob = json.dumps(header).encode("utf-8")
+        try:
+            self.process.stdin.write(struct.pack(">Q", len(blob)) + blob)
+            if payload:
+                self.process.stdin.write(payload)
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError) as exc:
+            raise JudgeFailed(f"the judge process stopped ({exc})") from None
+
+    def _read_exact(self, size: int, deadline: float) -> bytes:
+        stream = self.process.stdout  # type: ignore[union-attr]
+        chunks, left = [], size
+        while left:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise JudgeFailed("the judge did not answer in time (a loop in the notebook's class?)")
+            ready, _, _ = select.select([stream], [], [], remaining)
+            if not ready:
+                continue
+            chunk = os.read(stream.fileno(), min(left, 1 << 20))
+            if not chunk:
+                code = self.process.poll() if self.process else None
+                raise JudgeFailed(f"the judge process ended (exit status {code})")
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+
+    def _read(self, timeout: float) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        (size,) = struct.unpack(">Q", self._read_exact(8, deadline))
+        if size > MAX_FRAME:
+            raise JudgeFailed("the judge sent a frame that is too large")
+        try:
+            header = json.loads(self._read_exact(size, deadline).decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise JudgeFailed("the judge sent something that is not the protocol") from None
+        if not isinstance(header, dict):
+            raise JudgeFailed("the judge sent something that is not the protocol")
+        if header.get("nbytes"):
+            nbytes = int(header["nbytes"])
+            if nbytes > MAX_ARRAY_BYTES:
+                raise JudgeFailed("the judge sent an array that is too large")
+            header["payload"] = self._read_exact(nbytes, deadline)
+        return header
+
+    def _request(self, header: dict, payload: bytes = b"") -> dict[str, Any]:
+        if self.failed:
+            raise JudgeFailed(self.failed)
+        try:
+            if self.process is None:
+                self._start()
+            self._write(header, payload)
+            return self._read(REQUEST_TIMEOUT)
+        except JudgeFailed as exc:
+            self.failed = str(exc)  # a dead or hung judge answers nothing more
+            self.close()
+            raise
+
+    # ------------------------------------------------------------------ requests
+    def load(self, directory: Path) -> tuple[str, dict[str, Any]]:
+        """Copy one exported model into the judge's folder and rebuild it there: ``(key, description)``."""
+        self._models += 1
+        key = f"m{self._models}"
+        target = self.setup.root / "models" / key
+        target.mkdir(parents=True, exist_ok=True)
+        for name in ("model.json", "model.weights.h5"):
+            if (directory / name).is_file():
+                shutil.copyfile(directory / name, target / name)
+        answer = self._request({"op": "load", "key": key, "dir": str(target)})
+        if not answer.get("ok"):
+            raise ValueError(f"the model could not be rebuilt with the notebook's classes: {answer.get('error')}")
+        return key, answer
+
+    def predict(self, key: str, inputs: np.ndarray) -> np.ndarray | None:
+        """The model's outputs for the grader's inputs, or None when the model failed on them."""
+        array = np.ascontiguousarray(inputs, dtype=np.float32)
+        try:
+            answer = self._request({"op": "predict", "key": key, "shape": list(array.shape), "dtype": "float32",
+                                    "nbytes": array.nbytes}, array.tobytes())
+        except JudgeFailed as exc:
+            log.info("judge predict failed: %s", exc)
+            return None
+        if not answer.get("ok") or "payload" not in answer:
+            return None
+        try:
+            return np.frombuffer(answer["payload"], dtype=np.float32).reshape([int(d) for d in answer["shape"]])
+        except (ValueError, TypeError):
+            return None
+
+
+def judgeable(entry: dict, directory: Path) -> bool:
+    """A model the grader could not rebuild that the judge may: exported with its configuration and weights."""
+    return (directory / "model.json").is_file() and (directory / "model.weights.h5").is_file() and not entry.get("error")
+
+
+def judge_model(judge: Judge, base: dict, directory: Path, evaluations, splits) -> Any:
+    """Facts of one model rebuilt by the judge, checked against the weight file; ModelFacts either way."""
+    from grader.facts import ModelFacts
+    from grader.inspect.evaluate import evaluate_accuracy
+    from grader.inspect.models import _shape, compile_facts, layer_facts_from
+
+    try:
+        key, answer = judge.load(directory)
+    except (JudgeFailed, ValueError) as exc:
+        return ModelFacts(**base, load_error=str(exc)[:2000])
+    try:
+        sizes = weight_file_sizes(directory / "model.weights.h5")
+    except (OSError, ValueError) as exc:
+        return ModelFacts(**base, load_error=f"cannot read the exported weights: {exc}")
+    total = sum(sizes)
+    claimed = [int(n) for n in answer.get("weights", []) if isinstance(n, int)]
+    trainable = sum(int(n) for n in answer.get("trainable", []) if isinstance(n, int))
+    if sum(claimed) != total or not 0 <= trainable <= total:
+        return ModelFacts(**base, load_error="the judge's description does not match the exported weights")
+    try:
+        layers = tuple(layer_facts_from(l["name"], l["class"], l.get("config") or {}, l.get("params", 0),
+                                        l.get("trainable", 0), l.get("output_shape"))
+                       for l in answer.get("layers", []) if isinstance(l, dict))
+        input_shape, output_shape = _shape(answer.get("input_shape")), _shape(answer.get("output_shape"))
+    except (KeyError, TypeError, ValueError) as exc:
+        return ModelFacts(**base, load_error=f"the judge's description is malformed: {exc}")
+    try:
+        config = json.loads((directory / "model.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        config = None
+    results = []
+    for spec in evaluations:
+        result = evaluate_accuracy(lambda x: judge.predict(key, x), splits[spec.name], spec, input_shape)
+        if result is not None:
+            results.append(result)
+    return ModelFacts(
+        **{**base, "reconstructed": True},
+        has_weights=True, total_params=total, trainable_params=trainable, non_trainable_params=total - trainable,
+        input_shape=input_shape, output_shape=output_shape, layers=layers, evaluations=tuple(results),
+        compiled=compile_facts(config), judged_with_student_code=True,
+    )
