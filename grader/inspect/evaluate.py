@@ -1,35 +1,168 @@
-"""Evaluate an exported model on held-out data, in the grader's process.
+"""Evaluate a model on held-out data with the grader's own test images and labels.
 
-The student's own ``evaluate`` or printed accuracy is never used: the grader feeds the
-test images to the rebuilt model and counts correct predictions itself.
+The student's own ``evaluate`` or printed accuracy is never used: the grader prepares
+the test images in the form the model takes, asks for its scores and counts correct
+predictions itself. Preparing inputs and scoring live here; producing the scores is a
+``predict`` callable, so the same code serves a model rebuilt in this process and one
+held by the judge process (which receives the input arrays over its pipe).
 """
 
 from __future__ import annotations
+
+import logging
+from collections.abc import Callable
 
 import numpy as np
 
 from grader.datasets import EvaluationSpec, Split
 from grader.facts import EvaluationFacts
 
+log = logging.getLogger(__name__)
+
+Predict = Callable[[np.ndarray], np.ndarray | None]
+
 # Students may or may not divide pixels by 255 before training; both are honest
 # preprocessing choices outside the model, so the grader tries each and keeps the better.
 SCALES = {"1/255": 1.0 / 255.0, "raw": 1.0}
+SIDE = 28  # the grader's test images are (n, 28, 28)
+MAX_PAD = 8  # a larger input is tried zero-padded when it exceeds 28 by an even margin up to this
+# float32 values fed to ``predict`` at once: 10,000 LeNet-size images go in one call, a
+# 224×224×3 model gets chunks instead of a 6 GB array
+CHUNK_VALUES = 1 << 25
 
 
-def adapt_inputs(images: np.ndarray, input_shape: tuple | None) -> np.ndarray | None:
-    """Reshape (n, 28, 28) images to the model's input shape, or None if incompatible."""
-    if not input_shape:
-        return None
+def _layout(feature: tuple) -> tuple[str, int | None, int | None, int] | None:
+    """``(layout, height, width, channels)`` of a model's per-sample input, or None.
+
+    Layouts: ``flat`` (a square image unrolled), ``plain`` (H, W), ``last`` (H, W, C) and
+    ``first`` (C, H, W); channels are 1 or 3; a None spatial size stays None here.
+    """
+    if len(feature) == 1:
+        side = int(round(feature[0] ** 0.5)) if feature[0] else 0
+        return ("flat", side, side, 1) if side and side * side == feature[0] else None
+    if len(feature) == 2:
+        return ("plain", feature[0], feature[1], 1)
+    if len(feature) == 3:
+        if feature[2] in (1, 3):  # channels last wins a tie: it is Keras' default
+            return ("last", feature[0], feature[1], feature[2])
+        if feature[0] in (1, 3):
+            return ("first", feature[1], feature[2], feature[0])
+    return None
+
+
+def _resize(images: np.ndarray, height: int, width: int) -> np.ndarray:
+    from keras import ops  # lazily: most models take 28×28 and never need the backend
+
+    resized = ops.image.resize(images[..., None], (height, width), interpolation="bilinear",
+                               data_format="channels_last")
+    return np.asarray(ops.convert_to_numpy(resized), dtype=np.float32)[..., 0]
+
+
+def _spatial_candidates(images: np.ndarray, height: int, width: int) -> list[tuple[str, np.ndarray]]:
+    """(n, 28, 28) images brought to (n, height, width): zero-padded when it fits, and resized."""
+    if (height, width) == (SIDE, SIDE):
+        return [("28x28", images)]
+    size = "32" if (height, width) == (32, 32) else f"{height}x{width}"
+    extra_h, extra_w = height - SIDE, width - SIDE
+    found = []
+    if 0 <= extra_h <= MAX_PAD and 0 <= extra_w <= MAX_PAD and extra_h % 2 == 0 and extra_w % 2 == 0:
+        pads = ((0, 0), (extra_h // 2, extra_h // 2), (extra_w // 2, extra_w // 2))
+        found.append((f"pad{size}", np.pad(images, pads)))
+    found.append((f"resize{size}", _resize(images, height, width)))
+    return found
+
+
+def _arrange(spatial: np.ndarray, layout: str, channels: int) -> np.ndarray:
+    """(n, H, W) gray images in the model's layout, the gray channel repeated for RGB models."""
+    if layout == "flat":
+        return spatial.reshape(len(spatial), -1)
+    if layout == "plain":
+        return spatial
+    axis = 3 if layout == "last" else 1
+    return np.repeat(np.expand_dims(spatial, axis), channels, axis=axis)
+
+
+def _form_name(spatial: str, layout: str, channels: int) -> str:
+    if spatial == "28x28":
+        name = {"flat": "flat784", "plain": "28x28", "last": "28x28x1", "first": "channels_first"}[layout]
+        if channels == 3:
+            name = "28x28x3" if layout == "last" else f"{name}_x3"
+        return name
+    return f"{spatial}x3" if channels == 3 else spatial
+
+
+def input_candidates(images: np.ndarray, input_shape: tuple | None) -> list[tuple[str, np.ndarray]]:
+    """The grader's (n, 28, 28) images in each form the model may take, as ``(form, inputs)``.
+
+    A model input with 784 values per image gets the images reshaped (``28x28x1``,
+    ``28x28``, ``flat784``, ``channels_first``). Another size gets them zero-padded into
+    the centre (``pad32``; only when larger by an even margin up to 8) and resized
+    (``resize32``, ``resize{H}x{W}``); a 3-channel model gets the gray channel repeated
+    (``…x3``); an unknown (None) height or width takes 28. At most two forms, pixel values
+    unchanged (the scale is the caller's). An input the images cannot fit gives ``[]``.
+    """
+    if not input_shape or len(input_shape) < 2:
+        return []
     feature = tuple(input_shape[1:])
-    pixels = int(np.prod(images.shape[1:]))
-    if None in feature or int(np.prod(feature)) != pixels:
+    n = len(images)
+    if None not in feature and int(np.prod(feature)) == SIDE * SIDE:
+        known = {(28, 28, 1): "28x28x1", (28, 28): "28x28", (784,): "flat784", (1, 28, 28): "channels_first"}
+        name = known.get(feature, "reshape" + "x".join(str(d) for d in feature))
+        return [(name, images.reshape((n,) + feature))]
+    layout = _layout(feature)
+    if layout is None:
+        return []
+    kind, height, width, channels = layout
+    height, width = height or SIDE, width or SIDE
+    return [(_form_name(spatial, kind, channels), _arrange(inputs, kind, channels))
+            for spatial, inputs in _spatial_candidates(images, height, width)]
+
+
+def keras_predictor(model) -> Predict:
+    """A ``predict`` callable for a Keras model in this process: None when the model cannot run."""
+    def predict(inputs: np.ndarray) -> np.ndarray | None:
+        try:
+            return np.asarray(model.predict(inputs, batch_size=1000, verbose=0))
+        except Exception as exc:  # Keras and TensorFlow raise many types for inputs a model rejects
+            log.info("model %s cannot predict on inputs %s: %s: %s", getattr(model, "name", "?"),
+                     inputs.shape, type(exc).__name__, exc)
+            return None
+    return predict
+
+
+def _chunk_size(input_shape: tuple) -> int:
+    return max(1, CHUNK_VALUES // max(1, int(np.prod([d or SIDE for d in input_shape[1:]]))))
+
+
+def _valid(scores, rows: int) -> np.ndarray | None:
+    if scores is None:
         return None
-    return images.reshape((len(images),) + feature)
+    scores = np.asarray(scores)
+    return scores if scores.ndim == 2 and scores.shape[1] >= 1 and len(scores) == rows else None
 
 
-def predict_scores(model, inputs: np.ndarray) -> np.ndarray | None:
-    scores = np.asarray(model.predict(inputs, batch_size=1000, verbose=0))
-    return scores if scores.ndim == 2 and scores.shape[1] >= 1 else None
+def predict_forms(predict: Predict, images: np.ndarray,
+                  input_shape: tuple | None) -> dict[tuple[str, str], np.ndarray]:
+    """Scores of every (form, scale) the model runs on, in the order they were tried.
+
+    Each candidate is built once per chunk of images; a form the model rejects (``predict``
+    gives None or scores of the wrong shape) is dropped at every scale.
+    """
+    parts: dict[tuple[str, str], list[np.ndarray]] = {}
+    failed: set[str] = set()
+    chunk = _chunk_size(input_shape) if input_shape else len(images)
+    for start in range(0, len(images), chunk):
+        block = images[start:start + chunk]
+        for form, inputs in input_candidates(block, input_shape):
+            for scale, factor in SCALES.items():
+                if form in failed:
+                    break
+                scores = _valid(predict(inputs * np.float32(factor)), len(block))
+                if scores is None:
+                    failed.add(form)
+                else:
+                    parts.setdefault((form, scale), []).append(scores)
+    return {key: np.concatenate(found) for key, found in parts.items() if key[0] not in failed}
 
 
 def candidate_labels(scores: np.ndarray, spec: EvaluationSpec) -> list[tuple[np.ndarray, bool]]:
@@ -53,30 +186,46 @@ def candidate_labels(scores: np.ndarray, spec: EvaluationSpec) -> list[tuple[np.
     return [(labels, False)]
 
 
-def evaluate_accuracy(model, split: Split, spec: EvaluationSpec, input_shape: tuple | None) -> EvaluationFacts | None:
-    """Accuracy of ``model`` on ``split`` with the better pixel scale, or None if it cannot run."""
-    base = adapt_inputs(split.images.astype(np.float32), input_shape)
-    if base is None:
-        return None
-    best: tuple[float, str, np.ndarray, bool] | None = None
-    for name, factor in SCALES.items():
-        scores = predict_scores(model, base * factor)
-        if scores is None or len(scores) != len(split.labels):
-            return None
+def evaluate_accuracy(predict: Predict, split: Split, spec: EvaluationSpec,
+                      input_shape: tuple | None) -> EvaluationFacts | None:
+    """Accuracy on ``split`` with the best input form and pixel scale, or None if none runs.
+
+    ``predict`` maps an input array to scores ``(n, outputs)`` or None; it is called
+    once per (form, scale) for data this size (at most four times), in chunks for large inputs.
+    """
+    best: tuple[float, str, str, np.ndarray, bool] | None = None
+    for (form, scale), scores in predict_forms(predict, split.images.astype(np.float32), input_shape).items():
         for labels, inverted in candidate_labels(scores, spec):
             accuracy = float((labels == split.labels).mean())
             if best is None or accuracy > best[0]:
-                best = (accuracy, name, labels, inverted)
+                best = (accuracy, form, scale, labels, inverted)
     if best is None:
         return None
-    accuracy, scale, labels, inverted = best
+    accuracy, form, scale, labels, inverted = best
     return EvaluationFacts(spec.name, round(accuracy, 6), int(len(split.labels)), scale,
-                           confusion_matrix(split.labels, labels), inverted)
+                           confusion_matrix(split.labels, labels), inverted, input_form=form,
+                           per_class=per_class_metrics(split.labels, labels))
+
+
+def _classes(labels: np.ndarray, predictions: np.ndarray) -> list[int]:
+    return list(range(int(max(labels.max(), predictions.max())) + 1))
 
 
 def confusion_matrix(labels: np.ndarray, predictions: np.ndarray) -> tuple[tuple[int, ...], ...]:
-    """Counts of (true class, predicted class), classes 0..max seen."""
-    size = int(max(labels.max(), predictions.max())) + 1
-    matrix = np.zeros((size, size), dtype=np.int64)
-    np.add.at(matrix, (labels.astype(np.int64), predictions.astype(np.int64)), 1)
+    """Counts of (true class, predicted class), classes 0..max seen (scikit-learn)."""
+    from sklearn import metrics  # lazily: a second or so of import only evaluation needs
+
+    matrix = metrics.confusion_matrix(labels, predictions, labels=_classes(labels, predictions))
     return tuple(tuple(int(v) for v in row) for row in matrix)
+
+
+def per_class_metrics(labels: np.ndarray, predictions: np.ndarray) -> tuple[dict, ...]:
+    """Precision, recall, F1 and support of each class 0..max seen (scikit-learn, 0 when undefined)."""
+    from sklearn import metrics
+
+    classes = _classes(labels, predictions)
+    precision, recall, f1, support = metrics.precision_recall_fscore_support(
+        labels, predictions, labels=classes, zero_division=0)
+    return tuple({"class": c, "precision": round(float(p), 4), "recall": round(float(r), 4),
+                  "f1": round(float(f), 4), "support": int(s)}
+                 for c, p, r, f, s in zip(classes, precision, recall, f1, support))

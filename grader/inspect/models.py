@@ -82,6 +82,49 @@ def layer_facts(layer) -> LayerFacts:
     )
 
 
+# TensorFlow functions passed as activations (``activation=tf.nn.softmax``, the TensorFlow
+# tutorials' idiom) that Keras does not know by name serialize as a plain "function"
+# object, which safe mode refuses to rebuild. They are the Keras activations below, so the
+# JSON names them so. (``tf.nn.relu``, ``tf.nn.tanh``, ``tf.sigmoid``, ``tf.nn.leaky_relu``
+# ... already serialize as the Keras names; ``tf.nn.softmax`` gives ``softmax_v2``,
+# ``tf.nn.silu``/``tf.nn.swish`` ``swish``, ``tf.nn.log_softmax`` ``log_softmax_v2``,
+# ``tf.exp`` ``exp``.)
+ACTIVATION_NAMES = {
+    **{name: name for name in ("softmax", "relu", "relu6", "tanh", "sigmoid", "elu", "selu", "gelu",
+                               "silu", "leaky_relu", "log_softmax", "softplus", "softsign",
+                               "exponential", "hard_sigmoid", "linear")},
+    "softmax_v2": "softmax", "log_softmax_v2": "log_softmax", "swish": "silu", "exp": "exponential",
+}
+ACTIVATION_KEYS = ("activation", "recurrent_activation")
+
+
+def _known_function(value: Any) -> str | None:
+    """The Keras activation a serialized plain function stands for, or None."""
+    if not isinstance(value, dict) or value.get("class_name") != "function":
+        return None
+    if value.get("registered_name") not in (None, "function"):  # a registered custom object
+        return None
+    name = value.get("config")
+    return ACTIVATION_NAMES.get(name) if isinstance(name, str) else None
+
+
+def sanitize_activations(config: Any) -> Any:
+    """``config`` with every known TensorFlow activation function renamed to its Keras name.
+
+    Walks the whole JSON (nested models, wrapped layers); unknown functions, such as a
+    student's own ``def`` or a lambda, stay as they are, so safe mode still refuses them.
+    """
+    if isinstance(config, list):
+        return [sanitize_activations(item) for item in config]
+    if not isinstance(config, dict):
+        return config
+    clean = {}
+    for key, value in config.items():
+        name = _known_function(value) if key in ACTIVATION_KEYS else None
+        clean[key] = name if name is not None else sanitize_activations(value)
+    return clean
+
+
 def load_model(directory: Path):
     """``(model, config)``: the model rebuilt from ``model.json`` (+ weights), or raise ValueError."""
     keras = _keras()
@@ -90,7 +133,10 @@ def load_model(directory: Path):
         raise ValueError("no exported configuration")
     if config_path.stat().st_size > MAX_CONFIG_BYTES:
         raise ValueError("exported configuration is too large")
-    config = json.loads(config_path.read_text(encoding="utf-8"))
+    try:
+        config = sanitize_activations(json.loads(config_path.read_text(encoding="utf-8")))
+    except RecursionError:
+        raise ValueError("exported configuration is nested too deeply") from None
     try:
         model = keras.saving.deserialize_keras_object(config, safe_mode=True)
     except Exception as exc:  # Keras raises many types for unknown or unsafe configs
