@@ -67,9 +67,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         from grader.run import run
 
         summary = run(submissions=args.submissions, out=args.out, jobs=args.jobs, scheduler=args.scheduler, **common)
-        from grader.listing import print_run_summary
+        from grader.messages import load_catalogue
 
-        print_run_summary(summary, args.lang)
+        console.print_run_summary(summary.results, summary.out, load_catalogue(args.lang))
         return summary.exit_code
     from grader.selfcheck import check
 

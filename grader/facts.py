@@ -150,6 +150,8 @@ class NotebookFacts(JsonData):
     # models built outside every graded section; inspected (and evaluated) only when some
     # section of the assignment was not found by its heading, to be found by structure
     other_models: tuple[ModelFacts, ...] = ()
+    # notes for a teacher, e.g. {"kind": "section_by_structure", "section", "cell" (1-based), "model"}
+    review_notes: tuple[dict[str, Any], ...] = ()
 
     def section(self, section_id: str) -> SectionFacts | None:
         return next((s for s in self.sections if s.id == section_id), None)

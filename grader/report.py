@@ -18,9 +18,10 @@ from urllib.parse import quote
 import jinja2
 
 import grader
-from grader.facts import ModelFacts, NotebookFacts
+from grader.facts import EvaluationFacts, ModelFacts, NotebookFacts
+from grader.hints import hint_for
 from grader.messages import Catalogue
-from grader.results import CheckResult, RunResults, SectionScore, SubmissionResult
+from grader.results import CheckResult, ReviewItem, RunResults, SectionScore, SubmissionResult
 from grader.spec import Assignment
 
 TEMPLATES_DIR = Path(grader.__file__).parents[1] / "templates"
@@ -29,6 +30,14 @@ HISTOGRAM_BINS = 10
 # CSI (colours, cursor moves) and OSC (titles, hyperlinks) sequences, as IPython writes them
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 _LAYER_CLASS_KEYS = ("class_name", "class", "type")
+# how the grader fed its test images to a model (EvaluationFacts.input_form) -> catalogue key
+_INPUT_FORMS = (
+    (re.compile(r"^(?P<form>28x28x1|28x28|flat784|channels_first)$"), None),
+    (re.compile(r"^pad(?P<size>\d+)$"), "report.input_form.pad"),
+    (re.compile(r"^resize(?P<height>\d+)(?:x(?P<width>\d+))?$"), "report.input_form.resize"),
+    (re.compile(r"^reshape(?P<shape>[\dx]+)$"), "report.input_form.reshape"),
+)
+_THREE_CHANNELS = re.compile(r"_?x3$")
 
 
 def strip_ansi(text: str | None) -> str:
@@ -133,6 +142,27 @@ class Formatter:
         full = f"{group}.{key}"
         return self.cat.render(full) if full in self.cat.messages else str(key)
 
+    def input_form(self, form: str) -> str:
+        """``pad32`` -> "test images given as 32×32 with zero borders"; unknown forms by name."""
+        text = self._known_form(form)
+        if text is None and _THREE_CHANNELS.search(form):
+            base = self._known_form(_THREE_CHANNELS.sub("", form))
+            text = self.cat.render("report.input_form.gray3", {"form": base}) if base else None
+        return text or self.cat.render("report.input_form_other", {"form": form})
+
+    def _known_form(self, form: str) -> str | None:
+        for pattern, key in _INPUT_FORMS:
+            found = pattern.match(form)
+            if found:
+                params = {k: v for k, v in found.groupdict().items() if v is not None}
+                if key is None:
+                    return self.cat.render(f"report.input_form.{params['form']}")
+                params.setdefault("width", params.get("height", ""))
+                if "shape" in params:
+                    params["shape"] = params["shape"].replace("x", "×")
+                return self.cat.render(key, params)
+        return None
+
 
 @dataclass(frozen=True)
 class DiffRow:
@@ -154,6 +184,23 @@ class ShapeRow:
 
 
 @dataclass(frozen=True)
+class PerClassRow:
+    label: str
+    precision: str
+    recall: str
+    f1: str
+    support: str
+
+
+@dataclass(frozen=True)
+class EvaluationView:
+    """How the grader evaluated the model an ``accuracy`` check judged."""
+
+    input_form: str | None
+    per_class: tuple[PerClassRow, ...]
+
+
+@dataclass(frozen=True)
 class CheckView:
     """A check as the report shows it; ``concealed`` says why its details are withheld."""
 
@@ -164,6 +211,16 @@ class CheckView:
     actual: tuple[str, ...] | None
     rows: tuple[DiffRow, ...]
     shapes: tuple[ShapeRow, ...]
+    evaluation: EvaluationView | None = None
+
+
+@dataclass(frozen=True)
+class TechnicalView:
+    """One grader-side failure, shown once however many checks it affected."""
+
+    text: str
+    checks: tuple[str, ...]
+    traceback: str | None
 
 
 @dataclass(frozen=True)
@@ -190,6 +247,7 @@ class CellErrorView:
     ename: str
     evalue: str
     traceback: str
+    hint: str | None = None
 
 
 _ROW_TONES = {
@@ -243,11 +301,41 @@ def _shape_rows(details: Any, fmt: Formatter) -> tuple[ShapeRow, ...]:
     )
 
 
-def _check_view(check: CheckResult, fmt: Formatter, show_hidden: bool) -> CheckView:
+def _judged_evaluation(check: CheckResult, facts: NotebookFacts | None) -> EvaluationFacts | None:
+    """The evaluation an ``accuracy`` check scored: its model (by names) on its dataset."""
+    details = check.details if isinstance(check.details, Mapping) else {}
+    if facts is None or check.kind != "accuracy" or "dataset" not in details:
+        return None
+    dataset, names = details["dataset"], tuple(details.get("model") or ())
+    models = [m for m in facts.models_of(check.section) + facts.other_models if m.evaluation(dataset)]
+    if names:
+        models = [m for m in models if m.names == names]
+    same = [m for m in models if m.evaluation(dataset).accuracy == check.actual]
+    chosen = same or (models if names else [])
+    return chosen[0].evaluation(dataset) if chosen else None
+
+
+def _evaluation_view(evaluation: EvaluationFacts | None, fmt: Formatter) -> EvaluationView | None:
+    if evaluation is None or not (evaluation.input_form or evaluation.per_class):
+        return None
+    number = fmt.cat.number
+    rows = tuple(
+        PerClassRow(str(row.get("class", "")), number(float(row.get("precision", 0.0)), ".3f"),
+                    number(float(row.get("recall", 0.0)), ".3f"), number(float(row.get("f1", 0.0)), ".3f"),
+                    fmt.value(row.get("support")))
+        for row in evaluation.per_class if isinstance(row, Mapping)
+    )
+    return EvaluationView(fmt.input_form(evaluation.input_form) if evaluation.input_form else None, rows)
+
+
+def _check_view(check: CheckResult, fmt: Formatter, show_hidden: bool,
+                facts: NotebookFacts | None = None) -> CheckView:
     concealed = None if show_hidden or check.visibility == "visible" else check.visibility
     if concealed is not None:  # withheld from the view itself, not only from the template
         redacted = replace(check, message="", expected=None, actual=None, details=None)
         return CheckView(redacted, fmt.label("report.kind", check.kind), concealed, None, None, (), ())
+    if check.grader_error:  # the detail is folded once per submission, not under every check
+        return CheckView(check, fmt.label("report.kind", check.kind), None, None, None, (), ())
     rows, shapes = _diff_rows(check.details, fmt), _shape_rows(check.details, fmt)
     # a row table already sets expected against found, layer by layer
     shown = not rows and not shapes and (check.expected is not None or check.actual is not None)
@@ -259,11 +347,32 @@ def _check_view(check: CheckResult, fmt: Formatter, show_hidden: bool) -> CheckV
         actual=tuple(fmt.lines(check.actual)) if shown else None,
         rows=rows,
         shapes=shapes,
+        evaluation=_evaluation_view(_judged_evaluation(check, facts), fmt),
     )
 
 
+def technical_views(result: SubmissionResult, show_hidden: bool) -> list[TechnicalView]:
+    """Grader-side failures of a submission, deduplicated by their text.
+
+    The student's view leaves out hidden checks and failures of the reference solution.
+    """
+    found: dict[str, tuple[list[str], str | None]] = {}
+    for check in result.checks:
+        details = check.details if isinstance(check.details, Mapping) else {}
+        if not check.grader_error or not (show_hidden or check.visibility == "visible"):
+            continue
+        if details.get("about") == "reference" and not show_hidden:
+            continue
+        text = strip_ansi(str(details.get("technical") or check.message))
+        checks, trace = found.setdefault(text, ([], details.get("traceback") if show_hidden else None))
+        checks.append(check.id)
+    return [TechnicalView(text, tuple(checks), strip_ansi(trace) if trace else None)
+            for text, (checks, trace) in found.items()]
+
+
 def _section_views(
-    result: SubmissionResult, assignment: Assignment, fmt: Formatter, show_hidden: bool
+    result: SubmissionResult, assignment: Assignment, fmt: Formatter, show_hidden: bool,
+    facts: NotebookFacts | None = None,
 ) -> list[SectionView]:
     """Sections in the assignment's order, then any the result names that the spec does not."""
     specs = {s.id: s for s in assignment.sections}
@@ -275,7 +384,7 @@ def _section_views(
     views = []
     for sid in order:
         spec, score = specs.get(sid), scores.get(sid)
-        checks = tuple(_check_view(c, fmt, show_hidden) for c in result.checks if c.section == sid)
+        checks = tuple(_check_view(c, fmt, show_hidden, facts) for c in result.checks if c.section == sid)
         if not checks and score is None and spec is None:
             continue
         title = (score.title if score and score.title else None) or (spec.title if spec else sid)
@@ -284,23 +393,26 @@ def _section_views(
     return views
 
 
-def _cell_errors(result: SubmissionResult, facts: NotebookFacts | None) -> list[CellErrorView]:
+def _cell_errors(result: SubmissionResult, facts: NotebookFacts | None, cat: Catalogue) -> list[CellErrorView]:
     """Cell errors of the summary, with tracebacks (and any missing errors) from the facts."""
     records = {c.index: c for c in facts.cells} if facts else {}
     views = {}
     for err in result.execution.cell_errors:
         record = records.get(err.cell)
-        views[err.cell] = CellErrorView(
-            err.cell, err.section or "", err.ename, strip_ansi(err.evalue),
-            strip_ansi(record.traceback if record else None),
-        )
+        views[err.cell] = _cell_error_view(err.cell, err.section, err.ename, err.evalue,
+                                           record.traceback if record else None, cat)
     for record in records.values():
         if record.status in ("error", "timeout") and record.index not in views:
-            views[record.index] = CellErrorView(
-                record.index, record.section or "", record.ename or record.status,
-                strip_ansi(record.evalue), strip_ansi(record.traceback),
-            )
+            views[record.index] = _cell_error_view(record.index, record.section, record.ename or record.status,
+                                                   record.evalue, record.traceback, cat)
     return [views[k] for k in sorted(views)]
+
+
+def _cell_error_view(cell: int, section: str | None, ename: str, evalue: str | None, traceback: str | None,
+                     cat: Catalogue) -> CellErrorView:
+    evalue, traceback = strip_ansi(evalue), strip_ansi(traceback)
+    hint = hint_for(ename, evalue, traceback)
+    return CellErrorView(cell, section or "", ename, evalue, traceback, hint.render(cat) if hint else None)
 
 
 def render_submission_report(
@@ -319,6 +431,7 @@ def render_submission_report(
     """
     fmt = Formatter(catalogue)
     section_titles = {s.id: s.title for s in assignment.sections}
+    visible_errors = [c for c in result.checks if c.grader_error and (show_hidden or c.visibility == "visible")]
     models = [
         ModelsView(
             s.id, s.title,
@@ -335,11 +448,14 @@ def render_submission_report(
         result=result,
         assignment=assignment,
         counts={s: result.count(s) for s in STATUSES},
-        sections=_section_views(result, assignment, fmt, show_hidden),
+        sections=_section_views(result, assignment, fmt, show_hidden, facts),
         models=[m for m in models if m.student or m.reference],
-        cell_errors=_cell_errors(result, facts),
+        cell_errors=_cell_errors(result, facts, catalogue),
         section_titles=section_titles,
         show_hidden=show_hidden,
+        grader_errors=len(visible_errors),
+        technical=technical_views(result, show_hidden),
+        review=result.review if show_hidden else (),
     )
 
 
@@ -347,6 +463,20 @@ def render_submission_report(
 class IndexRow:
     result: SubmissionResult
     href: str | None
+
+    @property
+    def student_errors(self) -> int:
+        """Checks in ``error`` that the grader did not cause."""
+        return self.result.count("error") - self.result.grader_errors
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """One line of the class review queue."""
+
+    submission: str
+    href: str | None
+    item: ReviewItem
 
 
 @dataclass(frozen=True)
@@ -396,6 +526,7 @@ def render_index(results: RunResults, catalogue: Catalogue, reports: Mapping[str
         IndexRow(s, quote(str(reports[s.id]).replace("\\", "/")) if reports.get(s.id) else None)
         for s in subs
     ]
+    queue = [QueueRow(row.result.id, row.href, item) for row in rows for item in row.result.review]
     averages = []
     for section in results.assignment.sections:
         scores = [x.score for s in graded for x in s.sections if x.id == section.id]
@@ -418,4 +549,6 @@ def render_index(results: RunResults, catalogue: Catalogue, reports: Mapping[str
         max_score=max_score,
         averages=averages,
         histogram=_histogram(percents),
+        queue=queue,
+        grader_errors=sum(s.grader_errors for s in subs),
     )

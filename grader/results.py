@@ -29,6 +29,31 @@ class CheckResult(JsonData):
     expected: Any = None
     actual: Any = None
     details: Any = None
+    # the grader, not the student, failed (a model it could not load or evaluate, a missing
+    # reference, a crashed check): ``message`` is a plain sentence, ``details["technical"]``
+    # keeps what went wrong for a teacher, and the check is in the submission's review queue
+    grader_error: bool = False
+
+
+@dataclass(frozen=True)
+class ReviewItem(JsonData):
+    """Something a teacher should look at: a ``review`` check, a grader error, a note."""
+
+    check: str | None
+    reason: str  # review | grader_error | judged_with_student_code | section_by_structure | not_graded | <note kind>
+    text: str  # rendered in the run's language
+    section: str | None = None
+
+
+@dataclass(frozen=True)
+class EnvironmentWarning(JsonData):
+    """A use of Colab, pip, magics or Keras 2 names that the grading environment stood in for."""
+
+    kind: str
+    text: str  # rendered in the run's language
+    name: str = ""
+    modern: str = ""
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -46,6 +71,7 @@ class CellErrorSummary(JsonData):
     section: str | None
     ename: str
     evalue: str
+    hint: str | None = None  # a plain hint when the grading environment caused the error
 
 
 @dataclass(frozen=True)
@@ -73,9 +99,16 @@ class SubmissionResult(JsonData):
     error: str | None = None
     report: str | None = None
     cached: bool = False
+    review: tuple[ReviewItem, ...] = ()  # the teacher's queue for this submission
+    warnings: tuple[EnvironmentWarning, ...] = ()
 
     def count(self, status: str) -> int:
         return sum(1 for c in self.checks if c.status == status)
+
+    @property
+    def grader_errors(self) -> int:
+        """Checks that ended in ``error`` because of the grader, not the student."""
+        return sum(1 for c in self.checks if c.grader_error)
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,40 @@ from __future__ import annotations
 
 import logging
 import traceback
+from typing import Any, Mapping
 
 from grader.checks.base import Outcome, Registry
-from grader.facts import NotebookFacts
+from grader.facts import CellRecord, ModelFacts, NotebookFacts
+from grader.hints import hint_for
 from grader.messages import Catalogue
-from grader.results import CellErrorSummary, CheckResult, ExecutionSummary, SectionScore, SubmissionResult
+from grader.results import (
+    CellErrorSummary,
+    CheckResult,
+    EnvironmentWarning,
+    ExecutionSummary,
+    ReviewItem,
+    SectionScore,
+    SubmissionResult,
+)
 from grader.spec import Assignment, CheckSpec
 
 log = logging.getLogger(__name__)
+
+# outcome keys that mean the grader failed, not the student -> the plain sentence shown instead
+GRADER_ERRORS = {
+    "model.load_error": "grader_error.model_load",
+    "accuracy.not_evaluated": "grader_error.model_evaluate",
+    "model.reference_missing": "grader_error.reference",
+    "model.reference_unloaded": "grader_error.reference",
+    "value.reference_missing": "grader_error.reference",
+    "function.reference_missing": "grader_error.reference",
+    "check.crashed": "grader_error.crashed",
+}
+# errors about the reference solution: their technical text is for teachers only
+REFERENCE_ERRORS = frozenset(k for k, v in GRADER_ERRORS.items() if v == "grader_error.reference")
+COMPAT_KINDS = ("colab_import", "colab_drive_mount", "colab_files", "pip_present", "pip_missing", "apt", "magic",
+                "keras2")
+MAX_REVIEW_TEXT = 300
 
 
 def run_check(check: CheckSpec, student: NotebookFacts, reference: NotebookFacts, registry: Registry) -> Outcome:
@@ -28,13 +54,46 @@ def run_check(check: CheckSpec, student: NotebookFacts, reference: NotebookFacts
                        details={"traceback": traceback.format_exc()})
 
 
-def to_result(check: CheckSpec, outcome: Outcome, catalogue: Catalogue) -> CheckResult:
+def to_result(check: CheckSpec, outcome: Outcome, catalogue: Catalogue,
+              facts: NotebookFacts | None = None) -> CheckResult:
+    """Render an outcome; a grader-side error gets a plain sentence and keeps its detail apart."""
+    message = catalogue.render(outcome.message, outcome.params)
+    status, details, grader_error = outcome.status, outcome.details, outcome.message in GRADER_ERRORS
+    if grader_error:
+        status, details = "error", technical_details(outcome, message)
+        message = catalogue.render(GRADER_ERRORS[outcome.message])
+    elif outcome.message == "executes.cell_error" and facts is not None:
+        hint = _cell_hint(_first_problem(outcome, facts), catalogue)
+        message = f"{message}\n{catalogue.render('hint.label', {'text': hint})}" if hint else message
+    fraction = 0.0 if grader_error else outcome.fraction
     return CheckResult(
-        id=check.id, section=check.section, kind=check.kind, status=outcome.status,
-        score=round(check.points * outcome.fraction, 4), max_score=check.points,
-        message=catalogue.render(outcome.message, outcome.params), visibility=check.visibility,
-        expected=outcome.expected, actual=outcome.actual, details=outcome.details,
+        id=check.id, section=check.section, kind=check.kind, status=status,
+        score=round(check.points * fraction, 4), max_score=check.points,
+        message=message, visibility=check.visibility,
+        expected=outcome.expected, actual=outcome.actual, details=details, grader_error=grader_error,
     )
+
+
+def technical_details(outcome: Outcome, technical: str) -> dict[str, Any]:
+    """A grader error's details: the check's own, plus what went wrong, for a teacher."""
+    details = dict(outcome.details) if isinstance(outcome.details, Mapping) else (
+        {} if outcome.details is None else {"check": outcome.details})
+    details.update(technical=technical, error_key=outcome.message,
+                   about="reference" if outcome.message in REFERENCE_ERRORS else "student")
+    return details
+
+
+def _first_problem(outcome: Outcome, facts: NotebookFacts) -> CellRecord | None:
+    cells = outcome.details.get("cells") if isinstance(outcome.details, Mapping) else None
+    index = cells[0].get("index") if cells and isinstance(cells[0], Mapping) else None
+    return next((c for c in facts.cells if c.index == index), None)
+
+
+def _cell_hint(cell: CellRecord | None, catalogue: Catalogue) -> str | None:
+    if cell is None or cell.status != "error":
+        return None
+    hint = hint_for(cell.ename or "", cell.evalue or "", cell.traceback or "")
+    return hint.render(catalogue) if hint else None
 
 
 def section_scores(assignment: Assignment, checks: tuple[CheckResult, ...]) -> tuple[SectionScore, ...]:
@@ -49,12 +108,73 @@ def total_score(assignment: Assignment, sections: tuple[SectionScore, ...]) -> f
     return round(min(assignment.max_score, sum(s.score for s in sections)), 4)
 
 
-def execution_summary(facts: NotebookFacts) -> ExecutionSummary:
+def execution_summary(facts: NotebookFacts, catalogue: Catalogue | None = None) -> ExecutionSummary:
     errors = tuple(
-        CellErrorSummary(c.index, c.section, c.ename or c.status, c.evalue or "")
+        CellErrorSummary(c.index, c.section, c.ename or c.status, c.evalue or "",
+                         _cell_hint(c, catalogue) if catalogue else None)
         for c in facts.cells if c.status in ("error", "timeout")
     )
     return ExecutionSummary(facts.seconds, facts.timed_out, facts.kernel_died, errors, facts.isolation)
+
+
+def _short(text: str) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= MAX_REVIEW_TEXT else text[:MAX_REVIEW_TEXT] + "…"
+
+
+def check_review_items(checks: tuple[CheckResult, ...], catalogue: Catalogue) -> list[ReviewItem]:
+    """Checks awaiting a teacher (``review``) and checks the grader could not do."""
+    items = []
+    for c in checks:
+        if c.grader_error:
+            detail = c.details.get("technical", "") if isinstance(c.details, Mapping) else ""
+            items.append(ReviewItem(c.id, "grader_error", catalogue.render("review.grader_error",
+                                                                          {"detail": _short(detail)}), c.section))
+        elif c.status == "review":
+            items.append(ReviewItem(c.id, "review", catalogue.render("review.check", {"message": _short(c.message)}),
+                                    c.section))
+    return items
+
+
+def _all_models(facts: NotebookFacts) -> list[ModelFacts]:
+    models = [m for s in facts.sections for m in s.models] + list(facts.other_models)
+    return list({m.key: m for m in models}.values())
+
+
+def note_review_items(assignment: Assignment, facts: NotebookFacts, catalogue: Catalogue) -> list[ReviewItem]:
+    """Models judged with the student's own code, and the notebook-level notes of the facts."""
+    items = [
+        ReviewItem(None, "judged_with_student_code",
+                   catalogue.render("review.judged_with_student_code", {"model": ", ".join(m.names) or m.key}),
+                   m.section or None)
+        for m in _all_models(facts) if m.judged_with_student_code
+    ]
+    titles = {s.id: s.title for s in assignment.sections}
+    for note in facts.review_notes:
+        kind, section = str(note.get("kind", "note")), note.get("section")
+        params = {**{k: str(v) for k, v in note.items()}, "section": titles.get(section, section or "—")}
+        if kind == "section_by_structure":
+            key = "review.section_by_structure_model" if note.get("model") else "review.section_by_structure"
+        else:
+            key, params["detail"] = "review.other", _short(", ".join(f"{k}={v}" for k, v in note.items()))
+        items.append(ReviewItem(None, kind, catalogue.render(key, params), section))
+    return items
+
+
+def environment_warnings(facts: NotebookFacts, catalogue: Catalogue) -> tuple[EnvironmentWarning, ...]:
+    """What the kernel's compatibility layer stood in for, once per (kind, name)."""
+    seen, warnings = set(), []
+    for event in facts.compat:
+        kind = str(event.get("kind", ""))
+        fields = {k: str(event.get(k) or "") for k in ("name", "modern", "detail")}
+        if (kind, fields["name"]) in seen:
+            continue
+        seen.add((kind, fields["name"]))
+        key = f"compat.{kind}" if kind in COMPAT_KINDS else "compat.other"
+        if kind == "keras2" and not fields["modern"]:
+            key = "compat.keras2_removed"
+        warnings.append(EnvironmentWarning(kind, catalogue.render(key, {"kind": kind, **fields}), **fields))
+    return tuple(warnings)
 
 
 def score_submission(*, submission_id: str, path: str, assignment: Assignment, facts: NotebookFacts,
@@ -64,12 +184,15 @@ def score_submission(*, submission_id: str, path: str, assignment: Assignment, f
     if facts.error:
         return error_result(submission_id=submission_id, path=path, sha256=facts.sha256, assignment=assignment,
                             catalogue=catalogue, reason=facts.error, seconds=facts.seconds)
-    checks = tuple(to_result(c, run_check(c, facts, reference, registry), catalogue) for c in assignment.checks)
+    checks = tuple(to_result(c, run_check(c, facts, reference, registry), catalogue, facts)
+                   for c in assignment.checks)
     sections = section_scores(assignment, checks)
+    review = check_review_items(checks, catalogue) + note_review_items(assignment, facts, catalogue)
     return SubmissionResult(
         id=submission_id, path=path, sha256=facts.sha256, status="graded",
         score=total_score(assignment, sections), max_score=assignment.max_score, sections=sections,
-        checks=checks, execution=execution_summary(facts), cached=cached,
+        checks=checks, execution=execution_summary(facts, catalogue), cached=cached,
+        review=tuple(review), warnings=environment_warnings(facts, catalogue),
     )
 
 
@@ -85,4 +208,5 @@ def error_result(*, submission_id: str, path: str, sha256: str, assignment: Assi
         id=submission_id, path=path, sha256=sha256, status="error", score=0.0,
         max_score=assignment.max_score, sections=section_scores(assignment, checks), checks=checks,
         execution=ExecutionSummary(seconds), error=reason,
+        review=(ReviewItem(None, "not_graded", catalogue.render("review.not_graded", {"reason": _short(reason)})),),
     )

@@ -112,9 +112,10 @@ def test_messages_are_rendered_in_the_catalogue_language(mixed, registry):
 def test_crashing_check_is_an_error_not_a_crash(mixed, pt):
     crashed = by_id(mixed)["d2-crash"]
     assert crashed.status == "error" and crashed.score == 0
-    assert "RuntimeError: boom in the check" in crashed.message
-    assert not crashed.message.startswith("[")  # rendered from check.crashed, not a missing key
-    assert crashed.message == pt.render("check.crashed", {"error": "RuntimeError: boom in the check"})
+    # a grader error: one plain sentence for the student, the exception kept for a teacher
+    assert crashed.grader_error and crashed.message == pt.render("grader_error.crashed")
+    assert "boom" not in crashed.message and not crashed.message.startswith("[")
+    assert crashed.details["technical"] == pt.render("check.crashed", {"error": "RuntimeError: boom in the check"})
     assert "boom in the check" in crashed.details["traceback"]
 
 
@@ -195,3 +196,32 @@ def test_schema_rejects_a_bad_status(mixed):
     data["submissions"][0]["checks"][0]["status"] = "ok"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(data, json.loads(SCHEMA.read_text(encoding="utf-8")))
+
+
+# ---------------------------------------------------------------- review queue
+@check_kind("needs_review")
+def check_needs_review(student, reference, check):
+    from grader.checks.base import Outcome
+
+    return Outcome("review", 0.0, "answer_text.review_free")
+
+
+def test_review_checks_and_grader_errors_enter_the_review_queue(pt):
+    kinds = Registry()
+    kinds.add_module(sys.modules[__name__])
+    spec = assignment(fixed("d1", "desafio-1", 1), CheckSpec("d1-texto", "desafio-1", "needs_review", 1.0),
+                      CheckSpec("d2-crash", "desafio-2", "crashing", 1.0))
+    result = score(spec, FACTS, kinds, pt)
+    assert [(i.check, i.reason, i.section) for i in result.review] == [
+        ("d1-texto", "review", "desafio-1"), ("d2-crash", "grader_error", "desafio-2")]
+    assert result.review[0].text == pt.render("answer_text.review_free")
+    assert "RuntimeError: boom in the check" in result.review[1].text
+    assert result.grader_errors == 1 and result.count("error") == 1
+
+
+def test_a_submission_not_graded_is_in_the_review_queue(pt):
+    result = error_result(submission_id="aluno", path="aluno.ipynb", sha256=SHA, assignment=MIXED,
+                          catalogue=pt, reason="the kernel could not start")
+    assert [(i.check, i.reason) for i in result.review] == [(None, "not_graded")]
+    assert "the kernel could not start" in result.review[0].text
+    assert result.grader_errors == 0  # the checks never ran: the submission's status says why

@@ -68,7 +68,8 @@ def check_accuracy(student: NotebookFacts, reference: NotebookFacts, check: Chec
     evaluation = model.evaluation(dataset)
     if evaluation is None:
         key = "accuracy.not_evaluated" if model.has_weights else "accuracy.untrained"
-        return failed(key, params={"dataset": dataset, "threshold": threshold}, expected=threshold)
+        return Outcome("error" if model.has_weights else "failed", 0.0, key,  # weights, no evaluation: a grader error
+                       params={"dataset": dataset, "threshold": threshold}, expected=threshold)
     fraction, band = score_accuracy(evaluation.accuracy, threshold, check.param("bands", ()))
     params = {"accuracy": evaluation.accuracy, "threshold": threshold, "dataset": dataset, "band": band}
     shown = {"expected": threshold, "actual": evaluation.accuracy}

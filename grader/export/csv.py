@@ -8,7 +8,8 @@ from pathlib import Path
 from grader.results import RunResults, SubmissionResult
 
 FIXED_COLUMNS = ("id", "path", "status", "score", "max_score")
-TRAILING_COLUMNS = ("review_count", "error")
+# added columns go at the end, so existing readers keep their positions
+TRAILING_COLUMNS = ("review_count", "error", "grader_errors")
 
 
 def format_number(value: float | None) -> str:
@@ -31,14 +32,16 @@ def grade_row(result: SubmissionResult, section_ids: list[str]) -> list[str]:
         *(format_number(scores.get(sid)) for sid in section_ids),
         str(result.count("review")),
         result.error or "",
+        str(result.grader_errors),
     ]
 
 
 def write_grades_csv(results: RunResults, path: Path) -> None:
-    """Write ``id, path, status, score, max_score, <section ids>, review_count, error``.
+    """Write ``id, path, status, score, max_score, <section ids>, review_count, error, grader_errors``.
 
     UTF-8, one row per submission sorted by id, one score column per section of the
-    assignment (named by the section id).
+    assignment (named by the section id). ``grader_errors`` counts the checks that ended in
+    ``error`` because of the grader, not the student (a teacher must review them).
     """
     section_ids = [s.id for s in results.assignment.sections]
     with Path(path).open("w", encoding="utf-8", newline="") as handle:

@@ -56,7 +56,7 @@ def test_header_and_sorted_rows(results, tmp_path):
     with path.open(encoding="utf-8", newline="") as handle:
         header = next(csv.reader(handle))
     assert header == ["id", "path", "status", "score", "max_score", "desafio-1", "desafio-2",
-                      "review_count", "error"]
+                      "review_count", "error", "grader_errors"]
     assert [row["id"] for row in read(path)] == ["ana", "joão", "zeca"]
 
 
