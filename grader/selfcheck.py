@@ -28,7 +28,8 @@ class CheckSummary:
     @property
     def exit_code(self) -> ExitCode:
         visible = [c for c in self.result.checks if c.visibility == "visible"]
-        bad = self.result.status == "error" or any(c.status in FAILING for c in visible)
+        # a grader-side error is not the student's failure: it is printed, and a teacher reviews it
+        bad = self.result.status == "error" or any(c.status in FAILING and not c.grader_error for c in visible)
         return ExitCode.CHECKS_FAILED if bad else ExitCode.OK
 
 

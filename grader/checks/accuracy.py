@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from grader.checks.base import Outcome, check_kind, failed, partial, passed
-from grader.checks.structure import Equivalence, as_names, resolve_model
+from grader.checks.structure import Equivalence, as_names, candidate_models, resolve_model
 from grader.facts import ModelFacts, NotebookFacts
 from grader.spec import CheckSpec
 
@@ -27,7 +27,7 @@ def pick_model(student: NotebookFacts, reference: NotebookFacts, check: CheckSpe
     if check.param("reference_model") is not None:
         selection = resolve_model(student, reference, check)
         return selection if isinstance(selection, Outcome) else selection.model
-    models: Sequence[ModelFacts] = student.models_of(check.section)
+    models: Sequence[ModelFacts] = candidate_models(student, check.section)[0]
     if not models:
         return failed("model.none_found", params={"section": check.section})
     classes = as_names(check.param("contains"))

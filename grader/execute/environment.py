@@ -106,7 +106,6 @@ def kernel_environment(area: KernelArea, settings: ExecutionSettings) -> dict[st
         "PYTHONDONTWRITEBYTECODE": "1",
         "CUDA_VISIBLE_DEVICES": "",
         "TF_CPP_MIN_LOG_LEVEL": "2",
-        "TF_ENABLE_ONEDNN_OPTS": "0",
         # parallel kernels must not oversubscribe the cores
         "OMP_NUM_THREADS": threads,
         "TF_NUM_INTRAOP_THREADS": threads,

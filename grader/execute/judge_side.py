@@ -98,9 +98,10 @@ class Judge:
         return {k: v for k, v in self.definitions.items() if isinstance(v, type) or callable(v)}
 
     def _build(self, model, config):
+        """Call the model once: a subclass "built" from its build config has no weights until then."""
         build = (config or {}).get("build_config") or {}
         shape = build.get("input_shape")
-        if not model.built and shape and not isinstance(shape[0], (list, tuple)):
+        if shape and not isinstance(shape[0], (list, tuple)):
             probe = self.np.zeros([1] + [28 if d is None else int(d) for d in shape[1:]], "float32")
             model(probe)
         return shape

@@ -350,8 +350,8 @@ class Harness:
                 names_by_id.setdefault(id(value), []).append(name)
         objects = self._get_objects()  # the heap scan serves callbacks created but never used
         for model in self._reachable_models(user_ns):
-            if not self._is_new(model):
-                continue
+            if not self._is_new(model) or not getattr(model, "built", False):
+                continue  # an unbuilt model (an empty Sequential) is exported once it is built
             self._seen[id(model)] = weakref.ref(model)
             if not export:
                 continue

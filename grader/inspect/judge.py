@@ -33,8 +33,8 @@ from grader.spec import ExecutionSettings
 log = logging.getLogger(__name__)
 
 JUDGE_SIDE = Path(__file__).resolve().parents[1] / "execute" / "judge_side.py"
-START_TIMEOUT = 120.0
-REQUEST_TIMEOUT = 120.0
+# a request may take as long as a cell may (a forward pass over 10,000 images); start-up as long as a kernel's
+MIN_TIMEOUT = 30.0
 MAX_FRAME = 64 * 1024 * 1024
 MAX_ARRAY_BYTES = 512 * 1024 * 1024
 
@@ -44,13 +44,14 @@ class JudgeFailed(Exception):
 
 
 def weight_file_sizes(path: Path) -> list[int]:
-    """Sizes of every array in a Keras ``.weights.h5`` file, read by the grader itself."""
+    """Sizes of the model's arrays in a Keras ``.weights.h5`` file, read by the grader itself."""
     import h5py
 
     sizes: list[int] = []
 
-    def visit(_name, item):
-        if isinstance(item, h5py.Dataset):
+    def visit(name, item):
+        # the file also holds the optimizer's state (moments, step count): not parameters
+        if isinstance(item, h5py.Dataset) and name.split("/", 1)[0] != "optimizer":
             sizes.append(int(np.prod(item.shape)) if item.shape else 1)
 
     with h5py.File(path, "r") as handle:
@@ -108,7 +109,7 @@ class Judge:
                                             cwd=root, env=env, start_new_session=True)
         finally:
             stderr.close()
-        hello = self._read(START_TIMEOUT)
+        hello = self._read(max(MIN_TIMEOUT, float(settings.startup_timeout)))
         if not hello.get("ok"):
             raise JudgeFailed(f"the notebook's definitions could not be loaded: {hello.get('error')}")
         self.failed_statements = [str(s) for s in hello.get("failed_statements", [])][:50]
@@ -197,7 +198,7 @@ class Judge:
             if self.process is None:
                 self._start()
             self._write(header, payload)
-            return self._read(REQUEST_TIMEOUT)
+            return self._read(max(MIN_TIMEOUT, float(self.setup.settings.cell_timeout)))
         except JudgeFailed as exc:
             self.failed = str(exc)  # a dead or hung judge answers nothing more
             self.close()

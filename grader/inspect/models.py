@@ -54,23 +54,33 @@ def _activation(config: dict) -> str | None:
     if value is None:
         return None
     if isinstance(value, dict):
-        return str(value.get("config", {}).get("name") or value.get("class_name"))
+        inner = value.get("config")
+        if isinstance(inner, str):  # a plain function: {"class_name": "function", "config": "relu"}
+            return inner
+        return str((inner or {}).get("name") or value.get("class_name"))
     return str(value)
 
 
 def layer_facts(layer) -> LayerFacts:
     """Describe one built layer: class, configuration, output shape, parameters."""
-    config = layer.get_config()
     try:
         output_shape = _shape(layer.output.shape)
     except (AttributeError, ValueError):
         output_shape = None
+    return layer_facts_from(layer.name, type(layer).__name__, layer.get_config(), _size(layer.weights),
+                            _size(layer.trainable_weights), output_shape)
+
+
+def layer_facts_from(name: str, class_name: str, config: dict, params: int, trainable: int,
+                     output_shape: Any) -> LayerFacts:
+    """A layer's facts from its configuration (a live layer's, or one the judge process described)."""
+    config = sanitize_activations(config if isinstance(config, dict) else {})
     return LayerFacts(
-        name=layer.name,
-        class_name=type(layer).__name__,
-        params=_size(layer.weights),
-        trainable_params=_size(layer.trainable_weights),
-        output_shape=output_shape,
+        name=str(name),
+        class_name=str(class_name),
+        params=int(params),
+        trainable_params=int(trainable),
+        output_shape=_shape(output_shape),
         units=config.get("units"),
         filters=config.get("filters"),
         kernel_size=_tuple(config.get("kernel_size")),
