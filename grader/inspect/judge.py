@@ -33,8 +33,10 @@ from grader.spec import ExecutionSettings
 log = logging.getLogger(__name__)
 
 JUDGE_SIDE = Path(__file__).resolve().parents[1] / "execute" / "judge_side.py"
-# a request may take as long as a cell may (a forward pass over 10,000 images); start-up as long as a kernel's
-MIN_TIMEOUT = 30.0
+# a request may take as long as a cell may (a forward pass over 10,000 images), start-up
+# (importing TensorFlow) as long as a kernel's, but never less than these
+MIN_REQUEST_TIMEOUT = 10.0
+MIN_START_TIMEOUT = 60.0
 MAX_FRAME = 64 * 1024 * 1024
 MAX_ARRAY_BYTES = 512 * 1024 * 1024
 
@@ -109,7 +111,7 @@ class Judge:
                                             cwd=root, env=env, start_new_session=True)
         finally:
             stderr.close()
-        hello = self._read(max(MIN_TIMEOUT, float(settings.startup_timeout)))
+        hello = self._read(max(MIN_START_TIMEOUT, float(settings.startup_timeout)))
         if not hello.get("ok"):
             raise JudgeFailed(f"the notebook's definitions could not be loaded: {hello.get('error')}")
         self.failed_statements = [str(s) for s in hello.get("failed_statements", [])][:50]
@@ -198,11 +200,16 @@ class Judge:
             if self.process is None:
                 self._start()
             self._write(header, payload)
-            return self._read(max(MIN_TIMEOUT, float(self.setup.settings.cell_timeout)))
+            return self._read(max(MIN_REQUEST_TIMEOUT, float(self.setup.settings.cell_timeout)))
         except JudgeFailed as exc:
             self.failed = str(exc)  # a dead or hung judge answers nothing more
             self.close()
             raise
+
+    def distrust(self, reason: str) -> None:
+        """Stop using a judge whose answers proved false: its channel may carry forged frames."""
+        self.failed = reason
+        self.close()
 
     # ------------------------------------------------------------------ requests
     def load(self, directory: Path) -> tuple[str, dict[str, Any]]:
@@ -259,6 +266,7 @@ def judge_model(judge: Judge, base: dict, directory: Path, evaluations, splits) 
     claimed = [int(n) for n in answer.get("weights", []) if isinstance(n, int)]
     trainable = sum(int(n) for n in answer.get("trainable", []) if isinstance(n, int))
     if sum(claimed) != total or not 0 <= trainable <= total:
+        judge.distrust("the judge's description did not match the exported weights")
         return ModelFacts(**base, load_error="the judge's description does not match the exported weights")
     try:
         layers = tuple(layer_facts_from(l["name"], l["class"], l.get("config") or {}, l.get("params", 0),

@@ -428,6 +428,63 @@ _simple("apaga_saidas", """
     """, MODEL_OK)
 
 
+# --- models judged with the notebook's own class (a call() of its own): the class behaves in
+# the student's kernel and turns hostile only in the judge process, where it is rebuilt.
+# Its model is WRONG (Dense(16)), so a tamper that worked would show as ``params`` passing.
+JUDGED_NET = """
+    import numpy as np
+
+    class Net(keras.Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            import sys
+            if "ipykernel" not in sys.modules:  # the judge process
+    {init}
+            self.flat = layers.Flatten()
+            self.d1 = layers.Dense(16)
+            self.out = layers.Dense(10, activation="softmax")
+
+        def call(self, x):
+            import sys
+            if "ipykernel" not in sys.modules:
+    {call}
+            return self.out(keras.ops.relu(self.d1(self.flat(x))))
+
+    m = Net()
+    m(np.zeros((1, 28, 28), "float32"))
+    """
+
+
+def _judged(stem: str, init: str = "pass", call: str = "pass") -> None:
+    indent = " " * 16
+    _simple(stem, JUDGED_NET.replace("{init}", textwrap.indent(textwrap.dedent(init), indent).rstrip())
+            .replace("{call}", textwrap.indent(textwrap.dedent(call), indent).rstrip()))
+
+
+_judged("juiz_honesto")
+_judged("juiz_init_falsifica", init="""
+    import numpy
+    numpy.prod = lambda shape, *a, **k: 25450 if len(tuple(shape)) == 2 else 0
+    """)
+_judged("juiz_call_em_loop", call="""
+    while True:
+        pass
+    """)
+_judged("juiz_sai", init="""
+    import os
+    os._exit(0)
+    """)
+_judged("juiz_escreve_protocolo", init="""
+    import json, os, struct
+    fake = json.dumps({"ok": True, "class": "Net", "weights": [25450], "trainable": [25450], "layers": [],
+                       "input_shape": [None, 28, 28], "output_shape": [None, 10]}).encode()
+    for fd in range(3, 12):
+        try:
+            os.write(fd, struct.pack(">Q", len(fake)) + fake)
+        except OSError:
+            pass
+    """)
+
 # --- broken or unusual files
 @case("json_malformado")
 def _json_malformado(path: Path, ctx: dict) -> None:
