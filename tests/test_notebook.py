@@ -261,3 +261,14 @@ def test_code_outside_sections_is_not_an_attempt():
     nb = answer_template()
     nb.cells.insert(0, new_code_cell("import tensorflow as tf"))
     assert attempted_sections(nb, answer_template(), split_sections(nb, ASSIGNMENT)) == set()
+
+
+def test_handout_text_never_counts_as_an_answer():
+    from grader.notebook import own_text
+
+    handout = {"**pergunta 2.** por que a camada de pooling nao tem parametros treinaveis?", "**sua resposta aqui:**"}
+    question = "**Pergunta 2.** Por que a camada de pooling não tem parâmetros treináveis?"
+    assert own_text(question, handout) == ""
+    assert own_text("**Sua resposta aqui:**", handout) == ""
+    assert own_text(question + "\n\nR: porque só calcula o máximo.", handout) == "R: porque só calcula o máximo."
+    assert own_text("**Sua resposta aqui:** é uma regra fixa", handout) == "é uma regra fixa"

@@ -1,0 +1,19 @@
+"""The grader's side of the judge: what it counts itself and what it refuses to believe."""
+
+from __future__ import annotations
+
+import h5py
+import numpy as np
+
+from grader.inspect.judge import weight_file_sizes
+
+
+def test_parameters_are_counted_from_the_weight_file_without_the_optimizer_state(tmp_path):
+    path = tmp_path / "model.weights.h5"
+    with h5py.File(path, "w") as handle:
+        handle["conv1/vars/0"] = np.zeros((5, 5, 1, 6))
+        handle["conv1/vars/1"] = np.zeros((6,))
+        handle["layers/dense/vars/0"] = np.zeros((1176, 10))
+        handle["optimizer/vars/0"] = np.zeros(())
+        handle["optimizer/vars/1"] = np.zeros((1176, 10))
+    assert sum(weight_file_sizes(path)) == 150 + 6 + 11760
