@@ -41,6 +41,8 @@ class ExecutionSettings(JsonData):
     max_file_mb: int = 1024  # largest file a kernel may write
     max_output_kb: int = 2048  # output kept per cell; the rest is dropped and marked
     cpu_seconds: int = 7200  # CPU time per kernel process
+    # map common Keras 2-era names to Keras 3 inside the kernel; each use is reported
+    keras2_compat: bool = False
     evaluations: tuple[EvaluationSpec, ...] = ()  # from the checks' ``dataset`` and ``[datasets.*]``
 
     def cache_key(self) -> str:
@@ -185,12 +187,19 @@ def _evaluations(checks: tuple[CheckSpec, ...], datasets: dict[str, EvaluationSp
     return tuple(used[name] for name in sorted(used))
 
 
+BOOLEAN_EXECUTION_KEYS = ("keras2_compat",)  # the [execution] keys that are true/false, not numbers
+
+
 def _parse_execution(table: dict, at: _Where, evaluations: tuple[EvaluationSpec, ...]) -> ExecutionSettings:
     known = {f for f in ExecutionSettings.__dataclass_fields__ if f != "evaluations"}
     for key in table:
         if key not in known:
             raise at.error("[execution]", f"unknown key '{key}'{_suggest(key, known)}")
     for key, value in table.items():
+        if key in BOOLEAN_EXECUTION_KEYS:
+            if not isinstance(value, bool):
+                raise at.error("[execution]", f"'{key}' must be true or false, got {value!r}")
+            continue
         lowest = 0 if key == "seed" else 1e-9
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < lowest:
             raise at.error("[execution]", f"'{key}' must be a positive number, got {value!r}")

@@ -385,3 +385,14 @@ def test_every_assignment_of_the_course_loads(folder):
 def test_the_course_has_its_four_assignments():
     folders = {p.name for p in (PROJECT / "assignments").iterdir() if p.is_dir()}
     assert {"cnn-pratica", "relu-exercicios", "mlp-multiclasse-binaria", "treinamento-redes"} <= folders
+
+
+def test_keras2_compat_is_a_boolean_and_only_a_boolean(write_spec, registry):
+    assert ExecutionSettings().keras2_compat is False
+    on = load_assignment(write_spec(VALID + "\n[execution]\nkeras2_compat = true\n"), registry).execution
+    assert on.keras2_compat is True and on.cache_key() != ExecutionSettings().cache_key()
+    for wrong in ('"yes"', "1", "0"):
+        message = spec_error(write_spec(VALID + f"\n[execution]\nkeras2_compat = {wrong}\n"), registry)
+        assert "[execution]" in message and "'keras2_compat' must be true or false" in message
+    message = spec_error(write_spec(VALID + "\n[execution]\nseed = true\n"), registry)  # numbers stay numbers
+    assert "'seed' must be a positive number" in message

@@ -161,10 +161,19 @@ class NotebookRunner:
         return str(content.get("ename", "Error")), str(content.get("evalue", ""))[:2000], trace
 
     def _prelude(self, client: NotebookClient) -> None:
-        source = KERNEL_SIDE.read_text(encoding="utf-8") + (
-            f"\ninstall({self.settings.seed}, {self.settings.max_export_params})\n"
+        # the compatibility layer first (Colab stand-in, pip, magics, Keras 2 names): the
+        # harness captures keras.Model's methods when it is created, after the patches
+        compat = KERNEL_SIDE.with_name("kernel_compat.py").read_text(encoding="utf-8")
+        side = KERNEL_SIDE.read_text(encoding="utf-8")
+        source = (
+            "_compat = {'__name__': 'grader_kernel_compat'}\n"
+            f"exec(compile({compat!r}, '<grader-compat>', 'exec'), _compat)\n"
+            f"_events = _compat['install_compat']({bool(self.settings.keras2_compat)!r})\n"
+            "_side = {'__name__': 'grader_kernel_side'}\n"
+            f"exec(compile({side!r}, '<grader-prelude>', 'exec'), _side)\n"
+            f"_side['install']({self.settings.seed}, {self.settings.max_export_params}, compat_events=_events)\n"
         )
-        code = f"exec(compile({source!r}, '<grader-prelude>', 'exec'), {{'__name__': 'grader_kernel_side'}})"
+        code = f"exec(compile({source!r}, '<grader-prelude>', 'exec'), {{'__name__': 'grader_prelude'}})"
         error = self._execute(client, code, self.settings.startup_timeout)
         if error:
             raise RuntimeError(f"prelude failed: {error[0]}: {error[1]}")
