@@ -65,6 +65,8 @@ def _rule(enames: tuple[str, ...], pattern: str, key: str, **params: str) -> Rul
 
 _PATH_ERRORS = ("FileNotFoundError", "OSError", "IOError", "NotFoundError", "IsADirectoryError", "PermissionError")
 ERROR_RULES: tuple[Rule, ...] = (
+    # ``from keras.utils import np_utils``: keras.utils exists, so Python says "cannot import name"
+    _rule(("ImportError",), r"cannot import name '(?P<module>np_utils)'", "hint.module.np_utils"),
     _rule(("ImportError",), r"cannot import name '(?P<name>ImageDataGenerator)' from '(?P<module>[\w.]+)'",
           "hint.image_data_generator"),
     _rule(("ValueError", "TypeError"), r"not recognized.*'lr'|unexpected keyword argument 'lr'", "hint.lr"),

@@ -163,3 +163,10 @@ def test_the_mapping_is_data():
     keys = {key for _, key in MODULE_SUGGESTIONS} | {rule.key for rule in ERROR_RULES}
     pt = load_catalogue("pt")
     assert all(key in pt.messages for key in keys)
+
+
+def test_np_utils_imported_from_keras_utils_gets_the_modern_spelling():
+    from grader.hints import hint_for
+
+    hint = hint_for("ImportError", "cannot import name 'np_utils' from 'keras.utils' (/venv/keras/utils/__init__.py)")
+    assert hint is not None and hint.key == "hint.module.np_utils"

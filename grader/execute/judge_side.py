@@ -193,6 +193,15 @@ class Judge:
         return self.np.concatenate(outputs) if outputs else self.np.zeros((0,), "float32")
 
 
+def _install_compat(keras2):
+    """The kernel's compatibility layer (Colab stand-in, Keras 2 names), so definitions import as they did."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "kernel_compat.py")
+    if os.path.isfile(path):
+        namespace = {"__name__": "grader_kernel_compat"}
+        exec(compile(open(path, encoding="utf-8").read(), "<grader-compat>", "exec"), namespace)
+        namespace["install_compat"](keras2)
+
+
 def main():
     # the protocol keeps the real stdout; anything the notebook's code prints goes to stderr
     channel = os.fdopen(os.dup(1), "wb")
@@ -200,6 +209,7 @@ def main():
     sys.stdout = sys.stderr
     requests = sys.stdin.buffer
     try:
+        _install_compat("--keras2" in sys.argv[2:])
         judge = Judge(sys.argv[1])
     except BaseException as exc:  # even SystemExit from a definition: say so, then stop
         _write_frame(channel, {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:1000]})

@@ -90,6 +90,7 @@ class Judge:
             folder.mkdir(parents=True, exist_ok=True)
         (root / "definitions.py").write_text(self.setup.definitions, encoding="utf-8")
         shutil.copyfile(JUDGE_SIDE, root / "judge_side.py")
+        shutil.copyfile(JUDGE_SIDE.with_name("kernel_compat.py"), root / "kernel_compat.py")
         settings = self.setup.settings
         self._children_before = children()
         self.cgroups = create_kernel_cgroups(int(settings.memory_mb) * 2**20, int(settings.max_processes))
@@ -99,6 +100,8 @@ class Judge:
         if self.setup.sandbox.bubblewrap:
             argv += bubblewrap_argv(self.setup.sandbox, root, root, None)
         argv += [sys.executable, str(root / "judge_side.py"), str(root / "definitions.py")]
+        if settings.keras2_compat:
+            argv.append("--keras2")
         threads = str(settings.threads)
         env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "TZ", "VIRTUAL_ENV")}
         env.update(HOME=str(root / "home"), TMPDIR=str(root / "tmp"), MPLBACKEND="Agg", CUDA_VISIBLE_DEVICES="",
