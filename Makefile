@@ -39,7 +39,7 @@ demo: install
 	$(BIN)/grader run assignments/cnn-pratica/examples --assignment cnn-pratica --out $(DEMO_OUT) --jobs 2
 
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=10
 
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not kernel"
