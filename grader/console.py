@@ -37,12 +37,17 @@ def print_run_summary(results: "RunResults", out_dir: Path, catalogue: "Catalogu
     out(catalogue("cli.run.done", count=len(subs), errors=errors, reviews=reviews))
     if grader_errors:
         out(catalogue("cli.run.grader_errors", count=grader_errors, index=str(out_dir / "index.html")))
+    queued = sum(len(s.review) for s in subs)
+    if queued:
+        out(catalogue("cli.run.review_queue", count=queued, index=str(out_dir / "index.html")))
     if results.isolation:
         out(catalogue(f"cli.run.isolation_{results.isolation['level']}", reason=results.isolation.get("reason", "")))
     for sub in subs:
         notes = [f"{catalogue('cli.run.error')}: {sub.error}"] if sub.status == "error" else []
         if sub.grader_errors:
             notes.append(f"{catalogue('cli.run.grader_errors_note')}: {sub.grader_errors}")
+        if sub.review:
+            notes.append(f"{catalogue('cli.run.review_note')}: {len(sub.review)}")
         note = f"  ({'; '.join(notes)})" if notes else ""
         out(f"  {sub.id:<32} {catalogue.number(sub.score)} / {catalogue.number(sub.max_score)}{note}")
     out(catalogue("cli.run.outputs", index=str(out_dir / "index.html"), results=str(out_dir / "results.json"),

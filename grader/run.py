@@ -102,7 +102,13 @@ def discover_submissions(folder: Path) -> list[Submission]:
 
 
 # ---------------------------------------------------------------------- worker side
-def _init_worker(threads: int) -> None:
+def _init_worker(threads: int, log_path: str | None = None) -> None:
+    # TensorFlow, absl and the kernels write banners and warnings to stderr (oneDNN's
+    # notice cannot be silenced by any variable): they go to OUT/grader.log, not the terminal
+    if log_path:
+        fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(fd, 2)
+        os.close(fd)
     # read by TensorFlow at import: set before the worker first imports it
     for name in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
         os.environ[name] = str(threads)
@@ -117,10 +123,10 @@ def _collect_task(path: Path, context: GradingContext, use_cache: bool) -> tuple
 
 
 # ---------------------------------------------------------------------- main side
-def _pool(jobs: int, threads: int) -> ProcessPoolExecutor:
+def _pool(jobs: int, threads: int, log_path: Path | None = None) -> ProcessPoolExecutor:
     # spawn, not fork: TensorFlow does not survive a fork
     return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_worker, initargs=(threads,))
+                               initializer=_init_worker, initargs=(threads, str(log_path) if log_path else None))
 
 
 def _warn_if_reference_broken(facts: NotebookFacts) -> None:
@@ -142,7 +148,7 @@ def _gather(futures: dict, completed, collected: dict[str, tuple[NotebookFacts, 
 
 
 def _collect_all(paths: dict[str, Path], context: GradingContext, jobs: int, use_cache: bool,
-                 scheduler: str | None = None) -> dict[str, tuple[NotebookFacts, bool]]:
+                 scheduler: str | None = None, log_path: Path | None = None) -> dict[str, tuple[NotebookFacts, bool]]:
     """Facts of every notebook (the reference among them), executed in parallel workers.
 
     Locally: a pool of ``jobs`` processes. With ``scheduler``: the same task submitted to a
@@ -151,7 +157,7 @@ def _collect_all(paths: dict[str, Path], context: GradingContext, jobs: int, use
     collected: dict[str, tuple[NotebookFacts, bool]] = {}
     paths, copies = _distinct(paths)
     try:
-        _execute_all(paths, context, min(jobs, len(paths)), use_cache, scheduler, collected)
+        _execute_all(paths, context, min(jobs, len(paths)), use_cache, scheduler, collected, log_path)
     finally:
         for key, same_as in copies.items():
             if same_as in collected:
@@ -188,7 +194,8 @@ def _distinct(paths: dict[str, Path]) -> tuple[dict[str, Path], dict[str, str]]:
 
 
 def _execute_all(paths: dict[str, Path], context: GradingContext, jobs: int, use_cache: bool,
-                 scheduler: str | None, collected: dict[str, tuple[NotebookFacts, bool]]) -> None:
+                 scheduler: str | None, collected: dict[str, tuple[NotebookFacts, bool]],
+                 log_path: Path | None = None) -> None:
     if scheduler:
         from grader.distributed import dask_client
 
@@ -200,20 +207,34 @@ def _execute_all(paths: dict[str, Path], context: GradingContext, jobs: int, use
 
             _gather(futures, dask_completed(futures), collected)
         return
-    with _pool(jobs, context.assignment.execution.threads) as pool:
+    with _pool(jobs, context.assignment.execution.threads, log_path) as pool:
         futures = {pool.submit(_collect_task, path, context, use_cache): key for key, path in paths.items()}
         _gather(futures, as_completed(futures), collected)
 
 
 REFERENCE_KEY = "\0reference"
+LOG_NAME = "grader.log"
+
+
+def prepare_out(out: Path) -> Path:
+    """Create the output folder before any notebook runs; the path of its log file."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out '{out}' is a file; give a folder for the reports")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        log = out / LOG_NAME
+        log.touch()
+    except OSError as exc:
+        raise UsageError(f"cannot write to the output folder '{out}': {exc.strerror}") from None
+    return log
 
 
 def grade_all(submissions: list[Submission], context: GradingContext, registry: Registry, lang: str,
-              jobs: int, use_cache: bool, scheduler: str | None = None,
+              jobs: int, use_cache: bool, scheduler: str | None = None, log_path: Path | None = None,
               ) -> tuple[dict[str, tuple[SubmissionResult, NotebookFacts]], NotebookFacts]:
     """Execute the reference and the submissions together, then score in this process."""
     paths = {REFERENCE_KEY: context.assignment.reference_path, **{s.id: s.path for s in submissions}}
-    collected = _collect_all(paths, context, jobs, use_cache, scheduler)
+    collected = _collect_all(paths, context, jobs, use_cache, scheduler, log_path)
     reference, _ = collected.pop(REFERENCE_KEY)
     _warn_if_reference_broken(reference)
     catalogue = load_catalogue(lang)
@@ -289,8 +310,10 @@ def run(*, submissions: Path, assignment: str, out: Path, jobs: int = 1, cell_ti
         raise UsageError(f"no .ipynb notebooks found in '{submissions}'")
     context = make_context(spec, data_dir=data_dir, store=store, no_store=no_store, cell_timeout=cell_timeout,
                            isolation=isolation)
+    log_path = prepare_out(Path(out))
     where = f"Dask scheduler {scheduler}" if scheduler else f"{jobs} job(s)"
     console.err(f"{spec.id}: {len(found)} submission(s) + the reference solution, {where}")
-    graded, reference = grade_all(found, context, registry, lang, jobs, use_cache=not no_store, scheduler=scheduler)
+    graded, reference = grade_all(found, context, registry, lang, jobs, use_cache=not no_store, scheduler=scheduler,
+                                  log_path=log_path)
     results = write_outputs(Path(out), spec, graded, reference, lang, context.sandbox)
     return RunSummary(results, Path(out))

@@ -14,7 +14,7 @@ from grader.assignments import load as load_assignment
 from grader.errors import UsageError
 from grader.messages import load_catalogue
 from grader.results import SubmissionResult
-from grader.run import ExitCode, Submission, grade_all, make_context, write_outputs
+from grader.run import ExitCode, Submission, grade_all, make_context, prepare_out, write_outputs
 
 FAILING = ("failed", "error", "partial")
 SYMBOLS = {"passed": "✔", "failed": "✘", "partial": "◐", "error": "!", "review": "?", "skipped": "-"}
@@ -63,7 +63,7 @@ def check(*, notebook: Path, assignment: str, out: Path | None = None, lang: str
     out = Path(out) if out else notebook.with_name(f"{notebook.stem}-relatorio")
     console.err(load_catalogue(lang)("cli.check.running", notebook=notebook.name))
     sub = Submission(notebook.stem, notebook, notebook.name)
-    graded, reference = grade_all([sub], context, registry, lang, 2, use_cache=not no_store)
+    graded, reference = grade_all([sub], context, registry, lang, 2, use_cache=not no_store, log_path=prepare_out(out))
     results = write_outputs(out, spec, graded, reference, lang, context.sandbox)
     result = results.submissions[0]
     summary = CheckSummary(result, out / (result.report or ""))

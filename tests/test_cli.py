@@ -124,3 +124,16 @@ def test_version(capsys):
         main(["--version"])
     assert info.value.code == 0
     assert capsys.readouterr().out.strip() == f"grader {__version__}"
+
+
+def test_an_out_that_is_a_file_is_a_usage_error_before_anything_runs(tmp_path):
+    import pytest
+
+    from grader.errors import UsageError
+    from grader.run import prepare_out
+
+    target = tmp_path / "out"
+    target.write_text("not a folder")
+    with pytest.raises(UsageError, match="is a file"):
+        prepare_out(target)
+    assert prepare_out(tmp_path / "new").name == "grader.log"

@@ -359,3 +359,11 @@ def test_results_with_grader_errors_warnings_and_notes_validate(broken):
                                   "text": broken.review[0].text}
     assert [w["kind"] for w in second["warnings"]] == ["keras2", "colab_drive_mount", "pip_present", "magic"]
     assert RunResults.from_json(data).submissions[1] == noted  # lossless round trip
+
+
+def test_run_summary_counts_the_review_queue(capsys, tmp_path):
+    noted = grade(noted_facts(), ACCURACY)
+    console.print_run_summary(run_results(noted, assignment=ACCURACY), tmp_path, load_catalogue("pt"))
+    printed = capsys.readouterr().out
+    assert f"{len(noted.review)} item(ns) na fila de revisão" in printed and len(noted.review) >= 3
+    assert f"revisar: {len(noted.review)}" in next(x for x in printed.splitlines() if x.strip().startswith("aluno"))

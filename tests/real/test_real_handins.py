@@ -139,3 +139,9 @@ def test_a_colab_hand_in_scores_as_the_same_notebook_without_colab(relu_colab):
     assert colab["score"] == plain["score"] == 20  # it scored 4/20 when google.colab was missing
     assert not colab["execution"]["cell_errors"]
     assert {"colab_drive_mount", "pip_present"} <= {w["kind"] for w in colab["warnings"]}
+
+
+def test_library_banners_go_to_the_log_file_not_the_terminal(real):
+    out, _, _ = real
+    log = (out / "grader.log").read_text(encoding="utf-8", errors="replace")
+    assert "oneDNN" in log  # TensorFlow's notice, which no environment variable silences
