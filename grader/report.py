@@ -26,6 +26,7 @@ from grader.spec import Assignment
 
 TEMPLATES_DIR = Path(grader.__file__).parents[1] / "templates"
 STATUSES = ("passed", "failed", "partial", "review", "error", "skipped")
+STUDENT_REVIEW_REASONS = ("section_by_structure",)
 HISTOGRAM_BINS = 10
 # CSI (colours, cursor moves) and OSC (titles, hyperlinks) sequences, as IPython writes them
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
@@ -455,7 +456,8 @@ def render_submission_report(
         show_hidden=show_hidden,
         grader_errors=len(visible_errors),
         technical=technical_views(result, show_hidden),
-        review=result.review if show_hidden else (),
+        # a student also reads where the grader found a section whose heading was missing
+        review=result.review if show_hidden else tuple(i for i in result.review if i.reason in STUDENT_REVIEW_REASONS),
     )
 
 

@@ -284,7 +284,8 @@ def test_review_notes_in_results_index_and_instructor_report(lang, expected):
                                                     show_hidden=True))
     assert catalogue.render("report.judged_with_student_code") in teacher and expected[1] in teacher
     student = visible_text(render_submission_report(result, ACCURACY, catalogue, noted_facts(), REFERENCE))
-    assert catalogue.render("report.judged_with_student_code") not in student and expected[1] not in student
+    # the judged mark is for the teacher; where a section was found, the student reads too
+    assert catalogue.render("report.judged_with_student_code") not in student and expected[1] in student
 
 
 def test_per_class_metrics_and_input_form_under_the_accuracy_check():
@@ -367,3 +368,10 @@ def test_run_summary_counts_the_review_queue(capsys, tmp_path):
     printed = capsys.readouterr().out
     assert f"{len(noted.review)} item(ns) na fila de revisão" in printed and len(noted.review) >= 3
     assert f"revisar: {len(noted.review)}" in next(x for x in printed.splitlines() if x.strip().startswith("aluno"))
+
+
+def test_the_student_reads_where_a_section_without_its_heading_was_found():
+    html = render_submission_report(grade(noted_facts(), ACCURACY), ACCURACY, load_catalogue("pt"), noted_facts(),
+                                    REFERENCE)
+    text = visible_text(html)
+    assert "célula 14" in text and "call() próprio" not in text
