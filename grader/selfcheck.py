@@ -14,7 +14,9 @@ from grader.assignments import load as load_assignment
 from grader.errors import UsageError
 from grader.messages import load_catalogue
 from grader.results import SubmissionResult
-from grader.run import ExitCode, Submission, grade_all, make_context, prepare_out, write_outputs
+from grader.discovery import Submission
+from grader.outputs import prepare_out, write_outputs
+from grader.run import ExitCode, grade_all, make_context
 
 FAILING = ("failed", "error", "partial")
 SYMBOLS = {"passed": "✔", "failed": "✘", "partial": "◐", "error": "!", "review": "?", "skipped": "-"}

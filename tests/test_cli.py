@@ -130,7 +130,7 @@ def test_an_out_that_is_a_file_is_a_usage_error_before_anything_runs(tmp_path):
     import pytest
 
     from grader.errors import UsageError
-    from grader.run import prepare_out
+    from grader.outputs import prepare_out
 
     target = tmp_path / "out"
     target.write_text("not a folder")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from grader.errors import UsageError
-from grader.run import _safe_id, discover_submissions
+from grader.discovery import _safe_id, discover_submissions
 
 
 def touch(folder, *names):

@@ -7,7 +7,8 @@ import shutil
 
 import pytest
 
-from grader.run import _distinct, run
+from grader.run import run
+from grader.schedule import _distinct
 from tests.mini_assignment import build_mini
 
 

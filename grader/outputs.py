@@ -1,0 +1,63 @@
+"""Write what ``grader run`` produces under OUT: reports, facts, results.json, grades.csv, index.html."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+from grader import __version__
+from grader.errors import UsageError
+from grader.execute.sandbox import Sandbox
+from grader.export import get_exporter
+from grader.facts import NotebookFacts
+from grader.messages import load_catalogue
+from grader.report import render_index, render_submission_report
+from grader.results import AssignmentInfo, RunResults, SectionInfo, SubmissionResult
+from grader.spec import Assignment
+
+LOG_NAME = "grader.log"
+
+
+def prepare_out(out: Path) -> Path:
+    """Create the output folder before any notebook runs; the path of its log file."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out '{out}' is a file; give a folder for the reports")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        log = out / LOG_NAME
+        log.touch()
+    except OSError as exc:
+        raise UsageError(f"cannot write to the output folder '{out}': {exc.strerror}") from None
+    return log
+
+
+def assignment_info(assignment: Assignment) -> AssignmentInfo:
+    sections = tuple(SectionInfo(s.id, s.title, m, s.bonus) for s, m in assignment.section_max_scores())
+    return AssignmentInfo(assignment.id, assignment.title, assignment.max_score, sections)
+
+
+def write_outputs(out: Path, assignment: Assignment, graded: dict[str, tuple[SubmissionResult, NotebookFacts]],
+                  reference: NotebookFacts, lang: str, sandbox: Sandbox | None = None) -> RunResults:
+    """Write every report, then results.json, grades.csv and index.html."""
+    catalogue = load_catalogue(lang)
+    out.mkdir(parents=True, exist_ok=True)
+    results, reports = [], {}
+    for sub_id in sorted(graded):
+        result, facts = graded[sub_id]
+        folder = out / sub_id
+        folder.mkdir(exist_ok=True)
+        report = f"{sub_id}/report.html"
+        result = dataclasses.replace(result, report=report)
+        (folder / "report.html").write_text(
+            render_submission_report(result, assignment, catalogue, facts, reference), encoding="utf-8")
+        (folder / "facts.json").write_text(json.dumps(facts.to_json(), indent=1), encoding="utf-8")
+        results.append(result)
+        reports[sub_id] = report
+    isolation = {"level": sandbox.level, "reason": sandbox.reason} if sandbox else None
+    run_results = RunResults(__version__, assignment_info(assignment), tuple(results), lang=lang, isolation=isolation)
+    (out / "results.json").write_text(json.dumps(run_results.to_json(), indent=2, ensure_ascii=False),
+                                      encoding="utf-8")
+    get_exporter("csv")(run_results, out / "grades.csv")
+    (out / "index.html").write_text(render_index(run_results, catalogue, reports), encoding="utf-8")
+    return run_results
