@@ -1,168 +1,17 @@
-"""HTML feedback: one self-contained report per submission and a class overview.
-
-Rendering is pure: it reads results and facts and returns HTML text; the caller writes
-the files. Templates live in the top-level ``templates/`` folder and every
-student-facing word comes from the message catalogue.
-"""
+"""One submission's report: every check with its message, the model next to the reference's, errors."""
 
 from __future__ import annotations
 
-import re
-import statistics
 from dataclasses import dataclass, replace
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Mapping
-from urllib.parse import quote
-
-import jinja2
 
 import grader
 from grader.facts import EvaluationFacts, ModelFacts, NotebookFacts
 from grader.hints import hint_for
 from grader.messages import Catalogue
-from grader.results import CheckResult, ReviewItem, RunResults, SectionScore, SubmissionResult
+from grader.results import CheckResult, SectionScore, SubmissionResult
 from grader.spec import Assignment
-
-TEMPLATES_DIR = Path(grader.__file__).parents[1] / "templates"
-STATUSES = ("passed", "failed", "partial", "review", "error", "skipped")
-STUDENT_REVIEW_REASONS = ("section_by_structure",)
-HISTOGRAM_BINS = 10
-# CSI (colours, cursor moves) and OSC (titles, hyperlinks) sequences, as IPython writes them
-_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
-_LAYER_CLASS_KEYS = ("class_name", "class", "type")
-# how the grader fed its test images to a model (EvaluationFacts.input_form) -> catalogue key
-_INPUT_FORMS = (
-    (re.compile(r"^(?P<form>28x28x1|28x28|flat784|channels_first)$"), None),
-    (re.compile(r"^pad(?P<size>\d+)$"), "report.input_form.pad"),
-    (re.compile(r"^resize(?P<height>\d+)(?:x(?P<width>\d+))?$"), "report.input_form.resize"),
-    (re.compile(r"^reshape(?P<shape>[\dx]+)$"), "report.input_form.reshape"),
-)
-_THREE_CHANNELS = re.compile(r"_?x3$")
-
-
-def strip_ansi(text: str | None) -> str:
-    """Remove terminal escape codes (colours) from a traceback or error value."""
-    return _ANSI.sub("", text or "")
-
-
-@lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
-def _is_shape(value: Any) -> bool:
-    """A Keras shape: a sequence of ints and ``None`` (the batch axis is always ``None``)."""
-    return (
-        isinstance(value, (list, tuple))
-        and None in value
-        and all(v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in value)
-    )
-
-
-@dataclass(frozen=True)
-class Formatter:
-    """Locale-aware formatting of scores, numbers, shapes and JSON values for templates."""
-
-    cat: Catalogue
-
-    def score(self, value: float) -> str:
-        value = round(float(value), 2)
-        if value.is_integer():
-            return self.cat.number(int(value))
-        return self.cat.number(value, ",.2f").rstrip("0")
-
-    def percent(self, part: float, whole: float) -> str:
-        return self.cat.number(100.0 * part / whole, ".0f") + "%" if whole else "—"
-
-    def seconds(self, value: float) -> str:
-        return self.cat.number(float(value), ",.1f")
-
-    def shape(self, value: Any) -> str:
-        if value is None:
-            return "—"
-        if isinstance(value, (list, tuple)):
-            if value and all(isinstance(v, (list, tuple)) for v in value):
-                return ", ".join(self.shape(v) for v in value)
-            dims = ["None" if d is None else str(d) for d in value]
-            return "(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")"
-        return str(value)
-
-    def value(self, value: Any) -> str:
-        """One value on one line: numbers in the locale, shapes as tuples."""
-        if value is None:
-            return "—"
-        if isinstance(value, bool):
-            return self.cat("report.yes" if value else "report.no")
-        if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-            value = int(value)
-        if isinstance(value, int):
-            return self.cat.number(value)
-        if isinstance(value, float):
-            return self.cat.number(value, ",.2f" if abs(value) >= 1000 else ",.4g")
-        if _is_shape(value):
-            return self.shape(value)
-        if isinstance(value, (list, tuple)):
-            return "[" + ", ".join(self.value(v) for v in value) + "]"
-        if isinstance(value, Mapping):
-            return "{" + ", ".join(f"{k}: {self.value(v)}" for k, v in value.items()) + "}"
-        return str(value)
-
-    def lines(self, value: Any) -> list[str]:
-        """A value as display lines: one per item of a list of shapes, lists or mappings."""
-        if isinstance(value, Mapping):
-            return [f"{k}: {self.value(v)}" for k, v in value.items()]
-        if isinstance(value, (list, tuple)) and value and all(
-            isinstance(v, (list, tuple, Mapping)) for v in value
-        ):
-            return [self.value(v) for v in value]
-        if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
-            return [", ".join(value) or "—"]
-        return [self.value(value)]
-
-    def layer(self, value: Any) -> str:
-        """One side of a structure-diff row: ``Conv2D(filters=6, kernel_size=[5, 5])``."""
-        if not isinstance(value, Mapping):
-            return self.value(value)
-        name = next((str(value[k]) for k in _LAYER_CLASS_KEYS if value.get(k)), "")
-        attrs = [
-            f"{k}={self.value(v)}"
-            for k, v in value.items()
-            if k not in _LAYER_CLASS_KEYS and k != "name" and v is not None
-        ]
-        return f"{name}({', '.join(attrs)})" if name else ", ".join(attrs)
-
-    def label(self, group: str, key: str) -> str:
-        """The catalogue's label ``group.key``, or ``key`` itself when there is none."""
-        full = f"{group}.{key}"
-        return self.cat.render(full) if full in self.cat.messages else str(key)
-
-    def input_form(self, form: str) -> str:
-        """``pad32`` -> "test images given as 32×32 with zero borders"; unknown forms by name."""
-        text = self._known_form(form)
-        if text is None and _THREE_CHANNELS.search(form):
-            base = self._known_form(_THREE_CHANNELS.sub("", form))
-            text = self.cat.render("report.input_form.gray3", {"form": base}) if base else None
-        return text or self.cat.render("report.input_form_other", {"form": form})
-
-    def _known_form(self, form: str) -> str | None:
-        for pattern, key in _INPUT_FORMS:
-            found = pattern.match(form)
-            if found:
-                params = {k: v for k, v in found.groupdict().items() if v is not None}
-                if key is None:
-                    return self.cat.render(f"report.input_form.{params['form']}")
-                params.setdefault("width", params.get("height", ""))
-                if "shape" in params:
-                    params["shape"] = params["shape"].replace("x", "×")
-                return self.cat.render(key, params)
-        return None
+from grader.report.common import Formatter, STATUSES, STUDENT_REVIEW_REASONS, template_environment, strip_ansi
 
 
 @dataclass(frozen=True)
@@ -441,7 +290,7 @@ def render_submission_report(
         )
         for s in assignment.sections
     ]
-    return _environment().get_template("report.html.j2").render(
+    return template_environment().get_template("report.html.j2").render(
         t=catalogue,
         fmt=fmt,
         lang=catalogue.lang.replace("_", "-"),
@@ -461,96 +310,3 @@ def render_submission_report(
     )
 
 
-@dataclass(frozen=True)
-class IndexRow:
-    result: SubmissionResult
-    href: str | None
-
-    @property
-    def student_errors(self) -> int:
-        """Checks in ``error`` that the grader did not cause."""
-        return self.result.count("error") - self.result.grader_errors
-
-
-@dataclass(frozen=True)
-class QueueRow:
-    """One line of the class review queue."""
-
-    submission: str
-    href: str | None
-    item: ReviewItem
-
-
-@dataclass(frozen=True)
-class SectionAverage:
-    id: str
-    title: str
-    average: float | None
-    max_score: float
-
-    @property
-    def fill(self) -> float:
-        """Width of the average's bar, in percent of the section's maximum."""
-        if self.average is None or not self.max_score:
-            return 0.0
-        return round(min(100.0, 100.0 * self.average / self.max_score), 1)
-
-
-@dataclass(frozen=True)
-class HistogramBin:
-    label: str
-    count: int
-    height: float
-
-
-def _histogram(percents: list[float], bins: int = HISTOGRAM_BINS) -> list[HistogramBin]:
-    """Counts of score percentages in equal bins; 100% and above fall in the last one."""
-    width = 100 / bins
-    counts = [0] * bins
-    for p in percents:
-        counts[min(int(max(p, 0.0) // width), bins - 1)] += 1
-    top = max(counts) or 1
-    return [
-        HistogramBin(f"{round(i * width)}–{round((i + 1) * width)}%", n, round(100 * n / top, 1))
-        for i, n in enumerate(counts)
-    ]
-
-
-def render_index(results: RunResults, catalogue: Catalogue, reports: Mapping[str, str]) -> str:
-    """Render the class overview: submissions, per-section averages, score distribution.
-
-    ``reports`` maps submission ids to report paths relative to the index page.
-    """
-    fmt = Formatter(catalogue)
-    subs = sorted(results.submissions, key=lambda s: s.id)
-    graded = [s for s in subs if s.status == "graded"]
-    rows = [
-        IndexRow(s, quote(str(reports[s.id]).replace("\\", "/")) if reports.get(s.id) else None)
-        for s in subs
-    ]
-    queue = [QueueRow(row.result.id, row.href, item) for row in rows for item in row.result.review]
-    averages = []
-    for section in results.assignment.sections:
-        scores = [x.score for s in graded for x in s.sections if x.id == section.id]
-        mean = statistics.fmean(scores) if scores else None
-        averages.append(SectionAverage(section.id, section.title, mean, section.max_score))
-    max_score = results.assignment.max_score
-    percents = [100 * s.score / s.max_score for s in graded if s.max_score]
-    totals = [s.score for s in graded]
-    return _environment().get_template("index.html.j2").render(
-        t=catalogue,
-        fmt=fmt,
-        lang=catalogue.lang.replace("_", "-"),
-        version=grader.__version__,
-        results=results,
-        rows=rows,
-        graded=len(graded),
-        errors=len(subs) - len(graded),
-        mean=statistics.fmean(totals) if totals else None,
-        median=statistics.median(totals) if totals else None,
-        max_score=max_score,
-        averages=averages,
-        histogram=_histogram(percents),
-        queue=queue,
-        grader_errors=sum(s.grader_errors for s in subs),
-    )
