@@ -17,7 +17,7 @@ from pathlib import Path
 
 from grader import __version__
 from grader.errors import NotebookError
-from grader.execute import execute_notebook, function_calls, value_names
+from grader.execute import execute_notebook, function_calls, uses_models, value_names
 from grader.execute.sandbox import Sandbox
 from grader.facts import NotebookFacts
 from grader.definitions import definitions_source
@@ -47,6 +47,7 @@ def execution_key(assignment: Assignment, isolation: str = "") -> str:
         "execution": assignment.execution.to_json(),
         "values": value_names(assignment),
         "calls": function_calls(assignment),
+        "keras": uses_models(assignment),
         "sections": [s.to_json() for s in assignment.sections],
         "template": sha256_file(assignment.notebook_path),
     }, sort_keys=True)

@@ -15,7 +15,7 @@ from grader.notebook import Segment
 from grader.spec import Assignment
 
 __all__ = ["ExecutionRecord", "HarvestRecord", "KernelArea", "Sandbox", "execute_notebook", "function_calls",
-           "resolve_sandbox", "value_names"]
+           "resolve_sandbox", "uses_models", "value_names"]
 
 
 VARIABLE_PARAMS = ("variable", "reference_variable", "variables", "matrix_variable")
@@ -46,11 +46,22 @@ def function_calls(assignment: Assignment) -> list[dict]:
     return calls
 
 
+# check kinds that read no model: an assignment made only of these never imports TensorFlow
+# in the kernel (the harness then exports no model); any other kind, a plugin's included, does
+MODEL_FREE_KINDS = frozenset({"executes", "value", "function", "answer_text", "decreasing"})
+
+
+def uses_models(assignment: Assignment) -> bool:
+    """True when some check reads the notebook's (or the reference's) Keras models."""
+    return any(c.kind not in MODEL_FREE_KINDS or (c.kind == "answer_text" and c.param("numbers_from_models"))
+               for c in assignment.checks) or bool(assignment.execution.evaluations)
+
+
 def execute_notebook(nb, segments: list[Segment], assignment: Assignment, area_root: Path,
                      dataset_dir: Path, sandbox: Sandbox | None = None) -> tuple[ExecutionRecord, KernelArea]:
     """Execute ``nb`` in a fresh, confined kernel whose private folders live in ``area_root``."""
     area = prepare_area(area_root, dataset_dir)
     runner = NotebookRunner(nb, segments, assignment.execution, area, value_names(assignment),
                             sandbox=sandbox or resolve_sandbox("auto"), dataset_dir=Path(dataset_dir),
-                            calls=function_calls(assignment))
+                            calls=function_calls(assignment), keras=uses_models(assignment))
     return runner.run(), area

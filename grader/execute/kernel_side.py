@@ -39,7 +39,7 @@ def _to_json_value(value, np, limit=1_000_000):
 class Harness:
     """Exports models and variables after each section; installed once per kernel."""
 
-    def __init__(self, seed, max_export_params, compat_events=None):
+    def __init__(self, seed, max_export_params, compat_events=None, keras=True):
         import numpy as np
 
         # events of the compatibility layer (Colab stand-in, pip, magics, Keras 2 names),
@@ -59,7 +59,10 @@ class Harness:
         self._isinstance = builtins.isinstance
         random.seed(seed)
         np.random.seed(seed)
-        self._capture_keras(seed)
+        self._fitted, self._callback_uses, self._callbacks_exported = [], {}, {}
+        self._Model = self._Callback = None
+        if keras:  # an assignment that grades no model never imports TensorFlow in the kernel
+            self._capture_keras(seed)
 
     def _capture_keras(self, seed):
         import keras
@@ -140,14 +143,14 @@ class Harness:
                 continue
             seen.add(id(value))
             children = ()
-            if isinstance_(value, self._Model):
+            if self._Model is not None and isinstance_(value, self._Model):
                 found.setdefault(id(value), value)
                 children = self._public_attributes(value)
             elif isinstance_(value, (list, tuple, set, frozenset)):
                 children = list(value)[:1000]
             elif isinstance_(value, dict):
                 children = list(value.values())[:1000]
-            elif isinstance_(value, self._Callback) or self._is_notebook_instance(value):
+            elif (self._Callback is not None and isinstance_(value, self._Callback)) or self._is_notebook_instance(value):
                 children = self._public_attributes(value)
             if depth < 4:
                 stack.extend((child, depth + 1) for child in reversed(list(children)))
@@ -345,10 +348,12 @@ class Harness:
         self._makedirs(directory, exist_ok=True)
         manifest = {"segment": segment, "models": [], "values": {}, "value_errors": {}}
         names_by_id = {}
-        for name, value in list(user_ns.items()):
+        keras_on = self._Model is not None
+        for name, value in list(user_ns.items()) if keras_on else ():
             if not name.startswith("_") and self._isinstance(value, self._Model):
                 names_by_id.setdefault(id(value), []).append(name)
-        objects = self._get_objects()  # the heap scan serves callbacks created but never used
+        # the heap scan serves callbacks created but never used (none without Keras)
+        objects = self._get_objects() if keras_on else []
         for model in self._reachable_models(user_ns):
             if not self._is_new(model) or not getattr(model, "built", False):
                 continue  # an unbuilt model (an empty Sequential) is exported once it is built
@@ -376,7 +381,7 @@ class Harness:
 COMMAND_MARK = "#grader-command "  # a comment-only cell carrying a harvest or a call
 
 
-def install(seed, max_export_params, compat_events=None):
+def install(seed, max_export_params, compat_events=None, keras=True):
     """Create the harness and hook it to IPython's ``post_run_cell`` event.
 
     The grader triggers a harvest or a function call with a cell holding only a comment
@@ -385,7 +390,7 @@ def install(seed, max_export_params, compat_events=None):
     """
     from IPython import get_ipython
 
-    harness = Harness(seed, max_export_params, compat_events)
+    harness = Harness(seed, max_export_params, compat_events, keras)
     shell = get_ipython()
     user_ns = shell.user_ns
     loads = json.loads

@@ -95,7 +95,7 @@ class NotebookRunner:
 
     def __init__(self, nb, segments: list[Segment], settings: ExecutionSettings, area: KernelArea,
                  value_names: dict[str, list[str]] | None = None, *, sandbox: Sandbox, dataset_dir: Path,
-                 calls: list[dict] | None = None) -> None:
+                 calls: list[dict] | None = None, keras: bool = True) -> None:
         self.nb = nb
         # nbclient stores each executed cell back at nb.cells[index]: the grader's own code
         # (prelude, harvest, probes) runs in a scratch slot appended to a private copy.
@@ -112,6 +112,7 @@ class NotebookRunner:
         self.dataset_dir = dataset_dir
         self.kernel: Kernel | None = None
         self.calls = calls or []
+        self.keras = keras  # False: the kernel never imports TensorFlow for the grader (no model is graded)
 
     # ------------------------------------------------------------------ kernel
     def _new_client(self) -> NotebookClient:
@@ -168,10 +169,11 @@ class NotebookRunner:
         source = (
             "_compat = {'__name__': 'grader_kernel_compat'}\n"
             f"exec(compile({compat!r}, '<grader-compat>', 'exec'), _compat)\n"
-            f"_events = _compat['install_compat']({bool(self.settings.keras2_compat)!r})\n"
+            f"_events = _compat['install_compat']({bool(self.settings.keras2_compat)!r}, {self.keras!r})\n"
             "_side = {'__name__': 'grader_kernel_side'}\n"
             f"exec(compile({side!r}, '<grader-prelude>', 'exec'), _side)\n"
-            f"_side['install']({self.settings.seed}, {self.settings.max_export_params}, compat_events=_events)\n"
+            f"_side['install']({self.settings.seed}, {self.settings.max_export_params}, compat_events=_events, "
+            f"keras={self.keras!r})\n"
         )
         code = f"exec(compile({source!r}, '<grader-prelude>', 'exec'), {{'__name__': 'grader_prelude'}})"
         error = self._execute(client, code, self.settings.startup_timeout)
