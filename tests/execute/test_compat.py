@@ -16,7 +16,7 @@ import pytest
 
 from grader.execute import kernel_compat as kc
 from grader.notebook import load_notebook, split_sections
-from grader.spec import Assignment, ExecutionSettings, SectionSpec
+from grader.spec import Assignment, CheckSpec, ExecutionSettings, SectionSpec
 
 v4 = nbformat.v4
 SECTIONS = (SectionSpec("desafio-1", "D1", r"(?i)desafio\s*1"), SectionSpec("desafio-2", "D2", r"(?i)desafio\s*2"))
@@ -191,7 +191,9 @@ def _run(cells_1: list[str], cells_2: list[str], area_root: Path, dataset_dir: P
     cells += [v4.new_markdown_cell("## Desafio 2")] + [v4.new_code_cell(c) for c in cells_2]
     nb = v4.new_notebook(cells=cells)
     settings = ExecutionSettings(cell_timeout=60, total_timeout=240, keras2_compat=keras2)
-    assignment = Assignment("t", "t", "/tmp", "t.ipynb", "r.ipynb", SECTIONS, (), settings)
+    # a model check, so that the kernel harvests Keras models (a model-free assignment never imports Keras)
+    checks = (CheckSpec("params", "desafio-1", "model_params", 1.0, params={"reference_model": "model"}),)
+    assignment = Assignment("t", "t", "/tmp", "t.ipynb", "r.ipynb", SECTIONS, checks, settings)
     record, area = execute_notebook(nb, split_sections(nb, assignment), assignment, area_root, dataset_dir)
     return record, area
 

@@ -11,7 +11,7 @@ import pytest
 from grader.execute import execute_notebook
 from grader.inspect.models import model_facts
 from grader.notebook import split_sections
-from grader.spec import Assignment, ExecutionSettings, SectionSpec
+from grader.spec import Assignment, CheckSpec, ExecutionSettings, SectionSpec
 
 pytestmark = pytest.mark.kernel
 v4 = nbformat.v4
@@ -20,7 +20,9 @@ v4 = nbformat.v4
 def _assignment(**execution) -> Assignment:
     sections = (SectionSpec("desafio-1", "D1", r"(?i)desafio\s*1"), SectionSpec("desafio-2", "D2", r"(?i)desafio\s*2"))
     settings = ExecutionSettings(**{"cell_timeout": 20, "total_timeout": 200, **execution})
-    return Assignment("t", "t", "/tmp", "t.ipynb", "r.ipynb", sections, (), settings)
+    # a model check: the kernel harvests Keras models (an assignment without one never imports Keras)
+    checks = (CheckSpec("params", "desafio-1", "model_params", 1.0, params={"reference_model": "m"}),)
+    return Assignment("t", "t", "/tmp", "t.ipynb", "r.ipynb", sections, checks, settings)
 
 
 def _notebook(first: list[str], second: list[str]):
@@ -189,3 +191,26 @@ def test_callbacks_used_by_fit_and_the_compile_settings_are_exported(tmp_path, d
     compiled = model_facts(entry, "desafio-1", area.artifacts / "desafio-1" / entry["dir"]).compiled
     assert compiled.optimizer == "SGD" and compiled.loss == ("SparseCategoricalCrossentropy",)
     assert compiled.optimizer_config["nesterov"] is True and compiled.optimizer_config["momentum"] == 0.9
+
+
+def test_a_numpy_only_assignment_never_imports_tensorflow_in_the_kernel(tmp_path, dataset_dir):
+    from grader.execute.environment import prepare_area
+    from grader.execute.runner import NotebookRunner
+    from grader.execute.sandbox import resolve_sandbox
+
+    nb = v4.new_notebook(cells=[
+        v4.new_markdown_cell("## Desafio 1"),
+        v4.new_code_cell("import numpy as np\nx = np.maximum(np.arange(-2, 3), 0)"),
+        v4.new_code_cell("import sys\nloaded = sorted(m for m in ('keras', 'tensorflow') if m in sys.modules)"),
+        # the notebook may still import Keras itself: its Keras 2 names then work as usual
+        v4.new_code_cell("import keras\nlr = float(keras.optimizers.Adam(lr=0.5).learning_rate)"),
+    ])
+    assignment = _assignment(keras2_compat=True)
+    area = prepare_area(tmp_path / "k", dataset_dir)
+    runner = NotebookRunner(nb, split_sections(nb, assignment), assignment.execution, area,
+                            {"desafio-1": ["loaded", "lr"]}, sandbox=resolve_sandbox("auto"), dataset_dir=dataset_dir,
+                            keras=False)
+    record = runner.run()
+    assert all(c.status == "ok" for c in record.cells), [(c.index, c.evalue) for c in record.cells]
+    values = _manifest(area, "desafio-1")["values"]
+    assert values["loaded"] == [] and values["lr"] == 0.5
