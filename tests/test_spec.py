@@ -396,3 +396,21 @@ def test_keras2_compat_is_a_boolean_and_only_a_boolean(write_spec, registry):
         assert "[execution]" in message and "'keras2_compat' must be true or false" in message
     message = spec_error(write_spec(VALID + "\n[execution]\nseed = true\n"), registry)  # numbers stay numbers
     assert "'seed' must be a positive number" in message
+
+
+def test_threads_may_be_auto_and_nothing_else_but_a_number(tmp_path):
+    import pytest
+
+    from grader.checks import default_registry
+    from grader.errors import SpecError
+    from grader.spec import load_assignment
+
+    (tmp_path / "a.ipynb").write_text("{}")
+    (tmp_path / "r.ipynb").write_text("{}")
+    base = ('[assignment]\nid = "a"\nnotebook = "a.ipynb"\nreference = "r.ipynb"\n'
+            '[[sections]]\nid = "s"\n[[checks]]\nsection = "s"\nkind = "executes"\npoints = 1\n')
+    (tmp_path / "assignment.toml").write_text(base + '[execution]\nthreads = "auto"\n')
+    assert load_assignment(tmp_path / "assignment.toml", default_registry()).execution.threads == "auto"
+    (tmp_path / "assignment.toml").write_text(base + '[execution]\nthreads = "many"\n')
+    with pytest.raises(SpecError, match='positive number or "auto"'):
+        load_assignment(tmp_path / "assignment.toml", default_registry())

@@ -1,0 +1,25 @@
+"""How many notebooks run at once, and with how many threads each (pure: no kernel)."""
+
+from __future__ import annotations
+
+from grader.schedule import default_jobs, resolve_threads
+from grader.spec import ExecutionSettings
+
+GiB = 2**30
+
+
+def test_jobs_default_to_the_cores_over_the_threads_bounded_by_memory():
+    assert default_jobs(ExecutionSettings(threads=1), cores=2, memory_bytes=24 * GiB) == 2
+    assert default_jobs(ExecutionSettings(threads=2), cores=8, memory_bytes=64 * GiB) == 4
+    # 6 GiB per kernel on a 16 GiB machine: two at once, whatever the cores
+    assert default_jobs(ExecutionSettings(threads=1, memory_mb=6144), cores=16, memory_bytes=16 * GiB) == 2
+    assert default_jobs(ExecutionSettings(threads=4), cores=2, memory_bytes=GiB) == 1
+
+
+def test_auto_threads_share_the_cores_among_the_notebooks():
+    auto = ExecutionSettings(threads="auto")
+    assert resolve_threads(auto, jobs=1, cores=8).threads == 8  # grader check: one notebook, every core
+    assert resolve_threads(auto, jobs=3, cores=8).threads == 2
+    assert resolve_threads(auto, jobs=4, cores=2).threads == 1
+    assert resolve_threads(ExecutionSettings(threads=3), jobs=4, cores=2).threads == 3
+    assert default_jobs(auto, cores=4, memory_bytes=64 * GiB) == 4
