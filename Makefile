@@ -16,13 +16,15 @@ $(BIN)/grader: pyproject.toml
 	@touch $(BIN)/grader
 
 # System packages from Debian, installed when missing and we are root (otherwise: a clear note):
-#   dataset-fashion-mnist (the data set, read offline) and bubblewrap (strict kernel isolation).
+#   dataset-fashion-mnist (the data set, read offline), bubblewrap (strict kernel isolation)
+#   and chromium (the real-browser tests of the HTML pages; they are skipped without it).
 system-deps:
 	@missing=""; \
 	[ -f "$(DATASET_DIR)/t10k-images-idx3-ubyte.gz" ] || missing="$$missing dataset-fashion-mnist"; \
 	command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	if [ -z "$$missing" ]; then \
-	  echo "System packages present: Fashion-MNIST in $(DATASET_DIR), bubblewrap"; \
+	  echo "System packages present: Fashion-MNIST in $(DATASET_DIR), bubblewrap, chromium"; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  (DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null 2>&1 || \
@@ -33,6 +35,7 @@ system-deps:
 	  echo "      Ask an administrator for 'sudo apt-get install$$missing'."; \
 	  echo "      Without the data set, set GRADER_DATA_DIR to a folder with the four Fashion-MNIST .gz files;"; \
 	  echo "      without bubblewrap, notebooks run with degraded isolation (see README: Isolation)."; \
+	  echo "      without chromium, the browser tests (tests/browser) are skipped."; \
 	fi
 
 demo: install

@@ -1,4 +1,4 @@
-"""The class overview (index.html): scores, section averages, distribution, the review queue."""
+"""The class overview (index.html): submissions × sections, pass rates, distribution, review queue."""
 
 from __future__ import annotations
 
@@ -9,19 +9,63 @@ from urllib.parse import quote
 
 import grader
 from grader.messages import Catalogue
-from grader.results import ReviewItem, RunResults, SubmissionResult
+from grader.results import CheckResult, ReviewItem, RunResults, SectionInfo, SubmissionResult
 from grader.report.common import Formatter, HISTOGRAM_BINS, template_environment
+
+# the two views of one submission's report, as ``render_index`` receives their paths
+STUDENT_VIEW, INSTRUCTOR_VIEW = "student", "instructor"
+# a check that was not run because the student did not attempt its section: neutral
+NOT_ATTEMPTED = "skipped"
+# statuses that say whether the student knew the concept (open review items and grader errors do not)
+JUDGED = ("passed", "partial", "failed", "error")
+
+
+@dataclass(frozen=True)
+class ReportLinks:
+    """Where a submission's two report views are, relative to the index page."""
+
+    student: str | None = None
+    instructor: str | None = None
+
+    @classmethod
+    def of(cls, paths: str | Mapping[str, str] | None) -> "ReportLinks":
+        """A plain path is the student view; a mapping names each view."""
+        if isinstance(paths, Mapping):
+            return cls(_href(paths.get(STUDENT_VIEW)), _href(paths.get(INSTRUCTOR_VIEW)))
+        return cls(_href(paths))
+
+
+def _href(path: str | None) -> str | None:
+    return quote(str(path).replace("\\", "/")) if path else None
+
+
+@dataclass(frozen=True)
+class SectionCell:
+    """One submission's score in one section; ``None`` when it has none (an errored submission)."""
+
+    score: float | None
+    max_score: float
+    not_attempted: bool = False
+
+    @property
+    def sort_value(self) -> float:
+        return -1.0 if self.score is None or self.not_attempted else self.score
 
 
 @dataclass(frozen=True)
 class IndexRow:
     result: SubmissionResult
-    href: str | None
+    links: ReportLinks
+    cells: tuple[SectionCell, ...] = ()
 
     @property
-    def student_errors(self) -> int:
-        """Checks in ``error`` that the grader did not cause."""
-        return self.result.count("error") - self.result.grader_errors
+    def href(self) -> str | None:
+        return self.links.student
+
+    @property
+    def to_review(self) -> int:
+        """Checks waiting for a teacher: in ``review`` or failed by the grader."""
+        return sum(1 for c in self.result.checks if _pending(c))
 
 
 @dataclass(frozen=True)
@@ -49,6 +93,28 @@ class SectionAverage:
 
 
 @dataclass(frozen=True)
+class CheckRate:
+    """How the class did on one check: passed among the submissions whose verdict says so."""
+
+    id: str
+    section: str
+    kind: str
+    passed: int
+    partial: int
+    judged: int  # passed, partial, failed or the student's own error
+    not_attempted: int
+    pending: int  # in review or failed by the grader
+
+    @property
+    def rate(self) -> float | None:
+        return self.passed / self.judged if self.judged else None
+
+    @property
+    def fill(self) -> float:
+        return round(100.0 * (self.rate or 0.0), 1)
+
+
+@dataclass(frozen=True)
 class HistogramBin:
     label: str
     count: int
@@ -68,25 +134,73 @@ def _histogram(percents: list[float], bins: int = HISTOGRAM_BINS) -> list[Histog
     ]
 
 
-def render_index(results: RunResults, catalogue: Catalogue, reports: Mapping[str, str]) -> str:
-    """Render the class overview: submissions, per-section averages, score distribution.
+def _pending(check: CheckResult) -> bool:
+    """Waiting for a teacher: in ``review``, or failed by the grader and not decided yet."""
+    # ``decision`` comes with teacher decisions (grader/review.py); results without it have none
+    decided = getattr(check, "decision", None) is not None
+    return check.status == "review" or (check.grader_error and not decided)
 
-    ``reports`` maps submission ids to report paths relative to the index page.
-    """
-    fmt = Formatter(catalogue)
-    subs = sorted(results.submissions, key=lambda s: s.id)
-    graded = [s for s in subs if s.status == "graded"]
-    rows = [
-        IndexRow(s, quote(str(reports[s.id]).replace("\\", "/")) if reports.get(s.id) else None)
-        for s in subs
-    ]
-    queue = [QueueRow(row.result.id, row.href, item) for row in rows for item in row.result.review]
+
+def section_not_attempted(result: SubmissionResult, section: SectionInfo) -> bool:
+    """A bonus section the student left alone: it has checks and none of them was run."""
+    checks = [c for c in result.checks if c.section == section.id]
+    return section.bonus and bool(checks) and all(c.status == NOT_ATTEMPTED for c in checks)
+
+
+def _cells(result: SubmissionResult, sections: tuple[SectionInfo, ...]) -> tuple[SectionCell, ...]:
+    scores = {s.id: s for s in result.sections}
+    cells = []
+    for section in sections:
+        score = scores.get(section.id)
+        cells.append(SectionCell(score.score if score else None, section.max_score,
+                                 section_not_attempted(result, section)))
+    return tuple(cells)
+
+
+def _averages(graded: list[SubmissionResult], sections: tuple[SectionInfo, ...]) -> list[SectionAverage]:
+    """Mean score per section over graded submissions; a bonus left alone does not count."""
     averages = []
-    for section in results.assignment.sections:
-        scores = [x.score for s in graded for x in s.sections if x.id == section.id]
+    for section in sections:
+        scores = [x.score for s in graded if not section_not_attempted(s, section)
+                  for x in s.sections if x.id == section.id]
         mean = statistics.fmean(scores) if scores else None
         averages.append(SectionAverage(section.id, section.title, mean, section.max_score))
-    max_score = results.assignment.max_score
+    return averages
+
+
+def check_rates(graded: list[SubmissionResult]) -> list[CheckRate]:
+    """Per-check pass rates over graded submissions, worst first (checks nobody was judged on last)."""
+    by_check: dict[str, list[CheckResult]] = {}
+    for sub in graded:
+        for check in sub.checks:
+            by_check.setdefault(check.id, []).append(check)
+    rates = []
+    for cid, checks in by_check.items():
+        judged = [c for c in checks if c.status in JUDGED and not _pending(c)]
+        rates.append(CheckRate(
+            cid, checks[0].section, checks[0].kind,
+            passed=sum(1 for c in judged if c.status == "passed"),
+            partial=sum(1 for c in judged if c.status == "partial"),
+            judged=len(judged),
+            not_attempted=sum(1 for c in checks if c.status == NOT_ATTEMPTED),
+            pending=sum(1 for c in checks if _pending(c)),
+        ))
+    return sorted(rates, key=lambda r: (r.rate is None, r.rate or 0.0, r.id))
+
+
+def render_index(results: RunResults, catalogue: Catalogue,
+                 reports: Mapping[str, str | Mapping[str, str]]) -> str:
+    """Render the class overview: submissions × sections, pass rates, distribution, review queue.
+
+    ``reports`` maps submission ids to report paths relative to the index page: a path
+    (the student view) or a mapping ``{"student": ..., "instructor": ...}`` of both views.
+    """
+    fmt = Formatter(catalogue)
+    sections = results.assignment.sections
+    subs = sorted(results.submissions, key=lambda s: s.id)
+    graded = [s for s in subs if s.status == "graded"]
+    rows = [IndexRow(s, ReportLinks.of(reports.get(s.id)), _cells(s, sections)) for s in subs]
+    queue = [QueueRow(row.result.id, row.href, item) for row in rows for item in row.result.review]
     percents = [100 * s.score / s.max_score for s in graded if s.max_score]
     totals = [s.score for s in graded]
     return template_environment().get_template("index.html.j2").render(
@@ -95,15 +209,18 @@ def render_index(results: RunResults, catalogue: Catalogue, reports: Mapping[str
         lang=catalogue.lang.replace("_", "-"),
         version=grader.__version__,
         results=results,
+        sections=sections,
+        section_titles={s.id: s.title for s in sections},
         rows=rows,
+        errored=[row for row in rows if row.result.status == "error"],
         graded=len(graded),
         errors=len(subs) - len(graded),
         mean=statistics.fmean(totals) if totals else None,
         median=statistics.median(totals) if totals else None,
-        max_score=max_score,
-        averages=averages,
+        max_score=results.assignment.max_score,
+        averages=_averages(graded, sections),
+        rates=check_rates(graded),
         histogram=_histogram(percents),
         queue=queue,
         grader_errors=sum(s.grader_errors for s in subs),
     )
-
