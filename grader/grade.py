@@ -11,7 +11,6 @@ import hashlib
 import json
 import logging
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +25,7 @@ from grader.inspect.judge import Judge, JudgeSetup
 from grader.notebook import attempted_sections, extract_answers, load_notebook, sha256_file, split_sections, template_answers
 from grader.spec import Assignment
 from grader.store import Store
+from grader.workdirs import new_workdir
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ def collect_facts(path: Path, context: GradingContext, *, use_cache: bool = True
     template = load_notebook(assignment.notebook_path)
     segments = split_sections(nb, assignment)
     answers = extract_answers(nb, template, segments)
-    area_root = Path(tempfile.mkdtemp(prefix="grader-"))
+    area_root = new_workdir()
     try:
         record, area = execute_notebook(nb, segments, assignment, area_root, context.dataset_dir, context.sandbox)
         # started only if a model needs the notebook's own classes, after the kernel is gone
