@@ -82,6 +82,10 @@ class ModelFacts(JsonData):
     # ``call()`` produced the predictions): a teacher may want to look
     judged_with_student_code: bool = False
     created_cell: int | None = None  # 0-based index of the notebook cell that created the model
+    # what ``fit`` returned, recorded by the kernel's harness: ``History.history`` of every fit
+    # of this model, appended ("loss", "val_accuracy", ... -> one number per epoch; None for NaN);
+    # drawn as learning curves in the report, never scored
+    history: dict[str, tuple[float | None, ...]] = field(default_factory=dict)
 
     @property
     def loaded(self) -> bool:
@@ -102,6 +106,7 @@ class CellRecord(JsonData):
     evalue: str | None = None
     traceback: str | None = None
     seconds: float = 0.0
+    source: str | None = None  # the cell's code, kept for cells that failed (first MAX_SOURCE_CHARS)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from grader.results import AssignmentInfo, RunResults, SectionInfo, SubmissionRe
 from grader.spec import Assignment
 
 LOG_NAME = "grader.log"
+STUDENT_REPORT, INSTRUCTOR_REPORT = "report.html", "report-professor.html"  # in OUT/<id>/
 
 
 def prepare_out(out: Path) -> Path:
@@ -47,10 +48,14 @@ def write_outputs(out: Path, assignment: Assignment, graded: dict[str, tuple[Sub
         result, facts = graded[sub_id]
         folder = out / sub_id
         folder.mkdir(exist_ok=True)
-        report = f"{sub_id}/report.html"
+        report = f"{sub_id}/{STUDENT_REPORT}"
         result = dataclasses.replace(result, report=report)
-        (folder / "report.html").write_text(
-            render_submission_report(result, assignment, catalogue, facts, reference), encoding="utf-8")
+        (folder / STUDENT_REPORT).write_text(
+            render_submission_report(result, assignment, catalogue, facts, reference, other_view=INSTRUCTOR_REPORT),
+            encoding="utf-8")
+        (folder / INSTRUCTOR_REPORT).write_text(  # reference side by side, hidden checks: not for students
+            render_submission_report(result, assignment, catalogue, facts, reference, show_hidden=True,
+                                     other_view=STUDENT_REPORT, facts_link="facts.json"), encoding="utf-8")
         (folder / "facts.json").write_text(json.dumps(facts.to_json(), indent=1), encoding="utf-8")
         results.append(result)
         reports[sub_id] = report

@@ -19,6 +19,12 @@ from grader.errors import SpecError
 from grader.serial import JsonData
 
 VISIBILITIES = ("visible", "hidden", "after_due_date")
+# what a visible check may show a student besides its verdict and the student's own values
+REVEALS = ("verdict", "expected")
+# kinds whose expected value is the answer a desafio asks for (a count, a value, a shape)
+# or comes from the reference solution: students see the verdict only unless the spec
+# says ``reveal = "expected"``
+VERDICT_KINDS = frozenset({"answer_text", "model_params", "value", "output_shape"})
 ASSIGNMENT_KEYS = ("id", "title", "notebook", "reference")
 TOP_LEVEL_KEYS = ("assignment", "execution", "datasets", "sections", "checks")
 
@@ -73,9 +79,23 @@ class CheckSpec(JsonData):
     points: float
     visibility: str = "visible"
     params: dict[str, Any] = field(default_factory=dict)
+    reveal: str | None = None  # "verdict" | "expected"; None: the kind's default (default_reveal)
 
     def param(self, name: str, default: Any = None) -> Any:
         return self.params.get(name, default)
+
+    @property
+    def reveals_expected(self) -> bool:
+        """True when the student view may show this check's expected value."""
+        return (self.reveal or default_reveal(self.kind, self.params)) == "expected"
+
+
+def default_reveal(kind: str, params: dict[str, Any]) -> str:
+    """``verdict`` for counts, values and shapes a desafio asks for and for a reference model's
+    layer sequence; ``expected`` for what the spec itself states (thresholds, required layers)."""
+    if kind in VERDICT_KINDS or (kind == "model_structure" and params.get("mode", "sequence") == "sequence"):
+        return "verdict"
+    return "expected"
 
 
 @dataclass(frozen=True)
@@ -250,12 +270,17 @@ def _parse_checks(raw: list, sections: tuple[SectionSpec, ...], kinds, at: _Wher
         visibility = table.pop("visibility", "visible")
         if visibility not in VISIBILITIES:
             raise at.error(where, f"'visibility' must be one of {', '.join(VISIBILITIES)}, got '{visibility}'")
+        reveal = table.pop("reveal", None)
+        if reveal is not None and reveal not in REVEALS:
+            raise at.error(f"{where} ({cid})", f"'reveal' must be one of {', '.join(REVEALS)}, got {reveal!r}"
+                                               f"{_suggest(str(reveal), REVEALS)}")
         for key in ("kind", "section", "points"):
             table.pop(key)
         problem = kinds.get(kind).validate(table)
         if problem:
             raise at.error(f"{where} ({cid})", problem)
-        checks.append(CheckSpec(cid, section, kind, float(points), visibility, table))
+        checks.append(CheckSpec(cid, section, kind, float(points), visibility, table,
+                                reveal or default_reveal(kind, table)))
     return tuple(checks)
 
 

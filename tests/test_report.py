@@ -163,10 +163,11 @@ def test_report_summary_counts_and_review_flag():
 
 def test_report_shows_messages_and_locale_numbers():
     text = visible_text(render("pt"))
-    assert "O MLP tem 101.770 parâmetros; esperado 72.000.100." in text
-    assert "total: 72.000.100" in text and "total: 101.770" in text
-    assert "0,8731" in text
-    assert "total: 72,000,100" in visible_text(render("en"))
+    assert "O MLP tem 101.770 parâmetros; esperado 72.000.100." in text  # a hand-made message, shown as is
+    assert "total: 101.770" in text and "total: 72.000.100" not in text  # model_params reveals the verdict only
+    assert "87,3%" in text and "mínimo para a nota cheia: 85%" in text  # accuracy as percentages
+    assert "total: 72.000.100" in visible_text(render("pt", show_hidden=True))
+    assert "total: 72,000,100" in visible_text(render("en", show_hidden=True))
 
 
 def test_report_renders_shapes_readably():
@@ -180,9 +181,15 @@ def test_report_structure_diff_table():
     assert 'class="diff"' in html
     text = visible_text(html)
     assert "Comparação camada a camada" in text
-    assert "Conv2D(16, 5×5, valid, tanh) Conv2D(8, 5×5, valid, tanh) diferente filters: 16 ≠ 8" in text
-    assert "Dense(84, tanh) — faltando" in text
-    assert "Layer-by-layer comparison" in visible_text(render("en"))
+    # the student's view: their layer, what differs in words, never the reference's layers
+    assert "Conv2D(8, 5×5, valid, tanh) diferente A 2ª camada Conv2D difere em: filtros." in text
+    assert "— faltando Falta uma camada Dense nesta posição." in text
+    assert "Conv2D(16" not in html and "Dense(84" not in html and "filters" not in text
+    teacher = visible_text(render("pt", show_hidden=True))
+    assert ("Conv2D(16, 5×5, valid, tanh) Conv2D(8, 5×5, valid, tanh) diferente "
+            "A 2ª camada Conv2D tem filtros 8 (a referência usa 16).") in teacher
+    assert "Dense(84, tanh) — faltando Falta a camada Dense(84, tanh) nesta posição." in teacher
+    assert "Dense layer no. 1" not in visible_text(render("en")) and "Layer-by-layer comparison" in visible_text(render("en"))
 
 
 def with_checks(*checks: CheckResult) -> SubmissionResult:
@@ -195,11 +202,14 @@ def test_report_diff_rows_of_layer_mappings():
                       "status": "equivalent", "differences": "MaxPooling2D em vez de AveragePooling2D"}]}
     check = CheckResult("s", "desafio-3", "model_structure", "passed", 1, 1, "ok", details=rows,
                         expected=["AveragePooling2D(2×2)"], actual=["MaxPooling2D(2×2)"])
-    html = render_submission_report(with_checks(check), sample_assignment(), load_catalogue("pt"), None, None)
+    html = render_submission_report(with_checks(check), sample_assignment(), load_catalogue("pt"), None, None,
+                                    show_hidden=True)
     text = visible_text(html)
     assert "AveragePooling2D(pool_size=[2, 2]) MaxPooling2D(pool_size=[2, 2]) equivalente" in text
     assert "MaxPooling2D em vez de AveragePooling2D" in text
     assert 'class="compare"' not in html  # the diff replaces the expected/found lists
+    student = render_submission_report(with_checks(check), sample_assignment(), load_catalogue("pt"), None, None)
+    assert "MaxPooling2D(pool_size=[2, 2]) equivalente" in visible_text(student) and "AveragePooling2D" not in student
 
 
 def test_report_per_layer_shape_table():
@@ -211,18 +221,25 @@ def test_report_per_layer_shape_table():
                         expected=[[None, 28, 28, 6], [None, 400]], actual=[[None, 24, 24, 6]], details=layers)
     for lang, title, status in (("pt", "Formatos de saída camada a camada", "diferente"),
                                 ("en", "Output shapes layer by layer", "different")):
-        html = render_submission_report(with_checks(check), sample_assignment(), load_catalogue(lang), None, None)
+        html = render_submission_report(with_checks(check), sample_assignment(), load_catalogue(lang), None, None,
+                                        show_hidden=True)
         text = visible_text(html)
         assert title in text
         assert f"Conv2D(6, 5×5) (None, 28, 28, 6) (None, 24, 24, 6) {status}" in text
         assert "Flatten() (None, 400) —" in text
+        # output_shape reveals the verdict only: no expected column, a missing layer by its class
+        student = visible_text(render_submission_report(with_checks(check), sample_assignment(),
+                                                        load_catalogue(lang), None, None))
+        assert f"Conv2D(6, 5×5) (None, 24, 24, 6) {status}" in student
+        assert "(None, 28, 28, 6)" not in student and "(None, 400)" not in student
 
 
 def test_report_cell_error_with_clean_traceback():
     html = render("pt")
     assert "\x1b" not in html
     text = visible_text(html)
-    assert "Célula 7" in text and "ZeroDivisionError: division by zero" in text
+    # the position as Jupyter shows it (index 7 is the 8th cell) and the execution count
+    assert "Célula 8 do notebook execução [7]" in text and "ZeroDivisionError: division by zero" in text
     pre = re.search(r"<pre[^>]*>(.*?)</pre>", html, re.S).group(1)
     assert "Traceback (most recent call last)" in pre and "----&gt; 1 1/0" in pre
 
@@ -249,11 +266,14 @@ def test_report_escapes_student_text_and_is_self_contained():
 
 
 def test_report_models_side_by_side():
-    text = visible_text(render("pt"))
+    text = visible_text(render("pt", show_hidden=True))
     assert "Modelos" in text and "Seus modelos" in text and "Modelos de referência" in text
     assert "minha_lenet" in text and "lenet5" in text
     assert "50.572" in text and "50.692" in text  # student and reference totals
     assert "AveragePooling2D" in text and "(None, 10, 10, 16)" in text
+    student = visible_text(render("pt"))  # the student's view: their own models only
+    assert "Seus modelos" in student and "minha_lenet" in student and "50.572" in student
+    assert "Modelos de referência" not in student and "lenet5" not in student and "50.692" not in student
 
 
 def test_report_error_submission_without_facts():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from grader.checks.base import Outcome, check_kind, failed, partial, passed
-from grader.checks.structure import Equivalence, as_names, candidate_models, resolve_model
+from grader.checks.structure import Equivalence, as_names, candidate_models, resolve_model, section_title
 from grader.facts import ModelFacts, NotebookFacts
 from grader.spec import CheckSpec
 
@@ -29,7 +29,7 @@ def pick_model(student: NotebookFacts, reference: NotebookFacts, check: CheckSpe
         return selection if isinstance(selection, Outcome) else selection.model
     models: Sequence[ModelFacts] = candidate_models(student, check.section)[0]
     if not models:
-        return failed("model.none_found", params={"section": check.section})
+        return failed("model.none_found", params={"section": section_title(reference, check.section)})
     classes = as_names(check.param("contains"))
     if classes:
         eq = Equivalence(check.param("equivalent", ()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from grader.checks.base import Outcome, check_kind, failed, passed
+from grader.checks.structure import section_title
 from grader.facts import CellRecord, NotebookFacts
 from grader.spec import CheckSpec
 
@@ -39,11 +40,11 @@ def check_executes(student: NotebookFacts, reference: NotebookFacts, check: Chec
         # graded sections hold the section's code
         cells = sorted((c for c in student.cells if c.section is None), key=lambda c: c.index)
     if section is None and not cells:
-        return failed("executes.section_missing", params={"section": check.section})
+        return failed("executes.section_missing", params={"section": section_title(reference, check.section)})
     if not cells:
-        return failed("executes.no_cells", params={"section": check.section})
+        return failed("executes.no_cells", params={"section": section_title(reference, check.section)})
     if section is not None and not section.attempted:
-        return failed("executes.not_attempted", params={"section": check.section})
+        return failed("executes.not_attempted", params={"section": section_title(reference, check.section)})
     problems = [(n, c) for n, c in enumerate(cells, start=1) if c.status != "ok"]
     if not problems:
         return passed("executes.passed", params={"cells": len(cells)})

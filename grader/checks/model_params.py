@@ -46,7 +46,8 @@ def check_model_params(student: NotebookFacts, reference: NotebookFacts, check: 
     want = counts(selection.reference, compare)
     if got.get("total") != want.get("total"):
         params = {"actual": selection.model.total_params, "expected": selection.reference.total_params}
-        return failed("model_params.failed", params=params, details=details, **shown)
+        key = "model_params.failed" if check.reveals_expected else "model_params.failed_verdict"
+        return failed(key, params=params, details=details, **shown)
     params = {
         "total": selection.model.total_params,
         "trainable": selection.model.trainable_params,
@@ -54,4 +55,5 @@ def check_model_params(student: NotebookFacts, reference: NotebookFacts, check: 
         "non_trainable": selection.model.non_trainable_params,
         "expected_non_trainable": selection.reference.non_trainable_params,
     }
-    return failed("model_params.failed_split", params=params, details=details, **shown)
+    key = "model_params.failed_split" if check.reveals_expected else "model_params.failed_split_verdict"
+    return failed(key, params=params, details=details, **shown)

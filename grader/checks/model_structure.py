@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from grader.checks.base import Outcome, check_kind, failed, partial, passed
-from grader.checks.structure import Equivalence, as_names, describe, normalize_layers, resolve_model, summarize
+from grader.checks.structure import (Equivalence, as_names, describe, normalize_layers, resolve_model, section_title,
+                                     summarize)
 from grader.facts import ModelFacts, NotebookFacts
 from grader.spec import CheckSpec
 
@@ -27,7 +28,8 @@ def check_sequence(student: NotebookFacts, reference: NotebookFacts, check: Chec
         "expected": [describe(layer) for layer in normalize_layers(selection.reference.layers, ignore, keep)],
         "actual": [describe(layer) for layer in normalize_layers(selection.model.layers, ignore, keep)],
     }
-    params = {"matched": comparison.matched, "total": comparison.reference_layers, "fraction": comparison.fraction}
+    params = {"matched": comparison.matched, "total": comparison.reference_layers, "fraction": comparison.fraction,
+              "differing": comparison.differing}
     if comparison.fraction >= 1.0:
         return passed("model_structure.passed", params=params, details=details, **shown)
     if comparison.fraction <= 0.0:
@@ -47,7 +49,7 @@ def check_contains(student: NotebookFacts, reference: NotebookFacts, check: Chec
         return Outcome("error", 0.0, "check_param.invalid", params={"name": "layers", "value": str(check.param("layers"))})
     models = student.models_of(check.section)
     if not models:
-        return failed("model.none_found", params={"section": check.section})
+        return failed("model.none_found", params={"section": section_title(reference, check.section)})
     eq = Equivalence(check.param("equivalent", ()))
     best = max(models, key=lambda m: (len(_classes_found(m, wanted, eq)), m.loaded, m.order))
     found = _classes_found(best, wanted, eq)

@@ -18,21 +18,23 @@ def shape_text(shape: Any) -> str:
     return str(shape)
 
 
-def check_last(selection: Selection) -> Outcome:
+def check_last(selection: Selection, check: CheckSpec) -> Outcome:
     """Compare the model's output shape with the reference's."""
     got, want = plain_shape(selection.model.output_shape), plain_shape(selection.reference.output_shape)
     accepted = [plain_shape(ref.output_shape) for ref in selection.references]
     params = {"actual": shape_text(got), "expected": shape_text(want)}
     if got is not None and got in accepted:
         return passed("output_shape.passed", params=params, expected=want, actual=got)
-    return failed("output_shape.failed", params=params, expected=want, actual=got)
+    key = "output_shape.failed" if check.reveals_expected else "output_shape.failed_verdict"
+    return failed(key, params=params, expected=want, actual=got)
 
 
 def _row(pair) -> dict[str, Any]:
     want = plain_shape(pair.reference.output_shape) if pair.reference else None
     got = plain_shape(pair.student.output_shape) if pair.student else None
     status = pair.status if pair.status in ("missing", "extra") else "ok" if want == got else "differs"
-    return {"layer": describe(pair.student or pair.reference), "expected": want, "actual": got, "status": status}
+    return {"layer": describe(pair.student or pair.reference), "class": (pair.student or pair.reference).class_name,
+            "expected": want, "actual": got, "status": status}
 
 
 def check_all(selection: Selection, check: CheckSpec) -> Outcome:
@@ -54,7 +56,12 @@ def check_all(selection: Selection, check: CheckSpec) -> Outcome:
              "actual": [row["actual"] for row in rows if row["actual"] is not None]}
     if first is None:
         return passed("output_shape.all_passed", params=params, details={"layers": rows}, **shown)
-    return partial(fraction, "output_shape.all_partial", params=params, details={"layers": rows}, **shown)
+    if check.reveals_expected:
+        return partial(fraction, "output_shape.all_partial", params=params, details={"layers": rows}, **shown)
+    if first["status"] == "missing":  # only the class of a layer the student left out
+        params["layer"] = first["class"]
+    key = "output_shape.all_partial_missing" if first["status"] == "missing" else "output_shape.all_partial_verdict"
+    return partial(fraction, key, params=params, details={"layers": rows}, **shown)
 
 
 @check_kind(
@@ -71,5 +78,5 @@ def check_output_shape(student: NotebookFacts, reference: NotebookFacts, check: 
     if isinstance(selection, Outcome):
         return selection
     if layers == "last":
-        return check_last(selection)
+        return check_last(selection, check)
     return check_all(selection, check)

@@ -94,8 +94,13 @@ def describe(layer: LayerFacts) -> str:
 
 def layer_differences(reference: LayerFacts, student: LayerFacts, eq: Equivalence) -> list[str]:
     """``["filters: 6 ≠ 8", ...]`` for the compared attributes that differ modulo ``eq``."""
+    return [f"{name}: {want} ≠ {got}" for name, want, got in layer_changes(reference, student, eq)]
+
+
+def layer_changes(reference: LayerFacts, student: LayerFacts, eq: Equivalence) -> list[tuple[str, str, str]]:
+    """``[("filters", "6", "8"), ...]``: attribute, reference value, student value, where they differ."""
     ref, got = _attributes(reference), _attributes(student)
-    return [f"{name}: {_text(ref[name])} ≠ {_text(got[name])}" for name in COMPARED if not eq.same(ref[name], got[name])]
+    return [(name, _text(ref[name]), _text(got[name])) for name in COMPARED if not eq.same(ref[name], got[name])]
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,7 @@ class Pair:
     student: LayerFacts | None
     score: float = 0.0
     differences: tuple[str, ...] = ()
+    changes: tuple[tuple[str, str, str], ...] = ()  # (attribute, reference value, student value)
 
     @property
     def status(self) -> str:
@@ -121,12 +127,17 @@ class Pair:
             "student": describe(self.student) if self.student else None,
             "status": self.status,
             "differences": list(self.differences),
+            # structured, so a report can name the attribute without its expected value
+            "changes": [{"attribute": a, "expected": e, "actual": g} for a, e, g in self.changes],
+            "reference_class": self.reference.class_name if self.reference else None,
+            "student_class": self.student.class_name if self.student else None,
         }
 
 
 def _pair(ref: LayerFacts, got: LayerFacts, eq: Equivalence) -> Pair:
-    differences = tuple(layer_differences(ref, got, eq))
-    return Pair(ref, got, 0.5 if differences else 1.0, differences)
+    changes = tuple(layer_changes(ref, got, eq))
+    differences = tuple(f"{name}: {want} ≠ {found}" for name, want, found in changes)
+    return Pair(ref, got, 0.5 if differences else 1.0, differences, changes)
 
 
 def align(reference: Sequence[LayerFacts], student: Sequence[LayerFacts], eq: Equivalence) -> list[Pair]:
@@ -165,6 +176,10 @@ class Comparison:
     @property
     def matched(self) -> int:
         return sum(1 for p in self.pairs if p.status == "ok")
+
+    @property
+    def differing(self) -> int:
+        return sum(1 for p in self.pairs if p.status == "differs")
 
     @property
     def reference_layers(self) -> int:
@@ -226,6 +241,12 @@ def select_model(student_models: Sequence[ModelFacts], reference_models: Sequenc
     if best is None:
         return None, 0.0, (reference_models[0] if reference_models else None)
     return best[1], best[2], best[3]
+
+
+def section_title(reference: NotebookFacts, section_id: str) -> str:
+    """The section's heading as the reference notebook writes it, for messages; else its id."""
+    found = reference.section(section_id) if reference is not None else None
+    return found.title.strip() if found is not None and found.title.strip() else section_id
 
 
 def as_names(value: Any) -> tuple[str, ...]:
@@ -298,7 +319,7 @@ def resolve_model(student: NotebookFacts, reference: NotebookFacts, check: Check
     models, located = candidate_models(student, check.section)
     model, fraction, ref = select_model(models, refs, equivalent, ignore, keep)
     if model is None or (located and fraction < LOCATE_MIN_FRACTION):
-        return failed("model.none_found", params={"section": check.section})
+        return failed("model.none_found", params={"section": section_title(reference, check.section)})
     if not model.loaded:
         return Outcome("error", 0.0, "model.load_error", params={"reason": model.load_error or "-"})
     comparison = compare_models(model, ref, equivalent, ignore, keep)

@@ -109,9 +109,14 @@ def check_value(student: NotebookFacts, reference: NotebookFacts, check: CheckSp
     if difference is None:
         return passed("value.passed", params={"variable": name, "value": shown(got)}, expected=want, actual=got)
     path, part_got, part_want = difference
+    reveal = check.reveals_expected  # without it, the message leaves the expected value out
     if isinstance(want, list) and isinstance(got, list) and _shape(got) != _shape(want):
         params = {"variable": name, "expected": shown(_shape(want)), "actual": shown(_shape(got))}
-        return failed("value.shape_mismatch", params=params, expected=want, actual=got)
+        key = "value.shape_mismatch" if reveal else "value.shape_mismatch_verdict"
+        return failed(key, params=params, expected=want, actual=got)
     params = {"variable": name, "where": path, "expected": shown(part_want), "actual": shown(part_got)}
-    key = "value.element_mismatch" if path else "value.different"
+    if path:
+        key = "value.element_mismatch" if reveal else "value.element_mismatch_verdict"
+    else:
+        key = "value.different" if reveal else "value.different_verdict"
     return failed(key, params=params, expected=want, actual=got, details={"where": path})

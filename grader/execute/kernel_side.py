@@ -17,6 +17,11 @@ import os
 import random
 import weakref
 
+# bounds of an exported fit history (History.history): keys, epochs per key, key length
+MAX_HISTORY_KEYS = 20
+MAX_HISTORY_EPOCHS = 1000
+MAX_HISTORY_KEY_CHARS = 60
+
 
 def _to_json_value(value, np, limit=1_000_000):
     """A JSON-able copy of ``value`` (arrays as nested lists), or raise TypeError."""
@@ -60,6 +65,7 @@ class Harness:
         random.seed(seed)
         np.random.seed(seed)
         self._fitted, self._callback_uses, self._callbacks_exported = [], {}, {}
+        self._histories, self._histories_exported, self._exported_order = {}, {}, {}  # by id(model)
         self._Model = self._Callback = None
         if keras:  # an assignment that grades no model never imports TensorFlow in the kernel
             self._capture_keras(seed)
@@ -91,10 +97,45 @@ class Harness:
             if id(model) not in ids and len(fitted) < 1000:
                 ids.add(id(model))
                 fitted.append(model)
-            return original(model, *args, **kwargs)
+            result = original(model, *args, **kwargs)
+            try:
+                self._record_history(model, getattr(result, "history", None))
+            except Exception:  # recording the curves must never turn the student's fit into an error
+                pass
+            return result
 
         fit.__wrapped__ = original
         keras.Model.fit = fit
+
+    def _record_history(self, model, history):
+        """Append one ``fit``'s ``History.history`` (numbers only, bounded) to the model's curves."""
+        if not self._isinstance(history, dict) or id(model) not in {id(m) for m in self._fitted}:
+            return
+        curves = self._histories.setdefault(id(model), {})
+        for key, values in list(history.items())[:MAX_HISTORY_KEYS * 2]:
+            if not self._isinstance(key, str) or not self._isinstance(values, (list, tuple)):
+                continue
+            if key not in curves and len(curves) >= MAX_HISTORY_KEYS:
+                continue
+            numbers = curves.setdefault(key[:MAX_HISTORY_KEY_CHARS], [])
+            for value in list(values)[:MAX_HISTORY_EPOCHS - len(numbers)]:
+                number = float(value) if self._isinstance(value, (int, float, self._np.generic)) else None
+                numbers.append(number if number is not None and number == number and abs(number) != float("inf")
+                               else None)
+
+    def _export_histories(self):
+        """``{model order: curves}`` for exported models whose curves grew since the last harvest."""
+        found = {}
+        for model in self._fitted:
+            key = id(model)
+            curves, order = self._histories.get(key), self._exported_order.get(key)
+            if not curves or order is None:
+                continue
+            size = sum(len(v) for v in curves.values())
+            if size != self._histories_exported.get(key):
+                self._histories_exported[key] = size
+                found[str(order)] = {k: list(v) for k, v in curves.items()}
+        return found
 
     def _capture_callbacks(self, keras):
         """Remember every callback ``fit`` attaches to a model (Keras calls ``set_model``).
@@ -367,10 +408,12 @@ class Harness:
             except Exception as exc:  # one unexportable model must not hide the others
                 info = {"names": names_by_id.get(id(model), []), "error": f"{type(exc).__name__}: {exc}"}
             info.update(order=self._order, dir=f"model{self._order}", execution_count=self._created_count(model))
+            self._exported_order[id(model)] = self._order
             manifest["models"].append(info)
         if export:
             manifest["values"], manifest["value_errors"] = self._export_values(user_ns, value_names)
             manifest["callbacks"] = self._export_callbacks(objects)
+            manifest["histories"] = self._export_histories()
             events = list(self._compat_events)
             manifest["compat"] = [e for e in events[self._compat_exported:][:200] if self._isinstance(e, dict)]
             self._compat_exported = len(events)

@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 KERNEL_SIDE = Path(__file__).with_name("kernel_side.py")
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 MAX_TRACEBACK_CHARS = 8000
+MAX_SOURCE_CHARS = 4000  # code kept of a failing cell, shown to the student next to the error
 PROBE_TIMEOUT = 10
 HARVEST_TIMEOUT = 300
 MAX_RESTARTS = 1  # the issue: a kernel that dies again after one recovery ends the submission
@@ -247,7 +248,7 @@ class NotebookRunner:
             self.state.records[index] = CellRecord(
                 index, segment.section, "timeout" if hung else "error", "TimeoutError" if hung else KERNEL_DIED,
                 "the kernel ignored the interrupt and was killed" if hung else "the kernel died while running this cell",
-                None, time.monotonic() - started)
+                None, time.monotonic() - started, source=source[:MAX_SOURCE_CHARS])
             raise
         seconds = time.monotonic() - started
         count = ((getattr(self, "_last_reply", None) or {}).get("content") or {}).get("execution_count")
@@ -261,7 +262,9 @@ class NotebookRunner:
                 self.state.timed_out = True
                 if remaining < self.settings.cell_timeout:  # it ran into the notebook's budget
                     self.deadline = time.monotonic()
-            self.state.records[index] = CellRecord(index, segment.section, status, *error, seconds)
+            # a failing cell keeps its code, so the report can show the student's line
+            self.state.records[index] = CellRecord(index, segment.section, status, *error, seconds,
+                                                   source=source[:MAX_SOURCE_CHARS])
         self.client_nb.cells[index].outputs = []  # outputs are not kept: only errors matter
 
     def _replay(self, client: NotebookClient, upto: int) -> None:

@@ -23,6 +23,25 @@ from grader.spec import Assignment
 log = logging.getLogger(__name__)
 
 MAX_MANIFEST_BYTES = 32 * 1024 * 1024
+MAX_HISTORY_KEYS, MAX_HISTORY_EPOCHS = 20, 1000
+
+
+def _read_histories(entries: Any, found: dict[int, dict[str, tuple[float | None, ...]]]) -> None:
+    """Fit histories of a manifest (``{order: {key: [numbers]}}``) into ``found``; later ones replace earlier."""
+    for order, curves in (entries.items() if isinstance(entries, dict) else ()):
+        if not str(order).isdigit() or not isinstance(curves, dict):
+            continue
+        clean = {}
+        for key, values in list(curves.items())[:MAX_HISTORY_KEYS]:
+            if isinstance(key, str) and isinstance(values, list):
+                clean[key[:60]] = tuple(float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+                                        for v in values[:MAX_HISTORY_EPOCHS])
+        if clean:
+            found[int(order)] = clean
+
+
+def _with_histories(models: list[ModelFacts], histories: dict[int, dict]) -> tuple[ModelFacts, ...]:
+    return tuple(dataclasses.replace(m, history=histories[m.order]) if m.order in histories else m for m in models)
 
 
 def _read_manifest(directory: Path) -> dict[str, Any]:
@@ -88,11 +107,14 @@ def inspect_execution(record: ExecutionRecord, artifacts: Path, segments: list[S
     sections: dict[str, dict[str, Any]] = {}
     other_models: list[ModelFacts] = []
     compat: list[dict[str, str]] = []
+    histories: dict[int, dict[str, tuple[float | None, ...]]] = {}  # by model order, across harvests
     for seg in segments:
         if seg.section is None and not some_missing:
             harvest = next((h for h in record.harvests if h.segment == seg.key), None)
             if harvest is not None:
-                compat += _read_compat(_read_manifest(artifacts / harvest.directory).get("compat"))
+                manifest = _read_manifest(artifacts / harvest.directory)
+                compat += _read_compat(manifest.get("compat"))
+                _read_histories(manifest.get("histories"), histories)  # a graded model trained later
             continue
         acc = sections.setdefault(seg.section or "", {"title": seg.title, "cells": [], "models": [], "values": {},
                                                        "harvested": False, "errors": [], "callbacks": []})
@@ -105,6 +127,7 @@ def inspect_execution(record: ExecutionRecord, artifacts: Path, segments: list[S
         directory = artifacts / harvest.directory
         manifest = _read_manifest(directory)
         compat += _read_compat(manifest.get("compat"))
+        _read_histories(manifest.get("histories"), histories)
         acc["harvested"] = acc["harvested"] or bool(manifest) or harvest.error is None
         graded = assignment.checks_of(seg.section) if seg.section else some_missing
         evaluations = assignment.execution.evaluations if graded else ()
@@ -125,7 +148,7 @@ def inspect_execution(record: ExecutionRecord, artifacts: Path, segments: list[S
         values["__answers__"] = answers.get(spec.id, {"*": ""})
         values["__template_answers__"] = template_answers
         facts_sections.append(SectionFacts(
-            id=spec.id, title=acc["title"], cells=tuple(acc["cells"]), models=tuple(acc["models"]),
+            id=spec.id, title=acc["title"], cells=tuple(acc["cells"]), models=_with_histories(acc["models"], histories),
             values=values, answer_text=values["__answers__"].get("*", ""), attempted=spec.id in attempted,
             harvested=acc["harvested"],
             harvest_error="; ".join(acc["errors"]) or None, callbacks=tuple(acc["callbacks"]),
@@ -134,7 +157,7 @@ def inspect_execution(record: ExecutionRecord, artifacts: Path, segments: list[S
         sha256=sha256, seconds=record.seconds, timed_out=record.timed_out, kernel_died=record.kernel_died,
         cells=record.cells, sections=tuple(facts_sections), error=record.error,
         calls=_read_calls(artifacts / "__calls__", assignment, record.call_errors),
-        compat=tuple(compat), other_models=tuple(other_models),
+        compat=tuple(compat), other_models=_with_histories(other_models, histories),
     )
 
 

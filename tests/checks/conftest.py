@@ -79,8 +79,8 @@ def cell(index: int, status="ok", sid="desafio-1", **kw) -> CellRecord:
     return CellRecord(index, sid, status, **kw)
 
 
-def spec(kind: str, sid="desafio-3", **params) -> CheckSpec:
-    return CheckSpec(f"{sid}-{kind}", sid, kind, 1.0, params=params)
+def spec(kind: str, sid="desafio-3", reveal=None, **params) -> CheckSpec:
+    return CheckSpec(f"{sid}-{kind}", sid, kind, 1.0, params=params, reveal=reveal)
 
 
 @pytest.fixture

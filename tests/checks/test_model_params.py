@@ -31,11 +31,19 @@ def test_equal_total_passes(make, render):
 
 
 def test_different_total_fails(make, render):
-    outcome = _check(make, [make.model(make.lenet_layers(c1=8))])
+    outcome = _check(make, [make.model(make.lenet_layers(c1=8))], reveal="expected")
     assert outcome.status == "failed"
     assert (outcome.expected, outcome.actual) == (61706, 62558)
     assert render(outcome, "pt").startswith("O modelo tem 62.558 parâmetros, mas o esperado era 61.706.")
     assert "but 61,706 were expected" in render(outcome, "en")
+
+
+def test_a_count_the_desafio_asks_for_is_not_in_the_message_by_default(make, render):
+    outcome = _check(make, [make.model(make.lenet_layers(c1=8))])
+    assert (outcome.status, outcome.message) == ("failed", "model_params.failed_verdict")
+    assert outcome.expected == 61706  # kept for the instructor's view and results.json
+    for lang in ("pt", "en"):
+        assert "62" in render(outcome, lang) and "61" not in render(outcome, lang)
 
 
 def test_any_alternative_reference_is_accepted(make):
@@ -53,8 +61,10 @@ def test_reference_in_another_section_is_found(make):
 def test_trainable_split_is_compared_when_asked(make, render):
     student = make.model(make.lenet_layers(), trainable_params=61000, non_trainable_params=706)
     assert _check(make, [student]).status == "passed"
-    outcome = _check(make, [student], compare=["total", "trainable", "non_trainable"])
+    outcome = _check(make, [student], compare=["total", "trainable", "non_trainable"], reveal="expected")
     assert (outcome.status, outcome.message) == ("failed", "model_params.failed_split")
+    verdict = _check(make, [student], compare=["total", "trainable", "non_trainable"])
+    assert verdict.message == "model_params.failed_split_verdict" and "61.706 treináveis" not in render(verdict, "pt")
     assert outcome.actual == {"total": 61706, "trainable": 61000, "non_trainable": 706}
     assert "61.000 treináveis e 706 não treináveis" in render(outcome, "pt")
 

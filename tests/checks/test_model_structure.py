@@ -27,8 +27,11 @@ def test_differing_layers_earn_partial_credit(make, render):
     assert outcome.status == "partial"
     assert outcome.fraction == (4 + 4 * 0.5) / 8
     assert "activation: tanh ≠ relu" in outcome.details["diff"][0]["differences"]
-    assert render(outcome, "pt").startswith("A arquitetura confere só em parte (75%): 4 de 8 camadas iguais.")
-    assert render(outcome, "en").startswith("The architecture matches only in part (75%): 4 of 8 layers equal.")
+    # the count and the percentage say what each is: 4 equal + 4 half-credit layers of 8 = 75%
+    assert render(outcome, "pt").startswith(
+        "A arquitetura confere só em parte: 4 de 8 camadas iguais e 4 do tipo certo com atributos diferentes "
+        "(cada uma vale meia camada), o que dá 75% dos pontos.")
+    assert render(outcome, "en").startswith("The architecture matches only in part: 4 of 8 layers equal and 4 of the")
 
 
 def test_unrelated_model_fails(make, render):

@@ -58,6 +58,10 @@ def test_attribute_difference_scores_half_with_diff_row(make):
         "student": "Conv2D(8, 5×5, same, tanh)",
         "status": "differs",
         "differences": ["filters: 6 ≠ 8"],
+        # structured, so the student's view can name the attribute without the reference's value
+        "changes": [{"attribute": "filters", "expected": "6", "actual": "8"}],
+        "reference_class": "Conv2D",
+        "student_class": "Conv2D",
     }
 
 

@@ -16,7 +16,9 @@ def test_numbers_within_tolerance_pass(make, render):
 
 
 def test_different_number_fails(make, render):
-    outcome = _check(make, {"total": 12345}, variable=["total", "n_params"], expected=61706)
+    verdict = _check(make, {"total": 12345}, variable=["total", "n_params"], expected=61706)
+    assert render(verdict, "pt") == "“total” vale 12.345, mas esse não é o valor esperado."  # the default
+    outcome = _check(make, {"total": 12345}, variable=["total", "n_params"], expected=61706, reveal="expected")
     assert outcome.status == "failed"
     assert render(outcome, "pt") == "“total” vale 12.345, mas o esperado era 61.706."
     assert render(outcome, "en") == "“total” is 12,345, but 61,706 was expected."
@@ -30,9 +32,11 @@ def test_tolerances_are_parameters(make):
 def test_arrays_compare_element_wise_with_equal_shape(make, render):
     cm = [[10, 2], [3, 85]]
     assert _check(make, {"cm": cm}, variable="cm", expected=cm).status == "passed"
-    wrong = _check(make, {"cm": [[10, 2], [4, 85]]}, variable="cm", expected=cm)
+    wrong = _check(make, {"cm": [[10, 2], [4, 85]]}, variable="cm", expected=cm, reveal="expected")
     assert render(wrong, "pt") == "“cm” difere do esperado na posição [1][0]: 4 em vez de 3."
-    shape = _check(make, {"cm": [10, 2, 3, 85]}, variable="cm", expected=cm)
+    hidden = _check(make, {"cm": [[10, 2], [4, 85]]}, variable="cm", expected=cm)
+    assert render(hidden, "pt") == "“cm” difere do esperado na posição [1][0] (lá vale 4)."
+    shape = _check(make, {"cm": [10, 2, 3, 85]}, variable="cm", expected=cm, reveal="expected")
     assert shape.message == "value.shape_mismatch"
     assert render(shape, "en") == "“cm” has shape [4], but [2, 2] was expected."
 
