@@ -30,7 +30,8 @@ def find_spec(name: str, assignments_dir: Path) -> Path:
     if spec.is_file():
         return spec
     known = ", ".join(a.name for a in sorted(Path(assignments_dir).glob("*")) if (a / SPEC_NAME).is_file())
-    raise UsageError(f"assignment '{name}' not found in {assignments_dir} (known: {known or 'none'})")
+    raise UsageError(f"assignment '{name}' not found in {assignments_dir} (known: {known or 'none'})",
+                     "usage.assignment_not_found", name=name, folder=str(assignments_dir), known=known or "—")
 
 
 def load(name: str, assignments_dir: Path | None = None) -> tuple[Assignment, Registry]:

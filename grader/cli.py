@@ -1,10 +1,14 @@
-"""Command line: parses arguments and calls one function per command; no logic here."""
+"""Command line: parses arguments and calls one function per command; no logic here.
+
+Every message, argparse's own included, is in the language of ``--lang`` (pt-BR unless
+``--lang en``); a user's mistake is one line and exit code 2, never a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
-import logging
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -12,45 +16,120 @@ from grader import __version__, console
 from grader.errors import GraderError, UsageError
 from grader.run import ExitCode
 
+LANGS = ["pt", "en"]
+# argparse's English messages -> catalogue keys (cli.argparse.*), most specific first
+_ARGPARSE_MESSAGES = (
+    (re.compile(r"the following arguments are required: (?P<args>.+)"), "required"),
+    (re.compile(r"argument (?P<arg>\S+): invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)"),
+     "invalid_choice"),
+    (re.compile(r"invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)"), "invalid_command"),
+    (re.compile(r"argument (?P<arg>\S+): invalid \S+ value: (?P<value>.+)"), "invalid_value"),
+    (re.compile(r"unrecognized arguments: (?P<args>.+)"), "unrecognized"),
+    (re.compile(r"argument (?P<arg>\S+): expected one argument"), "expected_one"),
+    (re.compile(r"argument (?P<arg>\S+): expected .+ arguments?"), "expected_some"),
+    (re.compile(r"argument (?P<arg>\S+): not allowed with argument (?P<other>\S+)"), "not_allowed"),
+    (re.compile(r"ambiguous option: (?P<option>\S+) could match (?P<matches>.+)"), "ambiguous"),
+)
+
+
+class _ArgumentsRejected(Exception):
+    """argparse refused the command line; the message is already printed."""
+
+
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None) -> None:
+        super().add_usage(usage, actions, groups, console.t("cli.common.usage") + " " if prefix is None else prefix)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse speaking the user's language: translated errors and headings, exit code 2."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("add_help", False)
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = console.t("cli.help.positionals")
+        self._optionals.title = console.t("cli.help.options")
+        self.add_argument("-h", "--help", action="help", help=console.t("cli.help.help"))
+
+    def error(self, message: str) -> None:
+        console.err(self.format_usage().rstrip())
+        console.err(console.t("cli.common.error", message=translate_argparse(message)))
+        raise _ArgumentsRejected(message)
+
+
+def translate_argparse(message: str) -> str:
+    """argparse's English error ``message`` in the current language (unchanged when unknown)."""
+    for pattern, key in _ARGPARSE_MESSAGES:
+        found = pattern.fullmatch(message.strip())
+        if found:
+            return console.t(f"cli.argparse.{key}", **found.groupdict())
+    return message
+
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--assignment", "-a", required=True, help="assignment id (see `grader assignments`) or folder")
-    parser.add_argument("--lang", default="pt", choices=["pt", "en"], help="language of messages and reports")
-    parser.add_argument("--cell-timeout", type=float, default=None, help="seconds per cell (overrides the spec)")
-    parser.add_argument("--data-dir", type=Path, default=None,
-                        help="folder with the Fashion-MNIST .gz files (default: $GRADER_DATA_DIR or "
-                             "/usr/share/datasets/fashion-mnist)")
-    parser.add_argument("--store", type=Path, default=None,
-                        help="SQLite store caching facts across runs (default: ~/.cache/grader/store.sqlite)")
-    parser.add_argument("--no-store", action="store_true", help="execute everything again; do not use the store")
-    parser.add_argument("--isolation", choices=["auto", "strict", "none"], default="auto",
-                        help="strict: require bubblewrap (no network, private file system); auto: strict when "
-                             "possible, otherwise degraded with a warning; none: resource limits only")
+    h = console.t
+    parser.add_argument("--assignment", "-a", required=True, help=h("cli.help.assignment"))
+    parser.add_argument("--lang", default="pt", choices=LANGS, help=h("cli.help.lang"))
+    parser.add_argument("--cell-timeout", type=float, default=None, help=h("cli.help.cell_timeout"))
+    parser.add_argument("--data-dir", type=Path, default=None, help=h("cli.help.data_dir"))
+    parser.add_argument("--store", type=Path, default=None, help=h("cli.help.store"))
+    parser.add_argument("--no-store", action="store_true", help=h("cli.help.no_store"))
+    parser.add_argument("--isolation", choices=["auto", "strict", "none"], default="auto", help=h("cli.help.isolation"))
+
+
+def _review_parser(commands) -> None:
+    h = console.t
+    review = commands.add_parser("review", help=h("cli.help.review"), description=h("cli.help.review"))
+    review.add_argument("out", type=Path, metavar="OUT", help=h("cli.help.review_out"))
+    review.add_argument("--decide", nargs="+", metavar="ITEM", help=h("cli.help.decide"))
+    review.add_argument("--withdraw", nargs="+", metavar="ITEM", help=h("cli.help.withdraw"))
+    review.add_argument("--points", default=None, metavar="P", help=h("cli.help.points"))
+    review.add_argument("--comment", default=None, help=h("cli.help.comment"))
+    review.add_argument("--by", default=None, metavar="NAME", help=h("cli.help.by"))
+    review.add_argument("--all", action="store_true", dest="show_all", help=h("cli.help.all"))
+    review.add_argument("--decisions", type=Path, default=None, metavar="FILE", help=h("cli.help.decisions"))
+    review.add_argument("--lang", default=None, choices=LANGS, help=h("cli.help.report_lang"))
+    report = commands.add_parser("report", help=h("cli.help.report"), description=h("cli.help.report"))
+    report.add_argument("out", type=Path, metavar="OUT", help=h("cli.help.review_out"))
+    report.add_argument("--lang", default=None, choices=LANGS, help=h("cli.help.report_lang"))
+    report.add_argument("--decisions", type=Path, default=None, metavar="FILE", help=h("cli.help.decisions"))
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="grader", description="Grade deep-learning course notebooks.")
-    parser.add_argument("--version", action="version", version=f"grader {__version__}")
-    parser.add_argument("--assignments-dir", type=Path, default=None,
-                        help="folder of assignments (default: $GRADER_ASSIGNMENTS or the project's assignments/)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log what the grader does")
-    commands = parser.add_subparsers(dest="command", required=True)
+    h = console.t
+    parser = _Parser(prog="grader", description=h("cli.help.description"))
+    parser.add_argument("--version", action="version", version=f"grader {__version__}", help=h("cli.help.version"))
+    parser.add_argument("--assignments-dir", type=Path, default=None, help=h("cli.help.assignments_dir"))
+    parser.add_argument("-v", "--verbose", action="store_true", help=h("cli.help.verbose"))
+    commands = parser.add_subparsers(dest="command", required=True, title=h("cli.help.commands"), metavar="COMMAND")
 
-    run = commands.add_parser("run", help="grade every notebook in a folder")
-    run.add_argument("submissions", type=Path, help="folder of .ipynb files, or of one folder per student")
-    run.add_argument("--out", "-o", type=Path, required=True, help="output folder")
-    run.add_argument("--jobs", "-j", type=int, default=1, help="notebooks graded in parallel")
-    run.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                     help="run the notebooks on a Dask cluster (e.g. tcp://host:8786) instead of local workers")
+    run = commands.add_parser("run", help=h("cli.help.run"), description=h("cli.help.run"))
+    run.add_argument("submissions", type=Path, help=h("cli.help.submissions"))
+    run.add_argument("--out", "-o", type=Path, required=True, help=h("cli.help.out"))
+    run.add_argument("--jobs", "-j", type=int, default=1, help=h("cli.help.jobs"))
+    run.add_argument("--scheduler", default=None, metavar="ADDRESS", help=h("cli.help.scheduler"))
+    run.add_argument("--decisions", type=Path, default=None, metavar="FILE", help=h("cli.help.decisions"))
     _common(run)
 
-    check = commands.add_parser("check", help="check one notebook before handing it in")
-    check.add_argument("notebook", type=Path)
-    check.add_argument("--out", "-o", type=Path, default=None, help="report folder (default: <notebook>-relatorio)")
+    check = commands.add_parser("check", help=h("cli.help.check"), description=h("cli.help.check"))
+    check.add_argument("notebook", type=Path, help=h("cli.help.notebook"))
+    check.add_argument("--out", "-o", type=Path, default=None, help=h("cli.help.check_out"))
     _common(check)
 
-    commands.add_parser("assignments", help="list the assignments with their sections and points")
+    commands.add_parser("assignments", help=h("cli.help.list"), description=h("cli.help.list"))
+    _review_parser(commands)
     return parser
+
+
+def _language_asked(argv: list[str]) -> str:
+    """The ``--lang`` of the command line, read before argparse so that its errors speak it too."""
+    for n, arg in enumerate(argv):
+        value = arg.split("=", 1)[1] if arg.startswith("--lang=") else (
+            argv[n + 1] if arg == "--lang" and n + 1 < len(argv) else None)
+        if value in LANGS:
+            return value
+    return "pt"
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -60,16 +139,25 @@ def _dispatch(args: argparse.Namespace) -> int:
         from grader.listing import list_assignments
 
         return list_assignments(assignments_dir=assignments_dir)
+    if args.command == "review":
+        from grader.review import review
+
+        return review(out=args.out, decide=args.decide, withdraw=args.withdraw, points=args.points,
+                      comment=args.comment, by=args.by, show_all=args.show_all, decisions=args.decisions,
+                      lang=args.lang)
+    if args.command == "report":
+        from grader.rerender import report
+
+        return report(out=args.out, lang=args.lang, decisions=args.decisions).exit_code
     data_dir = args.data_dir or (Path(env["GRADER_DATA_DIR"]) if env.get("GRADER_DATA_DIR") else None)
     common = dict(assignment=args.assignment, lang=args.lang, cell_timeout=args.cell_timeout, data_dir=data_dir,
                   store=args.store, no_store=args.no_store, assignments_dir=assignments_dir, isolation=args.isolation)
     if args.command == "run":
         from grader.run import run
 
-        summary = run(submissions=args.submissions, out=args.out, jobs=args.jobs, scheduler=args.scheduler, **common)
-        from grader.messages import load_catalogue
-
-        console.print_run_summary(summary.results, summary.out, load_catalogue(args.lang))
+        summary = run(submissions=args.submissions, out=args.out, jobs=args.jobs, scheduler=args.scheduler,
+                      decisions=args.decisions, **common)
+        console.print_run_summary(summary.results, summary.out, console.catalogue(), summary.log)
         return summary.exit_code
     from grader.selfcheck import check
 
@@ -77,20 +165,23 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
-    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    console.use_language(_language_asked(argv))
+    try:
+        args = build_parser().parse_args(argv)
+    except _ArgumentsRejected:
+        return ExitCode.USAGE
+    console.setup_logging(args.verbose)
     try:
         return int(_dispatch(args))
     except UsageError as exc:
-        console.err(f"grader: error: {exc}")
+        console.err(console.t("cli.common.error", message=exc.render(console.catalogue())))
         return ExitCode.USAGE
     except GraderError as exc:
-        console.err(f"grader: error: {exc}")
+        console.err(console.t("cli.common.error", message=str(exc)))
         return ExitCode.CONFIG
     except KeyboardInterrupt:
-        console.err("grader: interrupted")
+        console.err(console.t("cli.common.interrupted"))
         return 130
 
 

@@ -1,18 +1,49 @@
-"""All console output: messages, errors and progress bars (library code only logs)."""
+"""All console output: messages, errors, progress and where logging goes (library code only logs).
+
+The command functions set the language once (:func:`use_language`); everything printed
+here comes from that catalogue. Logging (the grader's own, Python warnings, absl, Dask,
+asyncio) never reaches the terminal unless ``--verbose``: it goes to ``OUT/grader.log``
+once a run knows OUT, and is held in memory until then.
+"""
 
 from __future__ import annotations
 
+import logging
+import logging.handlers
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, TypeVar
 
 from tqdm import tqdm
 
+from grader.messages import Catalogue, load_catalogue
+
 if TYPE_CHECKING:
-    from grader.messages import Catalogue
-    from grader.results import RunResults
+    from grader.results import DecisionsInfo, RunResults
 
 T = TypeVar("T")
+_state: dict[str, object] = {}
+_BUFFERED = 10_000  # log records held before OUT is known
+_TICK = 1.0  # seconds between refreshes of the progress display
+
+
+def use_language(lang: str) -> Catalogue:
+    """Print in ``lang`` from now on; an unknown language is a usage error."""
+    catalogue = load_catalogue(lang)
+    _state["catalogue"] = catalogue
+    return catalogue
+
+
+def catalogue() -> Catalogue:
+    found = _state.get("catalogue")
+    return found if isinstance(found, Catalogue) else use_language("pt")
+
+
+def t(key: str, **params: object) -> str:
+    """The message ``key`` in the current language."""
+    return catalogue().render(key, params)
 
 
 def out(text: str = "") -> None:
@@ -23,12 +54,144 @@ def err(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
+# ---------------------------------------------------------------------- logging
+class _Counter(logging.Handler):
+    """Counts warnings and errors, so the run summary can say how many are in the log."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+def _replace_handlers(*handlers: logging.Handler) -> None:
+    """Take this module's earlier handlers off the root logger (not others', e.g. pytest's); add ``handlers``."""
+    root = logging.getLogger()
+    for old in _state.get("handlers", ()):
+        root.removeHandler(old)
+        if old not in handlers:
+            old.close()
+    for handler in handlers:
+        root.addHandler(handler)
+    _state["handlers"] = handlers
+
+
+def setup_logging(verbose: bool) -> None:
+    """Route every log record and Python warning away from the terminal (to it with ``verbose``)."""
+    logging.getLogger().setLevel(logging.INFO)
+    buffer = logging.handlers.MemoryHandler(_BUFFERED, flushLevel=logging.CRITICAL + 1, flushOnClose=False)
+    counter = _Counter()
+    handlers: list[logging.Handler] = [buffer, counter]
+    if verbose:
+        terminal = logging.StreamHandler(sys.stderr)
+        terminal.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        handlers.append(terminal)
+    _replace_handlers(*handlers)
+    logging.captureWarnings(False)  # re-installed: whoever replaced ``showwarning`` since, warnings are logged
+    logging.captureWarnings(True)
+    _state.update(buffer=buffer, counter=counter)
+
+
+def log_to(path: Path) -> None:
+    """From now on (and for what was held until now) log to ``path``."""
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    buffer = _state.pop("buffer", None)
+    if isinstance(buffer, logging.handlers.MemoryHandler):
+        buffer.setTarget(handler)
+        buffer.flush()
+    kept = [h for h in _state.get("handlers", ()) if h is not buffer and not isinstance(h, logging.FileHandler)]
+    if buffer is not None:
+        buffer.setTarget(None)
+    _replace_handlers(*kept, handler)
+
+
+def logged_warnings() -> int:
+    counter = _state.get("counter")
+    return counter.count if isinstance(counter, _Counter) else 0
+
+
+# ---------------------------------------------------------------------- progress
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "?"
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+class RunProgress:
+    """Notebooks done / running / failed, elapsed time and ETA while a run executes.
+
+    A bar that refreshes itself on a terminal; one plain line per finished notebook otherwise
+    (``grader run > log``). ``running`` is a callable giving the names running now.
+    """
+
+    def __init__(self, total: int, running=lambda: (), stream=None, terminal: bool | None = None) -> None:
+        self.total, self.running, self.stream = total, running, stream or sys.stderr
+        self.terminal = self.stream.isatty() if terminal is None else terminal
+        self.done = self.failed = 0
+        self.started = time.monotonic()
+        self._stop = threading.Event()
+        self._bar = None
+        if self.terminal:
+            self._bar = tqdm(total=total, desc=t("cli.progress.label"), unit="nb", file=self.stream, leave=True,
+                             dynamic_ncols=True)
+            self._ticker = threading.Thread(target=self._tick, daemon=True)
+            self._ticker.start()
+
+    def _status(self) -> str:
+        names = list(self.running())
+        status = t("cli.progress.status", done=self.done, running=len(names), failed=self.failed)
+        return status + (" · " + t("cli.progress.running", names=", ".join(names)) if names else "")
+
+    def _tick(self) -> None:
+        while not self._stop.wait(_TICK):
+            self._bar.set_postfix_str(self._status(), refresh=True)
+
+    def eta(self) -> float | None:
+        elapsed = time.monotonic() - self.started
+        return elapsed / self.done * (self.total - self.done) if self.done else None
+
+    def finished(self, name: str, *, failed: bool = False, cached: bool = False) -> None:
+        self.done += 1
+        self.failed += int(failed)
+        if self._bar is not None:
+            self._bar.set_postfix_str(self._status(), refresh=False)
+            self._bar.update(1)
+            return
+        state = t("cli.progress.failed" if failed else ("cli.progress.cached" if cached else "cli.progress.ok"))
+        print(t("cli.progress.line", done=self.done, total=self.total, name=name, state=state,
+                elapsed=_clock(time.monotonic() - self.started), eta=_clock(self.eta())),
+              file=self.stream, flush=True)
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._bar is not None:
+            self._bar.set_postfix_str(self._status(), refresh=False)
+            self._bar.close()
+
+
 def progress(items: Iterable[T], *, total: int, label: str) -> Iterable[T]:
     """A progress bar on stderr; plain (no bar) when stderr is not a terminal."""
     return tqdm(items, total=total, desc=label, unit="nb", file=sys.stderr, disable=None, leave=True)
 
 
-def print_run_summary(results: "RunResults", out_dir: Path, catalogue: "Catalogue") -> None:
+# ---------------------------------------------------------------------- summaries
+def print_unapplied_decisions(info: "DecisionsInfo | None", cat: Catalogue) -> None:
+    """Decisions the run could not apply: a warning, one line each (they stay in the file)."""
+    if info is None or not info.unapplied:
+        return
+    out(cat("cli.run.decisions_unapplied", count=len(info.unapplied), file=info.file))
+    for item in info.unapplied:
+        why = cat(f"decision.unapplied.{item.reason}", points=cat.number(item.points or 0.0),
+                  max_score=cat.number(item.max_score or 0.0))
+        out(cat("cli.run.unapplied_line", submission=item.submission, target=item.target, why=why))
+
+
+def print_run_summary(results: "RunResults", out_dir: Path, catalogue: Catalogue, log: Path | None = None) -> None:
     """The end of ``grader run``: counts, grader errors apart from the students', one line each."""
     subs = results.submissions
     errors = sum(1 for s in subs if s.status == "error")
@@ -40,6 +203,9 @@ def print_run_summary(results: "RunResults", out_dir: Path, catalogue: "Catalogu
     queued = sum(len(s.review) for s in subs)
     if queued:
         out(catalogue("cli.run.review_queue", count=queued, index=str(out_dir / "index.html")))
+    if results.decisions and results.decisions.applied:
+        out(catalogue("cli.run.decisions", applied=results.decisions.applied, file=results.decisions.file))
+    print_unapplied_decisions(results.decisions, catalogue)
     if results.isolation:
         out(catalogue(f"cli.run.isolation_{results.isolation['level']}", reason=results.isolation.get("reason", "")))
     for sub in subs:
@@ -48,7 +214,11 @@ def print_run_summary(results: "RunResults", out_dir: Path, catalogue: "Catalogu
             notes.append(f"{catalogue('cli.run.grader_errors_note')}: {sub.grader_errors}")
         if sub.review:
             notes.append(f"{catalogue('cli.run.review_note')}: {len(sub.review)}")
+        if sub.decisions:
+            notes.append(f"{catalogue('cli.run.decided_note')}: {sub.decisions}")
         note = f"  ({'; '.join(notes)})" if notes else ""
         out(f"  {sub.id:<32} {catalogue.number(sub.score)} / {catalogue.number(sub.max_score)}{note}")
+    if log is not None and logged_warnings():
+        out(catalogue("cli.run.log_warnings", count=logged_warnings(), log=str(log)))
     out(catalogue("cli.run.outputs", index=str(out_dir / "index.html"), results=str(out_dir / "results.json"),
                   csv=str(out_dir / "grades.csv")))

@@ -35,7 +35,8 @@ def discover_submissions(folder: Path) -> list[Submission]:
     if folder.is_file():
         return [Submission(_safe_id(folder.stem), folder, folder.name)]
     if not folder.is_dir():
-        raise UsageError(f"submissions folder '{folder}' does not exist")
+        raise UsageError(f"submissions folder '{folder}' does not exist", "usage.submissions_missing",
+                         folder=str(folder))
     found = [Submission(_safe_id(p.stem), p, p.name) for p in sorted(folder.glob("*.ipynb")) if not _ignored(p.name)]
     for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not _ignored(p.name)):
         notebooks = sorted(sub.rglob("*.ipynb"))

@@ -20,7 +20,21 @@ class DatasetMissingError(GraderError):
 
 
 class UsageError(GraderError):
-    """The command line asks for something that cannot be done."""
+    """The command line asks for something that cannot be done.
+
+    ``key`` and ``params`` name the catalogue message the CLI shows in the user's language;
+    the English text stays the exception's ``str`` (logs, callers without a catalogue).
+    """
+
+    def __init__(self, text: str, key: str | None = None, **params: object) -> None:
+        super().__init__(text)
+        self.key, self.params = key, params
+
+    def render(self, catalogue) -> str:
+        """The message in ``catalogue``'s language, or the English text when it has no key."""
+        if self.key and self.key in catalogue.messages:
+            return catalogue.render(self.key, self.params)
+        return str(self)
 
 
 class NotebookError(GraderError):

@@ -13,24 +13,51 @@ from grader.export import get_exporter
 from grader.facts import NotebookFacts
 from grader.messages import load_catalogue
 from grader.report import render_index, render_submission_report
-from grader.results import AssignmentInfo, RunResults, SectionInfo, SubmissionResult
+from grader.results import AssignmentInfo, DecisionsInfo, RunResults, SectionInfo, SubmissionResult
 from grader.spec import Assignment
 
 LOG_NAME = "grader.log"
 STUDENT_REPORT, INSTRUCTOR_REPORT = "report.html", "report-professor.html"  # in OUT/<id>/
+RUN_DIR = ".grader"  # never a submission id: ids do not start with a dot
+ASSIGNMENT_NAME = "assignment.json"
+REFERENCE_NAME = "reference-facts.json"
 
 
 def prepare_out(out: Path) -> Path:
     """Create the output folder before any notebook runs; the path of its log file."""
     if out.exists() and not out.is_dir():
-        raise UsageError(f"--out '{out}' is a file; give a folder for the reports")
+        raise UsageError(f"--out '{out}' is a file; give a folder for the reports", "usage.out_is_file", out=str(out))
     try:
         out.mkdir(parents=True, exist_ok=True)
         log = out / LOG_NAME
         log.touch()
+        probe = out / RUN_DIR
+        probe.mkdir(exist_ok=True)  # the run's own folder: also proves OUT takes new entries
     except OSError as exc:
-        raise UsageError(f"cannot write to the output folder '{out}': {exc.strerror}") from None
+        raise UsageError(f"cannot write to the output folder '{out}': {exc.strerror}", "usage.out_unwritable",
+                         out=str(out), reason=exc.strerror or str(exc)) from None
     return log
+
+
+def save_run_inputs(out: Path, assignment: Assignment, reference: NotebookFacts) -> None:
+    """Keep the run's assignment and reference facts in OUT, so ``grader report`` needs OUT alone."""
+    folder = out / RUN_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / ASSIGNMENT_NAME).write_text(json.dumps(assignment.to_json(), indent=1), encoding="utf-8")
+    (folder / REFERENCE_NAME).write_text(json.dumps(reference.to_json(), indent=1), encoding="utf-8")
+
+
+def load_run_inputs(out: Path) -> tuple[Assignment, NotebookFacts | None] | None:
+    """The assignment and reference facts :func:`save_run_inputs` kept, or ``None`` for an older OUT."""
+    folder = out / RUN_DIR
+    try:
+        assignment = Assignment.from_json(json.loads((folder / ASSIGNMENT_NAME).read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return None
+    reference_path = folder / REFERENCE_NAME
+    reference = (NotebookFacts.from_json(json.loads(reference_path.read_text(encoding="utf-8")))
+                 if reference_path.is_file() else None)
+    return assignment, reference
 
 
 def assignment_info(assignment: Assignment) -> AssignmentInfo:
@@ -39,8 +66,10 @@ def assignment_info(assignment: Assignment) -> AssignmentInfo:
 
 
 def write_outputs(out: Path, assignment: Assignment, graded: dict[str, tuple[SubmissionResult, NotebookFacts]],
-                  reference: NotebookFacts, lang: str, sandbox: Sandbox | None = None) -> RunResults:
-    """Write every report, then results.json, grades.csv and index.html."""
+                  reference: NotebookFacts | None, lang: str, sandbox: Sandbox | None = None, *,
+                  submissions_dir: Path | None = None, decisions: DecisionsInfo | None = None,
+                  isolation: dict[str, str] | None = None) -> RunResults:
+    """Write every report (the student's and the instructor's view), then results.json, grades.csv and index.html."""
     catalogue = load_catalogue(lang)
     out.mkdir(parents=True, exist_ok=True)
     results, reports = [], {}
@@ -59,8 +88,11 @@ def write_outputs(out: Path, assignment: Assignment, graded: dict[str, tuple[Sub
         (folder / "facts.json").write_text(json.dumps(facts.to_json(), indent=1), encoding="utf-8")
         results.append(result)
         reports[sub_id] = report
-    isolation = {"level": sandbox.level, "reason": sandbox.reason} if sandbox else None
-    run_results = RunResults(__version__, assignment_info(assignment), tuple(results), lang=lang, isolation=isolation)
+    if sandbox:
+        isolation = {"level": sandbox.level, "reason": sandbox.reason}
+    run_results = RunResults(__version__, assignment_info(assignment), tuple(results), lang=lang, isolation=isolation,
+                             submissions_dir=str(Path(submissions_dir).resolve()) if submissions_dir else None,
+                             decisions=decisions)
     (out / "results.json").write_text(json.dumps(run_results.to_json(), indent=2, ensure_ascii=False),
                                       encoding="utf-8")
     get_exporter("csv")(run_results, out / "grades.csv")

@@ -15,6 +15,22 @@ SCHEMA_VERSION = 1
 
 
 @dataclass(frozen=True)
+class AppliedDecision(JsonData):
+    """A teacher's decision as applied to a check or a review item, with what it replaced.
+
+    ``points`` is the check's score after the decision (the grader's own when the teacher
+    gave none); ``None`` for a notebook-level item, which has nothing to score.
+    """
+
+    comment: str
+    by: str
+    at: str  # ISO 8601
+    points: float | None = None
+    original_score: float | None = None
+    original_status: str | None = None
+
+
+@dataclass(frozen=True)
 class CheckResult(JsonData):
     """One check's verdict for one submission, with its message already rendered."""
 
@@ -33,6 +49,8 @@ class CheckResult(JsonData):
     # reference, a crashed check): ``message`` is a plain sentence, ``details["technical"]``
     # keeps what went wrong for a teacher, and the check is in the submission's review queue
     grader_error: bool = False
+    # set when a teacher decided this check (decisions.toml): status and score are the decision's
+    decision: AppliedDecision | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +61,14 @@ class ReviewItem(JsonData):
     reason: str  # review | grader_error | judged_with_student_code | section_by_structure | not_graded | <note kind>
     text: str  # rendered in the run's language
     section: str | None = None
+
+
+@dataclass(frozen=True)
+class SettledItem(JsonData):
+    """A review item a teacher decided, and the decision."""
+
+    item: ReviewItem
+    decision: AppliedDecision
 
 
 @dataclass(frozen=True)
@@ -99,16 +125,22 @@ class SubmissionResult(JsonData):
     error: str | None = None
     report: str | None = None
     cached: bool = False
-    review: tuple[ReviewItem, ...] = ()  # the teacher's queue for this submission
+    review: tuple[ReviewItem, ...] = ()  # the teacher's queue for this submission: the open items
     warnings: tuple[EnvironmentWarning, ...] = ()
+    settled: tuple[SettledItem, ...] = ()  # review items a teacher decided, each with its decision
 
     def count(self, status: str) -> int:
         return sum(1 for c in self.checks if c.status == status)
 
     @property
     def grader_errors(self) -> int:
-        """Checks that ended in ``error`` because of the grader, not the student."""
-        return sum(1 for c in self.checks if c.grader_error)
+        """Checks that ended in ``error`` because of the grader, not the student, and no teacher decided."""
+        return sum(1 for c in self.checks if c.grader_error and c.decision is None)
+
+    @property
+    def decisions(self) -> int:
+        """Checks and review items a teacher decided."""
+        return sum(1 for c in self.checks if c.decision) + sum(1 for s in self.settled if s.item.check is None)
 
 
 @dataclass(frozen=True)
@@ -128,6 +160,27 @@ class AssignmentInfo(JsonData):
 
 
 @dataclass(frozen=True)
+class UnappliedDecision(JsonData):
+    """A decision of the decisions file that this run could not apply, and why."""
+
+    submission: str
+    target: str  # the check id, or the review item's reason for a notebook-level item
+    reason: str  # no_submission | no_check | no_item | above_max | notebook_changed
+    points: float | None = None
+    max_score: float | None = None
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class DecisionsInfo(JsonData):
+    """The teacher decisions file a run read, how many decisions it applied, which it could not."""
+
+    file: str
+    applied: int = 0
+    unapplied: tuple[UnappliedDecision, ...] = ()
+
+
+@dataclass(frozen=True)
 class RunResults(JsonData):
     """Everything ``grader run`` writes to ``results.json``."""
 
@@ -137,3 +190,5 @@ class RunResults(JsonData):
     schema_version: int = SCHEMA_VERSION
     lang: str = "pt"
     isolation: dict[str, str] | None = None  # the run's sandbox: level and, when degraded, why
+    submissions_dir: str | None = None  # where the submissions (and decisions.toml) are
+    decisions: DecisionsInfo | None = None

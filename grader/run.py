@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import logging
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from grader import console
 from grader.assignments import load as load_assignment
 from grader.checks.base import Registry
 from grader.datasets import find_fashion_mnist
+from grader.decisions import apply_run_decisions, decisions_path, load_decisions
 from grader.discovery import Submission, discover_submissions
 from grader.errors import UsageError
 from grader.execute.sandbox import resolve_sandbox
@@ -24,7 +26,7 @@ from grader.facts import NotebookFacts
 from grader.grade import GradingContext
 from grader.locate import add_structure_notes
 from grader.messages import load_catalogue
-from grader.outputs import prepare_out, write_outputs
+from grader.outputs import prepare_out, save_run_inputs, write_outputs
 from grader.results import RunResults, SubmissionResult
 from grader.schedule import collect_all
 from grader.scoring import score_submission
@@ -47,6 +49,7 @@ class ExitCode(enum.IntEnum):
 class RunSummary:
     results: RunResults
     out: Path
+    log: Path | None = None
 
     @property
     def exit_code(self) -> ExitCode:
@@ -56,8 +59,8 @@ class RunSummary:
 def _warn_if_reference_broken(facts: NotebookFacts) -> None:
     broken = [c for c in facts.cells if c.status != "ok"]
     if facts.error or broken:
-        where = facts.error or ", ".join(f"cell {c.index} ({c.ename or c.status}: {c.evalue or ''})" for c in broken)
-        console.err(f"warning: the reference solution did not run cleanly: {where}")
+        where = facts.error or ", ".join(f"{c.index + 1}: {c.ename or c.status}: {c.evalue or ''}" for c in broken)
+        console.err(console.t("cli.run.reference_broken", where=where))
 
 
 REFERENCE_KEY = "\0reference"
@@ -87,36 +90,56 @@ def make_context(assignment: Assignment, *, data_dir: Path | None, store: Path |
                  cell_timeout: float | None, isolation: str = "auto") -> GradingContext:
     if cell_timeout is not None:
         if cell_timeout <= 0:
-            raise UsageError("--cell-timeout must be a positive number of seconds")
+            raise UsageError("--cell-timeout must be a positive number of seconds", "usage.cell_timeout")
         execution = dataclasses.replace(assignment.execution, cell_timeout=float(cell_timeout))
         assignment = dataclasses.replace(assignment, execution=execution)
     store_path = None if no_store else Path(store or default_store_path())
     if store_path is not None:
-        Store(store_path)  # fail early, at the edge, if the store cannot be created
+        check_store(store_path)
     sandbox = resolve_sandbox(isolation)
     if sandbox.level == "degraded":
-        console.err(f"warning: degraded isolation ({sandbox.reason}): notebooks keep network and file-system "
-                    "access; install bubblewrap for strict isolation, or pass --isolation strict to refuse")
+        console.err(console.t("cli.run.isolation_degraded", reason=sandbox.reason))
     return GradingContext(assignment, find_fashion_mnist(data_dir), store_path, sandbox)
+
+
+def check_store(path: Path) -> None:
+    """Open (or create) the store now, so an unusable ``--store`` stops the run before any notebook runs."""
+    try:
+        Store(path)
+    except (OSError, sqlite3.Error) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise UsageError(f"cannot use the store '{path}': {reason}", "usage.store_unwritable", store=str(path),
+                         reason=reason) from None
 
 
 def run(*, submissions: Path, assignment: str, out: Path, jobs: int = 1, cell_timeout: float | None = None,
         lang: str = "pt", data_dir: Path | None = None, store: Path | None = None, no_store: bool = False,
-        assignments_dir: Path | None = None, scheduler: str | None = None, isolation: str = "auto") -> RunSummary:
-    """Grade every notebook under ``submissions`` and write the outputs to ``out``."""
+        assignments_dir: Path | None = None, scheduler: str | None = None, isolation: str = "auto",
+        decisions: Path | None = None) -> RunSummary:
+    """Grade every notebook under ``submissions``, apply the teacher's decisions, write the outputs to ``out``."""
     if jobs < 1:
-        raise UsageError("--jobs must be at least 1")
-    load_catalogue(lang)  # an unknown language is a usage error before any work starts
+        raise UsageError("--jobs must be at least 1", "usage.jobs")
+    console.use_language(lang)  # an unknown language is a usage error before any work starts
     spec, registry = load_assignment(assignment, assignments_dir)
     found = discover_submissions(Path(submissions))
     if not found:
-        raise UsageError(f"no .ipynb notebooks found in '{submissions}'")
+        raise UsageError(f"no .ipynb notebooks found in '{submissions}'", "usage.no_submissions",
+                         folder=str(submissions))
+    decisions_file = decisions_path(submissions, decisions)
+    decided = load_decisions(decisions_file)  # a bad decisions file stops the run before it starts
     context = make_context(spec, data_dir=data_dir, store=store, no_store=no_store, cell_timeout=cell_timeout,
                            isolation=isolation)
     log_path = prepare_out(Path(out))
-    where = f"Dask scheduler {scheduler}" if scheduler else f"{jobs} job(s)"
-    console.err(f"{spec.id}: {len(found)} submission(s) + the reference solution, {where}")
+    console.log_to(log_path)
+    where = (console.t("cli.run.where_dask", address=scheduler) if scheduler
+             else console.t("cli.run.where_jobs", jobs=jobs))
+    console.err(console.t("cli.run.starting", assignment=spec.id, count=len(found), where=where))
     graded, reference = grade_all(found, context, registry, lang, jobs, use_cache=not no_store, scheduler=scheduler,
                                   log_path=log_path)
-    results = write_outputs(Path(out), spec, graded, reference, lang, context.sandbox)
-    return RunSummary(results, Path(out))
+    scored, info = apply_run_decisions({k: r for k, (r, _) in graded.items()}, decided,
+                                       decisions_file if decided or decisions else None)
+    graded = {k: (scored[k], facts) for k, (_, facts) in graded.items()}
+    results = write_outputs(Path(out), spec, graded, reference, lang, context.sandbox,
+                            submissions_dir=Path(submissions), decisions=info)
+    save_run_inputs(Path(out), spec, reference)
+    return RunSummary(results, Path(out), log_path)

@@ -22,9 +22,11 @@ log = logging.getLogger(__name__)
 
 def _init_worker(threads: int, log_path: str | None = None) -> None:
     # TensorFlow, absl and the kernels write banners and warnings to stderr (oneDNN's
-    # notice cannot be silenced by any variable): they go to OUT/grader.log, not the terminal
+    # notice cannot be silenced by any variable), and ipykernel its Ctrl-C banner to the
+    # stdout it inherits: both go to OUT/grader.log, not the terminal nor `grader run > log`
     if log_path:
         fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(fd, 1)
         os.dup2(fd, 2)
         os.close(fd)
     # read by TensorFlow at import: set before the worker first imports it
@@ -47,15 +49,32 @@ def _pool(jobs: int, threads: int, log_path: Path | None = None) -> ProcessPoolE
                                initializer=_init_worker, initargs=(threads, str(log_path) if log_path else None))
 
 
+def _display_name(key: str) -> str:
+    return console.t("cli.progress.reference") if key.startswith("\0") else key
+
+
+def _running(futures: dict) -> list[str]:
+    """Names of the notebooks a worker has started (local pool; Dask futures do not say)."""
+    return [_display_name(key) for future, key in list(futures.items())
+            if getattr(future, "running", None) is not None and future.running()]
+
+
 def _gather(futures: dict, completed, collected: dict[str, tuple[NotebookFacts, bool]]) -> None:
-    for future in console.progress(completed, total=len(futures), label="executing"):
-        key = futures[future]
-        try:
-            facts_json, cached = future.result()
-            collected[key] = (NotebookFacts.from_json(facts_json), cached)
-        except Exception as exc:  # a lost worker fails its own notebook only, with the reason kept
-            reason = f"the grading worker failed: {type(exc).__name__}: {exc}"
-            collected[key] = (NotebookFacts(sha256="0" * 64, error=reason), False)
+    progress = console.RunProgress(len(futures), running=lambda: _running(futures))
+    try:
+        for future in completed:
+            key = futures[future]
+            try:
+                facts_json, cached = future.result()
+                collected[key] = (NotebookFacts.from_json(facts_json), cached)
+            except Exception as exc:  # a lost worker fails its own notebook only, with the reason kept
+                log.error("the grading worker failed on %s", key.lstrip("\0"), exc_info=True)
+                reason = f"the grading worker failed: {type(exc).__name__}: {exc}"
+                collected[key] = (NotebookFacts(sha256="0" * 64, error=reason), False)
+            facts, cached = collected[key]
+            progress.finished(_display_name(key), failed=facts.error is not None, cached=cached)
+    finally:
+        progress.close()
 
 
 def collect_all(paths: dict[str, Path], context: GradingContext, jobs: int, use_cache: bool,

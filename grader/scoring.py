@@ -6,24 +6,30 @@ add their points to the total, which is capped at the assignment's maximum.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import traceback
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from grader.checks.base import Outcome, Registry
 from grader.facts import CellRecord, ModelFacts, NotebookFacts
 from grader.hints import hint_for
 from grader.messages import Catalogue
 from grader.results import (
+    AppliedDecision,
     CellErrorSummary,
     CheckResult,
     EnvironmentWarning,
     ExecutionSummary,
     ReviewItem,
     SectionScore,
+    SettledItem,
     SubmissionResult,
 )
 from grader.spec import Assignment, CheckSpec
+
+if TYPE_CHECKING:
+    from grader.decisions import Decision
 
 log = logging.getLogger(__name__)
 
@@ -210,3 +216,89 @@ def error_result(*, submission_id: str, path: str, sha256: str, assignment: Assi
         execution=ExecutionSummary(seconds), error=reason,
         review=(ReviewItem(None, "not_graded", catalogue.render("review.not_graded", {"reason": _short(reason)})),),
     )
+
+
+# ---------------------------------------------------------------- teacher decisions
+POINTS_TOLERANCE = 1e-9
+
+
+def retotal(result: SubmissionResult) -> SubmissionResult:
+    """Section scores and the total added up again from the checks (bonus capped at the maximum)."""
+    sections = tuple(dataclasses.replace(s, score=round(sum(c.score for c in result.checks if c.section == s.id), 4))
+                     for s in result.sections)
+    return dataclasses.replace(result, sections=sections,
+                               score=round(min(result.max_score, sum(s.score for s in sections)), 4))
+
+
+def _review_order(result: SubmissionResult):
+    """One order for a submission's review items, whichever of them are decided: numbers stay put."""
+    position = {c.id: n for n, c in enumerate(result.checks)}
+
+    def key(item: ReviewItem) -> tuple:
+        if item.check is not None:
+            return (0, position.get(item.check, len(position)), "", "", "")
+        return (1, 0, item.reason, item.section or "", item.text)
+    return key
+
+
+def review_items(result: SubmissionResult) -> list[tuple[ReviewItem, AppliedDecision | None]]:
+    """Open and settled review items of ``result`` in their one order, each with its decision if any."""
+    order = _review_order(result)
+    items = [(i, None) for i in result.review] + [(s.item, s.decision) for s in result.settled]
+    return sorted(items, key=lambda pair: order(pair[0]))
+
+
+def revert_decisions(result: SubmissionResult) -> SubmissionResult:
+    """``result`` as the grader scored it, before any teacher decision."""
+    if not result.settled and not any(c.decision for c in result.checks):
+        return result
+    checks = tuple(
+        dataclasses.replace(c, score=c.decision.original_score, status=c.decision.original_status, decision=None)
+        if c.decision and c.decision.original_status is not None else c
+        for c in result.checks
+    )
+    reopened = tuple(item for item, _ in review_items(result))
+    return retotal(dataclasses.replace(result, checks=checks, review=reopened, settled=()))
+
+
+def _decided_status(points: float, max_score: float, original: str, changed: bool) -> str:
+    if not changed and original not in ("review", "error"):
+        return original
+    if max_score <= 0:
+        return "passed" if original in ("review", "error") else original
+    if points >= max_score - POINTS_TOLERANCE:
+        return "passed"
+    return "failed" if points <= POINTS_TOLERANCE else "partial"
+
+
+def _settle(result: SubmissionResult, matches, decided: AppliedDecision) -> SubmissionResult:
+    settled = tuple(SettledItem(i, decided) for i in result.review if matches(i))
+    review = tuple(i for i in result.review if not matches(i))
+    return dataclasses.replace(result, review=review, settled=result.settled + settled)
+
+
+def apply_decision(result: SubmissionResult, decision: "Decision") -> tuple[SubmissionResult, str | None]:
+    """``result`` with one teacher decision applied, or unchanged with the reason it does not apply.
+
+    Reasons: ``notebook_changed``, ``no_item``, ``no_check``, ``above_max``.
+    """
+    if decision.sha256 and decision.sha256 != result.sha256:
+        return result, "notebook_changed"
+    if decision.item:
+        def matches(i: ReviewItem) -> bool:
+            return i.check is None and i.reason == decision.target and decision.section in (None, i.section)
+        if not any(matches(i) for i in result.review):
+            return result, "no_item"
+        return _settle(result, matches, AppliedDecision(decision.comment, decision.who, decision.when)), None
+    check = next((c for c in result.checks if c.id == decision.target), None)
+    if check is None:
+        return result, "no_check"
+    if decision.points is not None and decision.points > check.max_score + POINTS_TOLERANCE:
+        return result, "above_max"
+    points = check.score if decision.points is None else round(decision.points, 4)
+    status = _decided_status(points, check.max_score, check.status, decision.points is not None)
+    decided = AppliedDecision(decision.comment, decision.who, decision.when, points, check.score, check.status)
+    checks = tuple(dataclasses.replace(c, score=points, status=status, decision=decided) if c is check else c
+                   for c in result.checks)
+    result = _settle(dataclasses.replace(result, checks=checks), lambda i: i.check == check.id, decided)
+    return retotal(result), None

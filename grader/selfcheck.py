@@ -11,8 +11,9 @@ from pathlib import Path
 
 from grader import console
 from grader.assignments import load as load_assignment
-from grader.errors import UsageError
+from grader.errors import NotebookError, UsageError
 from grader.messages import load_catalogue
+from grader.notebook import load_notebook
 from grader.results import SubmissionResult
 from grader.discovery import Submission
 from grader.outputs import prepare_out, write_outputs
@@ -57,15 +58,22 @@ def check(*, notebook: Path, assignment: str, out: Path | None = None, lang: str
     """Grade one notebook as a student would see it."""
     notebook = Path(notebook)
     if not notebook.is_file():
-        raise UsageError(f"notebook '{notebook}' not found")
-    load_catalogue(lang)
+        raise UsageError(f"notebook '{notebook}' not found", "usage.notebook_missing", notebook=str(notebook))
+    console.use_language(lang)
+    try:  # not a notebook: one message, before any kernel starts, not one per check
+        load_notebook(notebook)
+    except NotebookError as exc:
+        raise UsageError(f"'{notebook}' is not a notebook that can be graded: {exc}", "usage.not_a_notebook",
+                         notebook=str(notebook), reason=str(exc)) from None
     spec, registry = load_assignment(assignment, assignments_dir)
     context = make_context(spec, data_dir=data_dir, store=store, no_store=no_store, cell_timeout=cell_timeout,
                            isolation=isolation)
     out = Path(out) if out else notebook.with_name(f"{notebook.stem}-relatorio")
     console.err(load_catalogue(lang)("cli.check.running", notebook=notebook.name))
     sub = Submission(notebook.stem, notebook, notebook.name)
-    graded, reference = grade_all([sub], context, registry, lang, 2, use_cache=not no_store, log_path=prepare_out(out))
+    log_path = prepare_out(out)
+    console.log_to(log_path)
+    graded, reference = grade_all([sub], context, registry, lang, 2, use_cache=not no_store, log_path=log_path)
     results = write_outputs(out, spec, graded, reference, lang, context.sandbox)
     result = results.submissions[0]
     summary = CheckSummary(result, out / (result.report or ""))

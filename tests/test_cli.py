@@ -49,7 +49,8 @@ def mini_assignment(tmp_path):
 
 
 def usage_error(capsys, argv) -> str:
-    code = main(argv)
+    """The one line of a usage error, in English (``--lang en``; Portuguese is tested below)."""
+    code = main([*argv, "--lang", "en"])
     captured = capsys.readouterr()
     assert code == ExitCode.USAGE == 2
     lines = captured.err.strip().splitlines()
@@ -137,3 +138,91 @@ def test_an_out_that_is_a_file_is_a_usage_error_before_anything_runs(tmp_path):
     with pytest.raises(UsageError, match="is a file"):
         prepare_out(target)
     assert prepare_out(tmp_path / "new").name == "grader.log"
+
+
+# ---------------------------------------------------------------- messages in the user's language, checked before work
+@pytest.fixture
+def nothing_runs(monkeypatch, tmp_path):
+    """No notebook may run: grading fails the test; the dataset is not needed to get that far."""
+    import grader.run
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a notebook was about to run")
+
+    monkeypatch.setattr(grader.run, "grade_all", refuse)
+    monkeypatch.setattr(grader.run, "find_fashion_mnist", lambda data_dir: tmp_path)
+
+
+@pytest.fixture
+def one_submission(tmp_path):
+    folder = tmp_path / "entregas"
+    folder.mkdir()
+    (folder / "ana.ipynb").write_text("{}", encoding="utf-8")
+    return folder
+
+
+def one_line(capsys, argv) -> str:
+    code = main(argv)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1, err
+    assert "Traceback" not in err[0]
+    return err[0]
+
+
+def test_usage_errors_are_in_portuguese_by_default(tmp_path, capsys):
+    line = one_line(capsys, ["run", str(tmp_path), "--out", str(tmp_path / "out"), "--assignment", "nao-existe"])
+    assert line.startswith("grader: erro: tarefa 'nao-existe' não encontrada")
+
+
+def test_argparse_errors_speak_the_chosen_language(capsys):
+    assert main(["run", "entregas"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[0].startswith("uso: grader run") and err[-1] == (
+        "grader: erro: faltam argumentos obrigatórios: --out/-o, --assignment/-a")
+    assert main(["run", "entregas", "--lang", "en"]) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        "grader: error: the following arguments are required: --out/-o, --assignment/-a")
+    assert main(["run", "x", "-o", "y", "-a", "z", "--jobs", "muitos"]) == 2
+    assert "argumento --jobs/-j: valor inválido: 'muitos'" in capsys.readouterr().err
+
+
+def test_help_is_in_portuguese(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["review", "--help"])
+    assert info.value.code == 0
+    text = capsys.readouterr().out
+    assert text.startswith("uso: grader review") and "opções:" in text and "--decide" in text
+
+
+def test_an_out_that_is_a_file_stops_the_run_in_one_line(tmp_path, capsys, mini_assignment, one_submission,
+                                                          nothing_runs):
+    target = tmp_path / "saida"
+    target.write_text("não é uma pasta")
+    line = one_line(capsys, ["run", str(one_submission), "--out", str(target), "--assignment", str(mini_assignment),
+                             "--no-store"])
+    assert line == f"grader: erro: --out '{target}' é um arquivo; indique uma pasta para os relatórios"
+
+
+def test_an_unusable_store_stops_the_run_in_one_line(tmp_path, capsys, mini_assignment, one_submission, nothing_runs):
+    blocker = tmp_path / "arquivo"
+    blocker.write_text("")
+    line = one_line(capsys, ["run", str(one_submission), "--out", str(tmp_path / "out"), "--assignment",
+                             str(mini_assignment), "--store", str(blocker / "store.sqlite"), "--lang", "en"])
+    assert line.startswith(f"grader: error: cannot use the store '{blocker / 'store.sqlite'}'")
+    assert not (tmp_path / "out").exists()
+
+
+def test_check_of_a_file_that_is_not_a_notebook_is_one_message(tmp_path, capsys, mini_assignment, nothing_runs):
+    fake = tmp_path / "trabalho.ipynb"
+    fake.write_text("isto não é JSON", encoding="utf-8")
+    line = one_line(capsys, ["check", str(fake), "--assignment", str(mini_assignment)])
+    assert line.startswith(f"grader: erro: '{fake}' não é um notebook Jupyter") and "JSON" in line
+    assert not (tmp_path / "trabalho-relatorio").exists()
+
+
+def test_a_broken_decisions_file_stops_the_run_before_any_notebook(tmp_path, capsys, mini_assignment,
+                                                                     one_submission, nothing_runs):
+    (one_submission / "decisions.toml").write_text("[[decision]]\nsubmission = 'ana'\n", encoding="utf-8")
+    line = one_line(capsys, ["run", str(one_submission), "--out", str(tmp_path / "out"), "--assignment",
+                             str(mini_assignment), "--no-store"])
+    assert "decisions.toml" in line and "nº 1" in line

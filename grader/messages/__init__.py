@@ -78,7 +78,7 @@ def load_catalogue(lang: str = "pt") -> Catalogue:
     """Load the catalogue for ``lang`` (``pt``/``pt-BR`` or ``en``)."""
     code = LANGUAGES.get(lang)
     if code is None:
-        raise UsageError(f"unknown language '{lang}': use one of pt, en")
+        raise UsageError(f"unknown language '{lang}': use one of pt, en", "usage.unknown_language", lang=lang)
     data = tomllib.loads((HERE / f"{code}.toml").read_text(encoding="utf-8"))
     meta = data.pop("_meta", {})
     return Catalogue(code, _flatten(data), meta.get("thousands", ","), meta.get("decimal", "."))
