@@ -80,14 +80,14 @@ def write_outputs(out: Path, assignment: Assignment, graded: dict[str, tuple[Sub
         report = f"{sub_id}/{STUDENT_REPORT}"
         result = dataclasses.replace(result, report=report)
         (folder / STUDENT_REPORT).write_text(
-            render_submission_report(result, assignment, catalogue, facts, reference, other_view=INSTRUCTOR_REPORT),
+            render_submission_report(result, assignment, catalogue, facts, reference),  # no way to the teacher's view
             encoding="utf-8")
         (folder / INSTRUCTOR_REPORT).write_text(  # reference side by side, hidden checks: not for students
             render_submission_report(result, assignment, catalogue, facts, reference, show_hidden=True,
                                      other_view=STUDENT_REPORT, facts_link="facts.json"), encoding="utf-8")
         (folder / "facts.json").write_text(json.dumps(facts.to_json(), indent=1), encoding="utf-8")
         results.append(result)
-        reports[sub_id] = report
+        reports[sub_id] = {"student": report, "instructor": f"{sub_id}/{INSTRUCTOR_REPORT}"}
     if sandbox:
         isolation = {"level": sandbox.level, "reason": sandbox.reason}
     run_results = RunResults(__version__, assignment_info(assignment), tuple(results), lang=lang, isolation=isolation,
