@@ -75,6 +75,7 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", type=Path, default=None, help=h("cli.help.data_dir"))
     parser.add_argument("--store", type=Path, default=None, help=h("cli.help.store"))
     parser.add_argument("--no-store", action="store_true", help=h("cli.help.no_store"))
+    parser.add_argument("--force", action="store_true", help=h("cli.help.force"))
     parser.add_argument("--isolation", choices=["auto", "strict", "none"], default="auto", help=h("cli.help.isolation"))
 
 
@@ -107,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help=h("cli.help.run"), description=h("cli.help.run"))
     run.add_argument("submissions", type=Path, help=h("cli.help.submissions"))
     run.add_argument("--out", "-o", type=Path, required=True, help=h("cli.help.out"))
-    run.add_argument("--jobs", "-j", type=int, default=1, help=h("cli.help.jobs"))
+    run.add_argument("--jobs", "-j", type=int, default=None, help=h("cli.help.jobs"))
     run.add_argument("--scheduler", default=None, metavar="ADDRESS", help=h("cli.help.scheduler"))
     run.add_argument("--decisions", type=Path, default=None, metavar="FILE", help=h("cli.help.decisions"))
     _common(run)
@@ -151,7 +152,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return report(out=args.out, lang=args.lang, decisions=args.decisions).exit_code
     data_dir = args.data_dir or (Path(env["GRADER_DATA_DIR"]) if env.get("GRADER_DATA_DIR") else None)
     common = dict(assignment=args.assignment, lang=args.lang, cell_timeout=args.cell_timeout, data_dir=data_dir,
-                  store=args.store, no_store=args.no_store, assignments_dir=assignments_dir, isolation=args.isolation)
+                  store=args.store, no_store=args.no_store, assignments_dir=assignments_dir, isolation=args.isolation,
+                  force=args.force)
     if args.command == "run":
         from grader.run import run
 

@@ -89,6 +89,7 @@ class SectionScore(JsonData):
     max_score: float
     title: str = ""
     bonus: bool = False
+    attempted: bool = True  # False: the section was left as handed out (or is absent); a bonus then is "não tentado"
 
 
 @dataclass(frozen=True)

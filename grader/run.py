@@ -28,7 +28,7 @@ from grader.locate import add_structure_notes
 from grader.messages import load_catalogue
 from grader.outputs import prepare_out, save_run_inputs, write_outputs
 from grader.results import RunResults, SubmissionResult
-from grader.schedule import collect_all
+from grader.schedule import collect_all, default_jobs, resolve_threads
 from grader.scoring import score_submission
 from grader.spec import Assignment
 from grader.store import Store, default_store_path
@@ -87,7 +87,9 @@ def grade_all(submissions: list[Submission], context: GradingContext, registry: 
 
 
 def make_context(assignment: Assignment, *, data_dir: Path | None, store: Path | None, no_store: bool,
-                 cell_timeout: float | None, isolation: str = "auto") -> GradingContext:
+                 cell_timeout: float | None, isolation: str = "auto", jobs: int = 1) -> GradingContext:
+    # threads = "auto": the cores shared among the ``jobs`` notebooks run at once
+    assignment = dataclasses.replace(assignment, execution=resolve_threads(assignment.execution, jobs))
     if cell_timeout is not None:
         if cell_timeout <= 0:
             raise UsageError("--cell-timeout must be a positive number of seconds", "usage.cell_timeout")
@@ -112,15 +114,20 @@ def check_store(path: Path) -> None:
                          reason=reason) from None
 
 
-def run(*, submissions: Path, assignment: str, out: Path, jobs: int = 1, cell_timeout: float | None = None,
+def run(*, submissions: Path, assignment: str, out: Path, jobs: int | None = None, cell_timeout: float | None = None,
         lang: str = "pt", data_dir: Path | None = None, store: Path | None = None, no_store: bool = False,
+        force: bool = False,
         assignments_dir: Path | None = None, scheduler: str | None = None, isolation: str = "auto",
         decisions: Path | None = None) -> RunSummary:
-    """Grade every notebook under ``submissions``, apply the teacher's decisions, write the outputs to ``out``."""
-    if jobs < 1:
+    """Grade every notebook under ``submissions``, apply the teacher's decisions, write the outputs to ``out``.
+
+    ``jobs`` None: what the machine holds (cores ÷ the spec's threads, bounded by memory).
+    """
+    if jobs is not None and jobs < 1:
         raise UsageError("--jobs must be at least 1", "usage.jobs")
     console.use_language(lang)  # an unknown language is a usage error before any work starts
     spec, registry = load_assignment(assignment, assignments_dir)
+    jobs = jobs if jobs is not None else default_jobs(spec.execution)
     found = discover_submissions(Path(submissions))
     if not found:
         raise UsageError(f"no .ipynb notebooks found in '{submissions}'", "usage.no_submissions",
@@ -128,13 +135,15 @@ def run(*, submissions: Path, assignment: str, out: Path, jobs: int = 1, cell_ti
     decisions_file = decisions_path(submissions, decisions)
     decided = load_decisions(decisions_file)  # a bad decisions file stops the run before it starts
     context = make_context(spec, data_dir=data_dir, store=store, no_store=no_store, cell_timeout=cell_timeout,
-                           isolation=isolation)
+                           isolation=isolation, jobs=jobs)
     log_path = prepare_out(Path(out))
     console.log_to(log_path)
     where = (console.t("cli.run.where_dask", address=scheduler) if scheduler
              else console.t("cli.run.where_jobs", jobs=jobs))
     console.err(console.t("cli.run.starting", assignment=spec.id, count=len(found), where=where))
-    graded, reference = grade_all(found, context, registry, lang, jobs, use_cache=not no_store, scheduler=scheduler,
+    # --force: execute again (and store the new facts); otherwise nothing already stored runs again
+    graded, reference = grade_all(found, context, registry, lang, jobs, use_cache=not (no_store or force),
+                                  scheduler=scheduler,
                                   log_path=log_path)
     scored, info = apply_run_decisions({k: r for k, (r, _) in graded.items()}, decided,
                                        decisions_file if decided or decisions else None)

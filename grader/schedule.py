@@ -6,6 +6,7 @@ never imports TensorFlow. Byte-identical notebooks are executed once.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import multiprocessing
@@ -16,6 +17,8 @@ from pathlib import Path
 from grader import console
 from grader.facts import NotebookFacts
 from grader.grade import GradingContext, collect_facts
+from grader.spec import ExecutionSettings
+from grader.workdirs import remove_stale_workdirs
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,39 @@ def _collect_task(path: Path, context: GradingContext, use_cache: bool) -> tuple
 
 
 # ---------------------------------------------------------------------- main side
+def machine_cores() -> int:
+    """Cores this process may use (the affinity mask, which containers and taskset narrow)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def machine_memory_bytes() -> int | None:
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE")) * int(os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def default_jobs(settings: ExecutionSettings, cores: int | None = None, memory_bytes: int | None = None) -> int:
+    """Notebooks run at once by default: cores ÷ the spec's threads, bounded by memory ÷ ``memory_mb``."""
+    cores = cores or machine_cores()
+    threads = settings.threads if isinstance(settings.threads, int) else 1
+    jobs = max(1, cores // max(1, threads))
+    memory = memory_bytes if memory_bytes is not None else machine_memory_bytes()
+    if memory:
+        jobs = min(jobs, max(1, memory // (int(settings.memory_mb) * 2**20)))
+    return jobs
+
+
+def resolve_threads(settings: ExecutionSettings, jobs: int, cores: int | None = None) -> ExecutionSettings:
+    """``threads = "auto"``: the cores shared among the notebooks run at once (one notebook: every core)."""
+    if settings.threads != "auto":
+        return settings
+    return dataclasses.replace(settings, threads=max(1, (cores or machine_cores()) // max(1, jobs)))
+
+
 def _pool(jobs: int, threads: int, log_path: Path | None = None) -> ProcessPoolExecutor:
     # spawn, not fork: TensorFlow does not survive a fork
     return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
@@ -85,6 +121,7 @@ def collect_all(paths: dict[str, Path], context: GradingContext, jobs: int, use_
     Dask distributed cluster (workers need the grader installed and the same paths).
     """
     collected: dict[str, tuple[NotebookFacts, bool]] = {}
+    remove_stale_workdirs()  # what a killed run left in the temporary directory
     paths, copies = _distinct(paths)
     try:
         _execute_all(paths, context, min(jobs, len(paths)), use_cache, scheduler, collected, log_path)

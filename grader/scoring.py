@@ -102,10 +102,17 @@ def _cell_hint(cell: CellRecord | None, catalogue: Catalogue) -> str | None:
     return hint.render(catalogue) if hint else None
 
 
-def section_scores(assignment: Assignment, checks: tuple[CheckResult, ...]) -> tuple[SectionScore, ...]:
+def section_scores(assignment: Assignment, checks: tuple[CheckResult, ...],
+                   facts: NotebookFacts | None = None) -> tuple[SectionScore, ...]:
+    def attempted(section_id: str) -> bool:
+        if facts is None:
+            return True
+        section = facts.section(section_id)
+        return section is not None and section.attempted
+
     return tuple(
         SectionScore(spec.id, round(sum(c.score for c in checks if c.section == spec.id), 4), max_score,
-                     spec.title, spec.bonus)
+                     spec.title, spec.bonus, attempted(spec.id))
         for spec, max_score in assignment.section_max_scores()
     )
 
@@ -192,7 +199,7 @@ def score_submission(*, submission_id: str, path: str, assignment: Assignment, f
                             catalogue=catalogue, reason=facts.error, seconds=facts.seconds)
     checks = tuple(to_result(c, run_check(c, facts, reference, registry), catalogue, facts)
                    for c in assignment.checks)
-    sections = section_scores(assignment, checks)
+    sections = section_scores(assignment, checks, facts)
     review = check_review_items(checks, catalogue) + note_review_items(assignment, facts, catalogue)
     return SubmissionResult(
         id=submission_id, path=path, sha256=facts.sha256, status="graded",

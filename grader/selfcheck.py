@@ -54,7 +54,8 @@ def print_summary(result: SubmissionResult, report: Path, lang: str) -> None:
 
 def check(*, notebook: Path, assignment: str, out: Path | None = None, lang: str = "pt",
           cell_timeout: float | None = None, data_dir: Path | None = None, store: Path | None = None,
-          no_store: bool = False, assignments_dir: Path | None = None, isolation: str = "auto") -> CheckSummary:
+          no_store: bool = False, assignments_dir: Path | None = None, isolation: str = "auto",
+          force: bool = False) -> CheckSummary:
     """Grade one notebook as a student would see it."""
     notebook = Path(notebook)
     if not notebook.is_file():
@@ -66,14 +67,15 @@ def check(*, notebook: Path, assignment: str, out: Path | None = None, lang: str
         raise UsageError(f"'{notebook}' is not a notebook that can be graded: {exc}", "usage.not_a_notebook",
                          notebook=str(notebook), reason=str(exc)) from None
     spec, registry = load_assignment(assignment, assignments_dir)
+    # the notebook and the reference run side by side: threads = "auto" shares the cores between them
     context = make_context(spec, data_dir=data_dir, store=store, no_store=no_store, cell_timeout=cell_timeout,
-                           isolation=isolation)
+                           isolation=isolation, jobs=2)
     out = Path(out) if out else notebook.with_name(f"{notebook.stem}-relatorio")
     console.err(load_catalogue(lang)("cli.check.running", notebook=notebook.name))
     sub = Submission(notebook.stem, notebook, notebook.name)
     log_path = prepare_out(out)
     console.log_to(log_path)
-    graded, reference = grade_all([sub], context, registry, lang, 2, use_cache=not no_store, log_path=log_path)
+    graded, reference = grade_all([sub], context, registry, lang, 2, use_cache=not (no_store or force), log_path=log_path)
     results = write_outputs(out, spec, graded, reference, lang, context.sandbox)
     result = results.submissions[0]
     summary = CheckSummary(result, out / (result.report or ""))

@@ -39,7 +39,7 @@ class ExecutionSettings(JsonData):
     cell_timeout: float = 300.0
     total_timeout: float = 1800.0
     seed: int = 42
-    threads: int = 1
+    threads: int | str = 1  # or "auto": the machine's cores ÷ the notebooks run at once (resolved per run)
     max_export_params: int = 5_000_000
     startup_timeout: float = 120.0
     memory_mb: int = 6144  # address space per kernel process (and its cgroup, when available)
@@ -220,9 +220,12 @@ def _parse_execution(table: dict, at: _Where, evaluations: tuple[EvaluationSpec,
             if not isinstance(value, bool):
                 raise at.error("[execution]", f"'{key}' must be true or false, got {value!r}")
             continue
+        if key == "threads" and value == "auto":
+            continue
         lowest = 0 if key == "seed" else 1e-9
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < lowest:
-            raise at.error("[execution]", f"'{key}' must be a positive number, got {value!r}")
+            hint = ' or "auto"' if key == "threads" else ""
+            raise at.error("[execution]", f"'{key}' must be a positive number{hint}, got {value!r}")
     return ExecutionSettings(**table, evaluations=evaluations)
 
 

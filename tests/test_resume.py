@@ -98,3 +98,16 @@ def test_two_runs_on_one_store_at_once_corrupt_nothing(tmp_path, dataset_dir):
     assert len(_stored(store)) == SUBMISSIONS + 1  # each notebook (and the reference) stored once
     with sqlite3.connect(store) as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_force_executes_again_what_the_store_holds(tmp_path, dataset_dir):
+    assignments, subs = build_mini(tmp_path)
+    store = tmp_path / "store.sqlite"
+    common = dict(submissions=subs, assignment="mini", jobs=2, data_dir=dataset_dir, store=store,
+                  assignments_dir=assignments)
+    first = run(out=tmp_path / "out1", **common).results.submissions
+    assert not any(s.cached for s in first)
+    assert all(s.cached for s in run(out=tmp_path / "out2", **common).results.submissions)
+    forced = run(out=tmp_path / "out3", force=True, **common).results.submissions
+    assert not any(s.cached for s in forced)
+    assert [s.score for s in forced] == [s.score for s in first]

@@ -142,9 +142,14 @@ def _pending(check: CheckResult) -> bool:
 
 
 def section_not_attempted(result: SubmissionResult, section: SectionInfo) -> bool:
-    """A bonus section the student left alone: it has checks and none of them was run."""
+    """A bonus section the student left alone (as the student's report shows it: neutral, not failed)."""
+    if not section.bonus:
+        return False
+    score = next((s for s in result.sections if s.id == section.id), None)
+    if score is not None and not score.attempted and not score.score:
+        return True
     checks = [c for c in result.checks if c.section == section.id]
-    return section.bonus and bool(checks) and all(c.status == NOT_ATTEMPTED for c in checks)
+    return bool(checks) and all(c.status == NOT_ATTEMPTED for c in checks)
 
 
 def _cells(result: SubmissionResult, sections: tuple[SectionInfo, ...]) -> tuple[SectionCell, ...]:
@@ -170,19 +175,22 @@ def _averages(graded: list[SubmissionResult], sections: tuple[SectionInfo, ...])
 
 def check_rates(graded: list[SubmissionResult]) -> list[CheckRate]:
     """Per-check pass rates over graded submissions, worst first (checks nobody was judged on last)."""
-    by_check: dict[str, list[CheckResult]] = {}
+    by_check: dict[str, list[tuple[CheckResult, bool]]] = {}
     for sub in graded:
+        untried = {s.id for s in sub.sections if s.bonus and not s.attempted and not s.score}
         for check in sub.checks:
-            by_check.setdefault(check.id, []).append(check)
+            by_check.setdefault(check.id, []).append(
+                (check, check.section in untried or check.status == NOT_ATTEMPTED))
     rates = []
-    for cid, checks in by_check.items():
+    for cid, items in by_check.items():
+        checks = [c for c, untried in items if not untried]  # an untried bonus is not a failure
         judged = [c for c in checks if c.status in JUDGED and not _pending(c)]
         rates.append(CheckRate(
-            cid, checks[0].section, checks[0].kind,
+            cid, items[0][0].section, items[0][0].kind,
             passed=sum(1 for c in judged if c.status == "passed"),
             partial=sum(1 for c in judged if c.status == "partial"),
             judged=len(judged),
-            not_attempted=sum(1 for c in checks if c.status == NOT_ATTEMPTED),
+            not_attempted=sum(1 for _, untried in items if untried),
             pending=sum(1 for c in checks if _pending(c)),
         ))
     return sorted(rates, key=lambda r: (r.rate is None, r.rate or 0.0, r.id))

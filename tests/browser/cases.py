@@ -16,11 +16,9 @@ from grader.messages import load_catalogue
 from grader.report import render_index, render_submission_report
 from grader.results import (
     AssignmentInfo,
-    CheckResult,
     ExecutionSummary,
     RunResults,
     SectionInfo,
-    SectionScore,
     SubmissionResult,
 )
 from tests.test_report import SHA, sample_assignment, sample_facts, sample_result

@@ -85,7 +85,6 @@ def test_report_in_chromium(browser, site, case, view, width):
     assert all(sections[s] for s in expected), f"sections not visible: {sections}"
 
 
-@pytest.mark.xfail(reason="the report template does not show teacher decisions yet", strict=False)
 def test_decided_check_shows_the_teachers_comment(browser, site):
     decided_or_skip("decided")
     page = open_page(browser, site.reports["decided"], 390)

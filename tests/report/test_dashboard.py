@@ -71,3 +71,20 @@ def test_the_page_reads_without_javascript():
     # the sort hint is hidden until the script shows it; headers are plain text until then
     assert '<p class="muted small sort-hint" hidden>' in html and "<button" not in html
     assert html.count("<script>") == 1 and "<script src" not in html
+
+
+def test_an_untried_bonus_is_neutral_in_the_class_table_and_the_pass_rates():
+    from grader.report.dashboard import check_rates, section_not_attempted
+    from grader.results import CheckResult, ExecutionSummary, SectionInfo, SectionScore, SubmissionResult
+
+    def sub(sid: str, attempted: bool, status: str) -> SubmissionResult:
+        check = CheckResult("bonus-x", "bonus", "model_structure", status, 1.0 if status == "passed" else 0.0, 1.0, "m")
+        section = SectionScore("bonus", check.score, 1.0, "Bônus", True, attempted)
+        return SubmissionResult(sid, f"{sid}.ipynb", "a" * 64, "graded", check.score, 20.0, (section,), (check,),
+                                ExecutionSummary(1.0))
+
+    untried, tried_wrong, tried_right = sub("ana", False, "failed"), sub("bia", True, "failed"), sub("caio", True, "passed")
+    info = SectionInfo("bonus", "Bônus", 1.0, True)
+    assert section_not_attempted(untried, info) and not section_not_attempted(tried_wrong, info)
+    (rate,) = check_rates([untried, tried_wrong, tried_right])
+    assert (rate.judged, rate.passed, rate.not_attempted) == (2, 1, 1)
