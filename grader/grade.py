@@ -54,8 +54,12 @@ def execution_key(assignment: Assignment, isolation: str = "") -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:24]
 
 
-def collect_facts(path: Path, context: GradingContext, *, use_cache: bool = True) -> tuple[NotebookFacts, bool]:
-    """Facts of the notebook at ``path``: ``(facts, from_cache)``. Never raises for a bad notebook."""
+def collect_facts(path: Path, context: GradingContext, *, use_cache: bool = True,
+                  status: Path | None = None) -> tuple[NotebookFacts, bool]:
+    """Facts of the notebook at ``path``: ``(facts, from_cache)``. Never raises for a bad notebook.
+
+    ``status``: a file where the runner keeps the cell it is executing (for the progress display).
+    """
     assignment = context.assignment
     sha256 = sha256_file(path)
     key = execution_key(assignment, context.sandbox.level)
@@ -73,7 +77,8 @@ def collect_facts(path: Path, context: GradingContext, *, use_cache: bool = True
     answers = extract_answers(nb, template, segments)
     area_root = new_workdir()
     try:
-        record, area = execute_notebook(nb, segments, assignment, area_root, context.dataset_dir, context.sandbox)
+        record, area = execute_notebook(nb, segments, assignment, area_root, context.dataset_dir, context.sandbox,
+                                        status=status)
         # started only if a model needs the notebook's own classes, after the kernel is gone
         judge = Judge(JudgeSetup(area_root / "judge", context.sandbox, assignment.execution,
                                  definitions_source([c.source for c in nb.cells if c.cell_type == "code"])))

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import logging
 import multiprocessing
 import os
+import shutil
+import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
@@ -40,8 +43,9 @@ def _init_worker(threads: int, log_path: str | None = None) -> None:
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
 
 
-def _collect_task(path: Path, context: GradingContext, use_cache: bool) -> tuple[dict, bool]:
-    facts, cached = collect_facts(path, context, use_cache=use_cache)
+def _collect_task(path: Path, context: GradingContext, use_cache: bool,
+                  status: Path | None = None) -> tuple[dict, bool]:
+    facts, cached = collect_facts(path, context, use_cache=use_cache, status=status)
     return facts.to_json(), cached
 
 
@@ -89,14 +93,25 @@ def _display_name(key: str) -> str:
     return console.t("cli.progress.reference") if key.startswith("\0") else key
 
 
-def _running(futures: dict) -> list[str]:
-    """Names of the notebooks a worker has started (local pool; Dask futures do not say)."""
-    return [_display_name(key) for future, key in list(futures.items())
+def _at_cell(name: str, status: Path | None) -> str:
+    """``name`` with the cell its kernel is running, from the status file its worker keeps."""
+    try:
+        cell = int(json.loads(status.read_text(encoding="utf-8"))["cell"]) if status else None
+    except (OSError, ValueError, KeyError, TypeError):
+        cell = None
+    return console.t("cli.progress.at_cell", name=name, cell=cell) if cell else name
+
+
+def _running(futures: dict, statuses: dict[str, Path] | None = None) -> list[str]:
+    """Names of the notebooks a worker has started, with their current cell (local pool; Dask futures do not say)."""
+    statuses = statuses or {}
+    return [_at_cell(_display_name(key), statuses.get(key)) for future, key in list(futures.items())
             if getattr(future, "running", None) is not None and future.running()]
 
 
-def _gather(futures: dict, completed, collected: dict[str, tuple[NotebookFacts, bool]]) -> None:
-    progress = console.RunProgress(len(futures), running=lambda: _running(futures))
+def _gather(futures: dict, completed, collected: dict[str, tuple[NotebookFacts, bool]],
+            statuses: dict[str, Path] | None = None) -> None:
+    progress = console.RunProgress(len(futures), running=lambda: _running(futures, statuses))
     try:
         for future in completed:
             key = futures[future]
@@ -174,6 +189,13 @@ def _execute_all(paths: dict[str, Path], context: GradingContext, jobs: int, use
 
             _gather(futures, dask_completed(futures), collected)
         return
-    with _pool(jobs, context.assignment.execution.threads, log_path) as pool:
-        futures = {pool.submit(_collect_task, path, context, use_cache): key for key, path in paths.items()}
-        _gather(futures, as_completed(futures), collected)
+    # each worker writes the cell its kernel is running to a small file the progress display reads
+    folder = Path(tempfile.mkdtemp(prefix="grader-progress-", dir=log_path.parent if log_path else None))
+    statuses = {key: folder / f"{n}.json" for n, key in enumerate(paths)}
+    try:
+        with _pool(jobs, context.assignment.execution.threads, log_path) as pool:
+            futures = {pool.submit(_collect_task, path, context, use_cache, statuses[key]): key
+                       for key, path in paths.items()}
+            _gather(futures, as_completed(futures), collected, statuses)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -91,3 +91,14 @@ def test_verbose_logs_to_the_terminal(capsys):
     logging.getLogger("grader.run").info("doing it")
     assert "doing it" in capsys.readouterr().err
     console.setup_logging(verbose=False)
+
+
+def test_the_progress_names_the_cell_each_running_notebook_is_at(tmp_path):
+    from grader.schedule import _at_cell
+
+    status = tmp_path / "s.json"
+    assert _at_cell("ana", status) == "ana"  # not started yet
+    status.write_text('{"cell": 12}')
+    assert _at_cell("ana", status) == "ana (célula 12)"
+    status.write_text("garbage")
+    assert _at_cell("ana", status) == "ana"

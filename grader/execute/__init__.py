@@ -58,10 +58,11 @@ def uses_models(assignment: Assignment) -> bool:
 
 
 def execute_notebook(nb, segments: list[Segment], assignment: Assignment, area_root: Path,
-                     dataset_dir: Path, sandbox: Sandbox | None = None) -> tuple[ExecutionRecord, KernelArea]:
+                     dataset_dir: Path, sandbox: Sandbox | None = None,
+                     status: Path | None = None) -> tuple[ExecutionRecord, KernelArea]:
     """Execute ``nb`` in a fresh, confined kernel whose private folders live in ``area_root``."""
     area = prepare_area(area_root, dataset_dir)
     runner = NotebookRunner(nb, segments, assignment.execution, area, value_names(assignment),
                             sandbox=sandbox or resolve_sandbox("auto"), dataset_dir=Path(dataset_dir),
-                            calls=function_calls(assignment), keras=uses_models(assignment))
+                            calls=function_calls(assignment), keras=uses_models(assignment), status=status)
     return runner.run(), area

@@ -96,7 +96,7 @@ class NotebookRunner:
 
     def __init__(self, nb, segments: list[Segment], settings: ExecutionSettings, area: KernelArea,
                  value_names: dict[str, list[str]] | None = None, *, sandbox: Sandbox, dataset_dir: Path,
-                 calls: list[dict] | None = None, keras: bool = True) -> None:
+                 calls: list[dict] | None = None, keras: bool = True, status: Path | None = None) -> None:
         self.nb = nb
         # nbclient stores each executed cell back at nb.cells[index]: the grader's own code
         # (prelude, harvest, probes) runs in a scratch slot appended to a private copy.
@@ -114,6 +114,7 @@ class NotebookRunner:
         self.kernel: Kernel | None = None
         self.calls = calls or []
         self.keras = keras  # False: the kernel never imports TensorFlow for the grader (no model is graded)
+        self.status = status  # where the cell being executed is written, for the progress display
 
     # ------------------------------------------------------------------ kernel
     def _new_client(self) -> NotebookClient:
@@ -238,6 +239,7 @@ class NotebookRunner:
             self.state.records[index] = CellRecord(index, segment.section, "skipped")
             return
         started = time.monotonic()
+        self._report_cell(index)
         source = self.nb.cells[index].source
         try:
             error = self._execute(client, source, min(self.settings.cell_timeout, remaining), index)
@@ -266,6 +268,17 @@ class NotebookRunner:
             self.state.records[index] = CellRecord(index, segment.section, status, *error, seconds,
                                                    source=source[:MAX_SOURCE_CHARS])
         self.client_nb.cells[index].outputs = []  # outputs are not kept: only errors matter
+
+    def _report_cell(self, index: int) -> None:
+        """Say which cell (1-based, as Jupyter shows it) is running; never fails the notebook."""
+        if self.status is None:
+            return
+        try:
+            partial = self.status.with_suffix(".tmp")
+            partial.write_text(json.dumps({"cell": index + 1}), encoding="utf-8")
+            partial.replace(self.status)
+        except OSError:
+            pass
 
     def _replay(self, client: NotebookClient, upto: int) -> None:
         """Re-run the cells that had succeeded, then mark existing models as already seen."""
