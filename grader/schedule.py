@@ -175,19 +175,54 @@ def _distinct(paths: dict[str, Path]) -> tuple[dict[str, Path], dict[str, str]]:
     return distinct, copies
 
 
+def _execute_on_dask(paths: dict[str, Path], context: GradingContext, use_cache: bool, scheduler: str,
+                     collected: dict[str, tuple[NotebookFacts, bool]], log_path: Path | None) -> None:
+    """Submissions to the cluster as bytes, the reference (never sent) here; the store stays here.
+
+    Workers share no file system with this machine: each gets a notebook's bytes and the
+    assignment as data (:mod:`grader.remote`); facts come back and are stored here. A task
+    whose worker fails is retried once elsewhere, then reported as that notebook's error.
+    """
+    from distributed import as_completed as dask_completed
+
+    from grader import __version__
+    from grader.distributed import dask_client
+    from grader.grade import execution_key
+    from grader.notebook import sha256_file
+    from grader.remote import ShippedAssignment, collect_remote
+    from grader.store import Store
+
+    local = {key: path for key, path in paths.items() if key.startswith("\0")}  # the reference solution
+    store = Store(context.store_path) if context.store_path else None
+    facts_key = execution_key(context.assignment, context.sandbox.level)
+    pending: dict[str, Path] = {}
+    for key, path in paths.items():
+        stored = store.get_facts(sha256_file(path), facts_key, __version__) if store and use_cache else None
+        if key in local:
+            continue
+        if stored is not None:
+            collected[key] = (stored, True)
+        else:
+            pending[key] = path
+    with _pool(1, context.assignment.execution.threads, log_path) as pool, dask_client(scheduler) as client:
+        here = {pool.submit(_collect_task, path, context, use_cache): key for key, path in local.items()}
+        shipped = client.scatter(ShippedAssignment.of(context), broadcast=True)
+        futures = {client.submit(collect_remote, path.name, path.read_bytes(), shipped, key=f"grader-{n}-{path.name}",
+                                 pure=False, retries=1): key
+                   for n, (key, path) in enumerate(pending.items())}
+        _gather(futures, dask_completed(futures), collected)
+        _gather(here, as_completed(here), collected)
+    for key in pending:
+        facts = collected[key][0]
+        if store is not None and facts.error is None:
+            store.put_facts(facts, facts_key, __version__)
+
+
 def _execute_all(paths: dict[str, Path], context: GradingContext, jobs: int, use_cache: bool,
                  scheduler: str | None, collected: dict[str, tuple[NotebookFacts, bool]],
                  log_path: Path | None = None) -> None:
     if scheduler:
-        from grader.distributed import dask_client
-
-        with dask_client(scheduler) as client:
-            futures = {client.submit(_collect_task, path, context, use_cache, key=f"grader-{n}-{path.name}",
-                                     pure=False): key
-                       for n, (key, path) in enumerate(paths.items())}
-            from distributed import as_completed as dask_completed
-
-            _gather(futures, dask_completed(futures), collected)
+        _execute_on_dask(paths, context, use_cache, scheduler, collected, log_path)
         return
     # each worker writes the cell its kernel is running to a small file the progress display reads
     folder = Path(tempfile.mkdtemp(prefix="grader-progress-", dir=log_path.parent if log_path else None))

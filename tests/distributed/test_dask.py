@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 
 import pytest
 
@@ -13,12 +14,41 @@ pytestmark = pytest.mark.kernel
 distributed = pytest.importorskip("distributed")
 
 
-def test_grading_on_a_local_dask_cluster_matches_local_workers(tmp_path, dataset_dir):
+# Loaded by every Dask worker at start: any open() under the folders named in the variable
+# fails, so the workers cannot read the submissions, the assignment or the reference
+# notebook: they get bytes and data from the main process, as on machines without a shared disk.
+FORBID = """
+import os, sys
+
+_FORBIDDEN = [p for p in os.environ.get("GRADER_TEST_FORBIDDEN", "").split(os.pathsep) if p]
+
+
+def _hook(event, args):
+    if event in ("open", "os.listdir", "os.scandir") and args and isinstance(args[0], (str, bytes, os.PathLike)):
+        path = os.path.realpath(os.fsdecode(args[0]))
+        if any(path == f or path.startswith(f + os.sep) for f in _FORBIDDEN):
+            raise PermissionError(f"this worker may not read {path}")
+
+
+sys.addaudithook(_hook)
+"""
+
+
+def test_grading_on_a_local_dask_cluster_matches_local_workers(tmp_path, dataset_dir, monkeypatch):
     assignments, subs = build_mini(tmp_path)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
+    preload = tmp_path / "forbid.py"
+    preload.write_text(FORBID, encoding="utf-8")
+    forbidden = [subs, assignments, tmp_path / "reference", tmp_path / "store.sqlite"]
+    monkeypatch.setenv("GRADER_TEST_FORBIDDEN", os.pathsep.join(str(p.resolve()) for p in forbidden))
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  preload=[str(preload)]) as cluster:
         on_dask = run(submissions=subs, assignment="mini", out=tmp_path / "dask", assignments_dir=assignments,
-                      data_dir=dataset_dir, no_store=True, scheduler=cluster.scheduler_address)
+                      data_dir=dataset_dir, store=tmp_path / "store.sqlite", scheduler=cluster.scheduler_address)
+        # the facts came back and were stored here: a second run executes nothing
+        again = run(submissions=subs, assignment="mini", out=tmp_path / "dask2", assignments_dir=assignments,
+                    data_dir=dataset_dir, store=tmp_path / "store.sqlite", scheduler=cluster.scheduler_address)
+    assert all(s.cached for s in again.results.submissions)
+    assert not any(s.error for s in on_dask.results.submissions), [s.error for s in on_dask.results.submissions]
     local = run(submissions=subs, assignment="mini", out=tmp_path / "local", assignments_dir=assignments,
                 data_dir=dataset_dir, no_store=True, jobs=2)
     scores = {s.id: s.score for s in on_dask.results.submissions}
