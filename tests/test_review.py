@@ -176,6 +176,9 @@ def test_a_grader_error_decided_leaves_the_grader_error_count(out):
     bia = submission(out, "bia")
     assert check(out, "bia", "carrega")["status"] == "passed"
     assert "carrega" not in [i["check"] for i in bia["review"]]
+    # her report no longer tells her a teacher will review it: one has
+    report = (out / "bia" / "report.html").read_text(encoding="utf-8")
+    assert "não puderam ser feitas por um problema do corretor" not in report
 
 
 def test_numbers_do_not_move_when_an_item_is_decided(out, capsys):

@@ -329,7 +329,9 @@ def render_submission_report(
                         {s.id: s.title for s in assignment.sections})
     sections = _section_views(result, assignment, ctx)
     views = [v for section in sections for v in section.checks]
-    visible_errors = [c for c in result.checks if c.grader_error and (show_hidden or c.visibility == "visible")]
+    # a grader error a teacher has already decided waits for nobody
+    visible_errors = [c for c in result.checks if c.grader_error and getattr(c, "decision", None) is None
+                      and (show_hidden or c.visibility == "visible")]
     return template_environment().get_template("report.html.j2").render(
         t=catalogue,
         fmt=fmt,
