@@ -81,7 +81,8 @@ def test_reports_and_grade_sheet_are_written(graded):
     rows = list(csv.DictReader((out / "grades.csv").open(encoding="utf-8")))
     assert {r["id"]: float(r["score"]) for r in rows} == {s["id"]: s["score"] for s in results["submissions"]}
     structure = (out / "03-filtros-errados" / "report.html").read_text(encoding="utf-8")
-    assert "Conv2D" in structure and "filters" in structure  # the layer-by-layer diff
+    # the layer-by-layer diff, in words: which of the student's layers differs, and in what
+    assert "Conv2D" in structure and "filtros" in structure
 
 
 def test_a_second_run_reuses_stored_facts(graded, tmp_path, dataset_dir):
