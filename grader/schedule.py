@@ -130,21 +130,50 @@ def _gather(futures: dict, completed, collected: dict[str, tuple[NotebookFacts, 
 
 def collect_all(paths: dict[str, Path], context: GradingContext, jobs: int, use_cache: bool,
                  scheduler: str | None = None, log_path: Path | None = None) -> dict[str, tuple[NotebookFacts, bool]]:
-    """Facts of every notebook (the reference among them), executed in parallel workers.
+    """Facts of every notebook (the reference among them): from the store, else executed in parallel workers.
 
-    Locally: a pool of ``jobs`` processes. With ``scheduler``: the same task submitted to a
-    Dask distributed cluster (workers need the grader installed and the same paths).
+    The store is read here, before any worker starts: a run whose notebooks are all stored
+    (a rubric change) starts no process at all. Locally: a pool of ``jobs`` processes.
+    With ``scheduler``: a Dask cluster (see :func:`_execute_on_dask`).
     """
     collected: dict[str, tuple[NotebookFacts, bool]] = {}
     remove_stale_workdirs()  # what a killed run left in the temporary directory
     paths, copies = _distinct(paths)
     try:
-        _execute_all(paths, context, min(jobs, len(paths)), use_cache, scheduler, collected, log_path)
+        if use_cache:
+            paths = _from_store(paths, context, collected)
+        if paths:
+            _execute_all(paths, context, min(jobs, len(paths)), False, scheduler, collected, log_path)
     finally:
         for key, same_as in copies.items():
             if same_as in collected:
                 collected[key] = collected[same_as]
     return collected
+
+
+def _from_store(paths: dict[str, Path], context: GradingContext,
+                collected: dict[str, tuple[NotebookFacts, bool]]) -> dict[str, Path]:
+    """Take the stored facts of each notebook that has them; return the notebooks still to execute."""
+    from grader import __version__
+    from grader.grade import execution_key
+    from grader.notebook import sha256_file
+    from grader.store import Store
+
+    if context.store_path is None:
+        return paths
+    store = Store(context.store_path)
+    facts_key = execution_key(context.assignment, context.sandbox.level)
+    rest = {}
+    for key, path in paths.items():
+        try:
+            stored = store.get_facts(sha256_file(path), facts_key, __version__)
+        except OSError:  # unreadable: the worker reports it as that notebook's error
+            stored = None
+        if stored is None:
+            rest[key] = path
+        else:
+            collected[key] = (stored, True)
+    return rest
 
 
 def _file_digest(path: Path) -> str | None:
@@ -188,22 +217,14 @@ def _execute_on_dask(paths: dict[str, Path], context: GradingContext, use_cache:
     from grader import __version__
     from grader.distributed import dask_client
     from grader.grade import execution_key
-    from grader.notebook import sha256_file
     from grader.remote import ShippedAssignment, collect_remote
     from grader.store import Store
 
     local = {key: path for key, path in paths.items() if key.startswith("\0")}  # the reference solution
     store = Store(context.store_path) if context.store_path else None
     facts_key = execution_key(context.assignment, context.sandbox.level)
-    pending: dict[str, Path] = {}
-    for key, path in paths.items():
-        stored = store.get_facts(sha256_file(path), facts_key, __version__) if store and use_cache else None
-        if key in local:
-            continue
-        if stored is not None:
-            collected[key] = (stored, True)
-        else:
-            pending[key] = path
+    # stored notebooks were taken before (collect_all): every one left here executes
+    pending = {key: path for key, path in paths.items() if key not in local}
     with _pool(1, context.assignment.execution.threads, log_path) as pool, dask_client(scheduler) as client:
         here = {pool.submit(_collect_task, path, context, use_cache): key for key, path in local.items()}
         shipped = client.scatter(ShippedAssignment.of(context), broadcast=True)
