@@ -43,9 +43,9 @@ def _init_worker(threads: int, log_path: str | None = None) -> None:
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
 
 
-def _collect_task(path: Path, context: GradingContext, use_cache: bool,
-                  status: Path | None = None) -> tuple[dict, bool]:
-    facts, cached = collect_facts(path, context, use_cache=use_cache, status=status)
+def _collect_task(path: Path, context: GradingContext, status: Path | None = None) -> tuple[dict, bool]:
+    """In a worker: execute one notebook (its stored facts were looked for before, in the main process)."""
+    facts, cached = collect_facts(path, context, use_cache=False, status=status)
     return facts.to_json(), cached
 
 
@@ -143,7 +143,7 @@ def collect_all(paths: dict[str, Path], context: GradingContext, jobs: int, use_
         if use_cache:
             paths = _from_store(paths, context, collected)
         if paths:
-            _execute_all(paths, context, min(jobs, len(paths)), False, scheduler, collected, log_path)
+            _execute_all(paths, context, min(jobs, len(paths)), scheduler, collected, log_path)
     finally:
         for key, same_as in copies.items():
             if same_as in collected:
@@ -204,7 +204,7 @@ def _distinct(paths: dict[str, Path]) -> tuple[dict[str, Path], dict[str, str]]:
     return distinct, copies
 
 
-def _execute_on_dask(paths: dict[str, Path], context: GradingContext, use_cache: bool, scheduler: str,
+def _execute_on_dask(paths: dict[str, Path], context: GradingContext, scheduler: str,
                      collected: dict[str, tuple[NotebookFacts, bool]], log_path: Path | None) -> None:
     """Submissions to the cluster as bytes, the reference (never sent) here; the store stays here.
 
@@ -226,7 +226,7 @@ def _execute_on_dask(paths: dict[str, Path], context: GradingContext, use_cache:
     # stored notebooks were taken before (collect_all): every one left here executes
     pending = {key: path for key, path in paths.items() if key not in local}
     with _pool(1, context.assignment.execution.threads, log_path) as pool, dask_client(scheduler) as client:
-        here = {pool.submit(_collect_task, path, context, use_cache): key for key, path in local.items()}
+        here = {pool.submit(_collect_task, path, context): key for key, path in local.items()}
         shipped = client.scatter(ShippedAssignment.of(context), broadcast=True)
         futures = {client.submit(collect_remote, path.name, path.read_bytes(), shipped, key=f"grader-{n}-{path.name}",
                                  pure=False, retries=1): key
@@ -239,18 +239,18 @@ def _execute_on_dask(paths: dict[str, Path], context: GradingContext, use_cache:
             store.put_facts(facts, facts_key, __version__)
 
 
-def _execute_all(paths: dict[str, Path], context: GradingContext, jobs: int, use_cache: bool,
+def _execute_all(paths: dict[str, Path], context: GradingContext, jobs: int,
                  scheduler: str | None, collected: dict[str, tuple[NotebookFacts, bool]],
                  log_path: Path | None = None) -> None:
     if scheduler:
-        _execute_on_dask(paths, context, use_cache, scheduler, collected, log_path)
+        _execute_on_dask(paths, context, scheduler, collected, log_path)
         return
     # each worker writes the cell its kernel is running to a small file the progress display reads
     folder = Path(tempfile.mkdtemp(prefix="grader-progress-", dir=log_path.parent if log_path else None))
     statuses = {key: folder / f"{n}.json" for n, key in enumerate(paths)}
     try:
         with _pool(jobs, context.assignment.execution.threads, log_path) as pool:
-            futures = {pool.submit(_collect_task, path, context, use_cache, statuses[key]): key
+            futures = {pool.submit(_collect_task, path, context, statuses[key]): key
                        for key, path in paths.items()}
             _gather(futures, as_completed(futures), collected, statuses)
     finally:

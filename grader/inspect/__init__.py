@@ -108,26 +108,22 @@ def inspect_execution(record: ExecutionRecord, artifacts: Path, segments: list[S
     other_models: list[ModelFacts] = []
     compat: list[dict[str, str]] = []
     histories: dict[int, dict[str, tuple[float | None, ...]]] = {}  # by model order, across harvests
+    harvests = {h.segment: h for h in record.harvests}
     for seg in segments:
+        harvest = harvests.get(seg.key)
+        directory = artifacts / harvest.directory if harvest is not None else None
+        manifest = _read_manifest(directory) if directory is not None else {}
+        compat += _read_compat(manifest.get("compat"))
+        _read_histories(manifest.get("histories"), histories)  # a graded model may be trained in a later segment
         if seg.section is None and not some_missing:
-            harvest = next((h for h in record.harvests if h.segment == seg.key), None)
-            if harvest is not None:
-                manifest = _read_manifest(artifacts / harvest.directory)
-                compat += _read_compat(manifest.get("compat"))
-                _read_histories(manifest.get("histories"), histories)  # a graded model trained later
-            continue
+            continue  # an ungraded segment: its models are not needed
         acc = sections.setdefault(seg.section or "", {"title": seg.title, "cells": [], "models": [], "values": {},
                                                        "harvested": False, "errors": [], "callbacks": []})
         acc["cells"] += list(seg.cells)
-        harvest = next((h for h in record.harvests if h.segment == seg.key), None)
         if harvest is None:
             continue
         if harvest.error:
             acc["errors"].append(harvest.error)
-        directory = artifacts / harvest.directory
-        manifest = _read_manifest(directory)
-        compat += _read_compat(manifest.get("compat"))
-        _read_histories(manifest.get("histories"), histories)
         acc["harvested"] = acc["harvested"] or bool(manifest) or harvest.error is None
         graded = assignment.checks_of(seg.section) if seg.section else some_missing
         evaluations = assignment.execution.evaluations if graded else ()

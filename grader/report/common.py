@@ -46,6 +46,12 @@ def template_environment() -> jinja2.Environment:
     )
 
 
+def render_page(template: str, fmt: "Formatter", **context: Any) -> str:
+    """One page: the template with what every page uses (words, formatter, language, version)."""
+    return template_environment().get_template(template).render(
+        t=fmt.cat, fmt=fmt, lang=fmt.cat.lang.replace("_", "-"), version=grader.__version__, **context)
+
+
 def _is_shape(value: Any) -> bool:
     """A Keras shape: a sequence of ints and ``None`` (the batch axis is always ``None``)."""
     return (

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from typing import Mapping
 from urllib.parse import quote
 
-import grader
 from grader.messages import Catalogue
 from grader.results import CheckResult, ReviewItem, RunResults, SectionInfo, SubmissionResult
-from grader.report.common import Formatter, HISTOGRAM_BINS, template_environment
+from grader.report.common import Formatter, HISTOGRAM_BINS, render_page
 
 # the two views of one submission's report, as ``render_index`` receives their paths
 STUDENT_VIEW, INSTRUCTOR_VIEW = "student", "instructor"
@@ -137,7 +136,7 @@ def _histogram(percents: list[float], bins: int = HISTOGRAM_BINS) -> list[Histog
 def _pending(check: CheckResult) -> bool:
     """Waiting for a teacher: in ``review``, or failed by the grader and not decided yet."""
     # ``decision`` comes with teacher decisions (grader/review.py); results without it have none
-    decided = getattr(check, "decision", None) is not None
+    decided = check.decision is not None
     return check.status == "review" or (check.grader_error and not decided)
 
 
@@ -211,11 +210,8 @@ def render_index(results: RunResults, catalogue: Catalogue,
     queue = [QueueRow(row.result.id, row.href, item) for row in rows for item in row.result.review]
     percents = [100 * s.score / s.max_score for s in graded if s.max_score]
     totals = [s.score for s in graded]
-    return template_environment().get_template("index.html.j2").render(
-        t=catalogue,
-        fmt=fmt,
-        lang=catalogue.lang.replace("_", "-"),
-        version=grader.__version__,
+    return render_page(
+        "index.html.j2", fmt,
         results=results,
         sections=sections,
         section_titles={s.id: s.title for s in sections},

@@ -12,14 +12,13 @@ from typing import Any, Mapping
 
 from markupsafe import Markup
 
-import grader
 from grader.checks.confusion_binarized import binarize
 from grader.facts import EvaluationFacts, ModelFacts, NotebookFacts
 from grader.messages import Catalogue
 from grader.results import CheckResult, SectionScore, SubmissionResult
 from grader.spec import Assignment, CheckSpec
 from grader.report.cells import cell_errors
-from grader.report.common import Formatter, STATUSES, STUDENT_REVIEW_REASONS, template_environment, strip_ansi
+from grader.report.common import Formatter, STATUSES, STUDENT_REVIEW_REASONS, render_page, strip_ansi
 from grader.report.diff import DiffRow, ShapeRow, diff_rows, shape_rows
 from grader.report.plots import binary_svg, confusion_svg, learning_curves
 
@@ -330,13 +329,10 @@ def render_submission_report(
     sections = _section_views(result, assignment, ctx)
     views = [v for section in sections for v in section.checks]
     # a grader error a teacher has already decided waits for nobody
-    visible_errors = [c for c in result.checks if c.grader_error and getattr(c, "decision", None) is None
+    visible_errors = [c for c in result.checks if c.grader_error and c.decision is None
                       and (show_hidden or c.visibility == "visible")]
-    return template_environment().get_template("report.html.j2").render(
-        t=catalogue,
-        fmt=fmt,
-        lang=catalogue.lang.replace("_", "-"),
-        version=grader.__version__,
+    return render_page(
+        "report.html.j2", fmt,
         result=result,
         assignment=assignment,
         counts={s: sum(1 for v in views if v.status == s) for s in STATUSES + (NOT_ATTEMPTED,)},
