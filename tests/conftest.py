@@ -21,3 +21,23 @@ def dataset_dir() -> Path:
         return find_fashion_mnist(os.environ.get("GRADER_DATA_DIR"))
     except DatasetMissingError as exc:
         pytest.fail(f"{exc} (run `make install`)")
+
+
+@pytest.fixture(scope="session")
+def graded_examples(tmp_path_factory, dataset_dir):
+    """``graded_examples("cnn-pratica")``: that assignment's examples and reference, graded once.
+
+    Each assignment is executed at most once per test session (one out folder, one store);
+    every test that needs its facts (e2e, reports, exports, kit, similarity) reads this run.
+    Tests that write into the out folder copy it first.
+    """
+    from tests.e2e.examples import grade_examples
+
+    runs = {}
+
+    def get(assignment: str):
+        if assignment not in runs:
+            runs[assignment] = grade_examples(assignment, tmp_path_factory.mktemp(assignment), dataset_dir)
+        return runs[assignment]
+
+    return get

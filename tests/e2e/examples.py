@@ -1,7 +1,7 @@
 """Grading an assignment's example submissions once, and the checks every assignment shares.
 
-Each e2e test module builds its session fixture with :func:`grade_examples` and asserts
-with the helpers here; what differs per assignment stays in its own module.
+The session fixture ``graded_examples`` (tests/conftest.py) runs :func:`grade_examples` once per
+assignment; e2e modules assert with the helpers here; what differs per assignment stays in its own module.
 """
 
 from __future__ import annotations

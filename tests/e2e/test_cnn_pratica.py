@@ -21,7 +21,6 @@ from tests.e2e.examples import (
     assert_reference_scores,
     assert_template_scores_zero,
     expected_outcomes,
-    grade_examples,
 )
 
 pytestmark = pytest.mark.kernel
@@ -32,9 +31,9 @@ EXPECTED = expected_outcomes(EXAMPLES.parent.name)
 
 
 @pytest.fixture(scope="session")
-def graded(tmp_path_factory, dataset_dir):
+def graded(graded_examples):
     """All examples and the reference, graded once: (out folder, results, store, submissions)."""
-    return grade_examples("cnn-pratica", tmp_path_factory.mktemp("cnn"), dataset_dir)
+    return graded_examples("cnn-pratica")
 
 
 def _submission(results: dict, sub_id: str) -> dict:

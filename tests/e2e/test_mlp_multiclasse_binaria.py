@@ -24,7 +24,6 @@ from tests.e2e.examples import (
     assert_reference_scores,
     assert_template_scores_zero,
     expected_outcomes,
-    grade_examples,
 )
 
 pytestmark = pytest.mark.kernel
@@ -37,8 +36,8 @@ TEMPLATE_ID = next(name for name in EXPECTED if "template" in name)
 
 
 @pytest.fixture(scope="session")
-def graded(tmp_path_factory, dataset_dir):
-    return grade_examples(ASSIGNMENT.name, tmp_path_factory.mktemp("mlp"), dataset_dir)
+def graded(graded_examples):
+    return graded_examples(ASSIGNMENT.name)
 
 
 def _checks_of_kind(kind: str) -> list[dict]:

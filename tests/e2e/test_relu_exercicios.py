@@ -26,7 +26,6 @@ from tests.e2e.examples import (
     assert_reference_scores,
     assert_template_scores_zero,
     expected_outcomes,
-    grade_examples,
     hidden_texts,
 )
 
@@ -48,9 +47,9 @@ def _hidden_texts() -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def graded(tmp_path_factory, dataset_dir):
+def graded(graded_examples):
     """All examples and the reference, graded once: (out folder, results, store, submissions)."""
-    return grade_examples("relu-exercicios", tmp_path_factory.mktemp("relu"), dataset_dir)
+    return graded_examples("relu-exercicios")
 
 
 def _submission(results: dict, sub_id: str) -> dict:
