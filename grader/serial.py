@@ -8,6 +8,7 @@ the dataclass, nested dataclasses, tuples and dicts included, from type hints.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections import abc
 import types
 import typing
@@ -24,6 +25,10 @@ def to_plain(value: Any) -> Any:
         return [to_plain(v) for v in value]
     if isinstance(value, abc.Mapping):
         return {str(k): to_plain(v) for k, v in value.items()}
+    if isinstance(value, dt.datetime):
+        return value.isoformat()  # ISO 8601, with its offset when aware
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
     return value
 
 
@@ -36,6 +41,10 @@ def _from_plain(hint: Any, value: Any) -> Any:
         return _from_plain(options[0], value) if len(options) == 1 else value
     if isinstance(hint, type) and issubclass(hint, JsonData):
         return hint.from_json(value)
+    if hint is dt.datetime:
+        return dt.datetime.fromisoformat(value)
+    if hint is dt.timedelta:
+        return dt.timedelta(seconds=value)
     if origin is tuple:
         args = get_args(hint)
         item = args[0] if args else Any

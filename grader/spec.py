@@ -5,6 +5,7 @@ Errors name the file, the table and the key, and suggest the nearest valid name.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import hashlib
 import json
@@ -16,6 +17,7 @@ from typing import Any, Iterable
 
 from grader.datasets import SOURCES, EvaluationSpec
 from grader.errors import SpecError
+from grader.late import UNITS, LatePolicy
 from grader.serial import JsonData
 
 VISIBILITIES = ("visible", "hidden", "after_due_date")
@@ -26,7 +28,7 @@ REVEALS = ("verdict", "expected")
 # says ``reveal = "expected"``
 VERDICT_KINDS = frozenset({"answer_text", "model_params", "value", "output_shape"})
 ASSIGNMENT_KEYS = ("id", "title", "notebook", "reference")
-TOP_LEVEL_KEYS = ("assignment", "execution", "datasets", "sections", "checks")
+TOP_LEVEL_KEYS = ("assignment", "execution", "datasets", "sections", "checks", "late")
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ class Assignment(JsonData):
     checks: tuple[CheckSpec, ...]
     execution: ExecutionSettings = ExecutionSettings()
     spec_path: str = ""
+    late: LatePolicy | None = None  # the ``[late]`` table; None: no deduction for lateness
 
     @property
     def max_score(self) -> float:
@@ -205,6 +208,52 @@ def _evaluations(checks: tuple[CheckSpec, ...], datasets: dict[str, EvaluationSp
                                                         f"{', '.join(sorted(datasets))}")
         used[name] = datasets[name]
     return tuple(used[name] for name in sorted(used))
+
+
+LATE_KEYS = ("due", "percent_per_day", "percent_per_hour", "grace_minutes", "cap_percent", "of")
+
+
+def _due_date(value: Any, at: _Where) -> dt.datetime:
+    """``due`` as an aware datetime: a TOML offset date-time or an ISO 8601 string with its zone."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise at.error("[late]", f"'due' is not an ISO 8601 date-time: {value!r} "
+                                     "(e.g. 2026-03-10T23:59:00-03:00)") from None
+    if not isinstance(value, dt.datetime):
+        raise at.error("[late]", f"'due' must be a date and time, got {value!r} (e.g. 2026-03-10T23:59:00-03:00)")
+    if value.tzinfo is None:
+        raise at.error("[late]", f"'due' must say its time zone: {value.isoformat()}-03:00 or "
+                                 f"{value.isoformat()}Z, not {value.isoformat()}")
+    return value
+
+
+def _parse_late(table: Any, at: _Where) -> LatePolicy:
+    """The ``[late]`` table: due date, percent per day or per hour, grace, cap."""
+    if not isinstance(table, dict):
+        raise at.error("[late]", "must be a table")
+    for key in table:
+        if key not in LATE_KEYS:
+            raise at.error("[late]", f"unknown key '{key}'{_suggest(key, LATE_KEYS)}")
+    if "due" not in table:
+        raise at.error("[late]", "missing key 'due'")
+    rates = [f"percent_per_{unit}" for unit in UNITS if f"percent_per_{unit}" in table]
+    if len(rates) != 1:
+        raise at.error("[late]", "give exactly one of 'percent_per_day' and 'percent_per_hour'")
+    numbers = {}
+    for key, low, high in ((rates[0], 0, 100), ("cap_percent", 0, 100), ("grace_minutes", 0, None)):
+        value = table.get(key, 100 if key == "cap_percent" else 0)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < low or (
+                high is not None and value > high):
+            bound = f"between {low} and {high}" if high is not None else f"a number >= {low}"
+            raise at.error("[late]", f"'{key}' must be {bound}, got {value!r}")
+        numbers[key] = float(value)
+    of = table.get("of", "score")
+    if of not in ("score", "max_score"):
+        raise at.error("[late]", f"'of' must be 'score' or 'max_score', got {of!r}")
+    return LatePolicy(due=_due_date(table["due"], at), percent=numbers[rates[0]], per=rates[0].rsplit("_", 1)[1],
+                      grace=dt.timedelta(minutes=numbers["grace_minutes"]), cap=numbers["cap_percent"], of=of)
 
 
 BOOLEAN_EXECUTION_KEYS = ("keras2_compat",)  # the [execution] keys that are true/false, not numbers
@@ -314,6 +363,7 @@ def load_assignment(path: Path, kinds) -> Assignment:
     checks = _parse_checks(data.get("checks", []), sections, kinds, at)
     evaluations = _evaluations(checks, _parse_datasets(data.get("datasets", {}), at), at)
     execution = _parse_execution(data.get("execution", {}), at, evaluations)
+    late = _parse_late(data["late"], at) if "late" in data else None
     root = path.parent
     notebook = head.get("notebook", f"{aid}.ipynb")
     reference = head.get("reference", f"../../reference/{aid}.ipynb")
@@ -330,4 +380,5 @@ def load_assignment(path: Path, kinds) -> Assignment:
         checks=checks,
         execution=execution,
         spec_path=str(path.resolve()),
+        late=late,
     )
