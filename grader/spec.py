@@ -19,6 +19,7 @@ from grader.datasets import SOURCES, EvaluationSpec
 from grader.errors import SpecError
 from grader.late import UNITS, LatePolicy
 from grader.serial import JsonData
+from grader.similarity.settings import KEYS as SIMILARITY_KEYS, SimilaritySettings, parse_similarity
 
 VISIBILITIES = ("visible", "hidden", "after_due_date")
 # what a visible check may show a student besides its verdict and the student's own values
@@ -28,7 +29,7 @@ REVEALS = ("verdict", "expected")
 # says ``reveal = "expected"``
 VERDICT_KINDS = frozenset({"answer_text", "model_params", "value", "output_shape"})
 ASSIGNMENT_KEYS = ("id", "title", "notebook", "reference")
-TOP_LEVEL_KEYS = ("assignment", "execution", "datasets", "sections", "checks", "late")
+TOP_LEVEL_KEYS = ("assignment", "execution", "datasets", "sections", "checks", "late", "similarity")
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ class Assignment(JsonData):
     execution: ExecutionSettings = ExecutionSettings()
     spec_path: str = ""
     late: LatePolicy | None = None  # the ``[late]`` table; None: no deduction for lateness
+    similarity: SimilaritySettings = SimilaritySettings()  # the ``[similarity]`` table
 
     @property
     def max_score(self) -> float:
@@ -227,6 +229,17 @@ def _due_date(value: Any, at: _Where) -> dt.datetime:
         raise at.error("[late]", f"'due' must say its time zone: {value.isoformat()}-03:00 or "
                                  f"{value.isoformat()}Z, not {value.isoformat()}")
     return value
+
+
+def _parse_similarity(table: Any, at: _Where) -> SimilaritySettings:
+    """The ``[similarity]`` table (grader/similarity/settings.py), its errors naming file and key."""
+    try:
+        return parse_similarity(table)
+    except KeyError as exc:
+        key = str(exc.args[0])
+        raise at.error("[similarity]", f"unknown key '{key}'{_suggest(key, SIMILARITY_KEYS)}") from None
+    except ValueError as exc:
+        raise at.error("[similarity]", str(exc)) from None
 
 
 def _parse_late(table: Any, at: _Where) -> LatePolicy:
@@ -364,6 +377,7 @@ def load_assignment(path: Path, kinds) -> Assignment:
     evaluations = _evaluations(checks, _parse_datasets(data.get("datasets", {}), at), at)
     execution = _parse_execution(data.get("execution", {}), at, evaluations)
     late = _parse_late(data["late"], at) if "late" in data else None
+    similarity = _parse_similarity(data.get("similarity", {}), at)
     root = path.parent
     notebook = head.get("notebook", f"{aid}.ipynb")
     reference = head.get("reference", f"../../reference/{aid}.ipynb")
@@ -381,4 +395,5 @@ def load_assignment(path: Path, kinds) -> Assignment:
         execution=execution,
         spec_path=str(path.resolve()),
         late=late,
+        similarity=similarity,
     )
