@@ -95,6 +95,7 @@ def _review_parser(commands) -> None:
     report.add_argument("out", type=Path, metavar="OUT", help=h("cli.help.review_out"))
     report.add_argument("--lang", default=None, choices=LANGS, help=h("cli.help.report_lang"))
     report.add_argument("--decisions", type=Path, default=None, metavar="FILE", help=h("cli.help.decisions"))
+    report.add_argument("--submitted", type=Path, default=None, metavar="FILE", help=h("cli.help.submitted"))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -111,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--jobs", "-j", type=int, default=None, help=h("cli.help.jobs"))
     run.add_argument("--scheduler", default=None, metavar="ADDRESS", help=h("cli.help.scheduler"))
     run.add_argument("--decisions", type=Path, default=None, metavar="FILE", help=h("cli.help.decisions"))
+    run.add_argument("--submitted", type=Path, default=None, metavar="FILE", help=h("cli.help.submitted"))
     _common(run)
 
     check = commands.add_parser("check", help=h("cli.help.check"), description=h("cli.help.check"))
@@ -149,7 +151,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "report":
         from grader.rerender import report
 
-        return report(out=args.out, lang=args.lang, decisions=args.decisions).exit_code
+        return report(out=args.out, lang=args.lang, decisions=args.decisions, submitted=args.submitted).exit_code
     data_dir = args.data_dir or (Path(env["GRADER_DATA_DIR"]) if env.get("GRADER_DATA_DIR") else None)
     common = dict(assignment=args.assignment, lang=args.lang, cell_timeout=args.cell_timeout, data_dir=data_dir,
                   store=args.store, no_store=args.no_store, assignments_dir=assignments_dir, isolation=args.isolation,
@@ -158,7 +160,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         from grader.run import run
 
         summary = run(submissions=args.submissions, out=args.out, jobs=args.jobs, scheduler=args.scheduler,
-                      decisions=args.decisions, **common)
+                      decisions=args.decisions, submitted=args.submitted, **common)
         console.print_run_summary(summary.results, summary.out, console.catalogue(), summary.log)
         return summary.exit_code
     from grader.selfcheck import check

@@ -18,10 +18,12 @@ from grader.checks.base import default_registry
 from grader.decisions import apply_run_decisions, decisions_path, load_decisions
 from grader.errors import UsageError
 from grader.facts import NotebookFacts
+from grader.late_apply import apply_late_policy, late_messages, previous_times
 from grader.outputs import load_run_inputs, write_outputs
 from grader.results import RunResults, SubmissionResult
 from grader.scoring import score_submission
 from grader.spec import Assignment
+from grader.submission_times import load_submission_times, submission_times_path
 
 RESULTS_NAME = "results.json"
 
@@ -67,9 +69,13 @@ def _rechecked(result: SubmissionResult, facts: NotebookFacts | None, reference:
                             cached=result.cached)
 
 
-def report(*, out: Path, lang: str | None = None, decisions: Path | None = None,
+def report(*, out: Path, lang: str | None = None, decisions: Path | None = None, submitted: Path | None = None,
            announce: bool = True) -> ReportSummary:
-    """Re-render every page of ``out`` in ``lang`` (the run's by default), applying the decisions."""
+    """Re-render every page of ``out`` in ``lang`` (the run's by default), applying the decisions.
+
+    The late policy is applied again after them, with the times of ``submitted`` (default: the
+    submissions folder's ``submitted.toml``/``.csv``) over those results.json recorded.
+    """
     out = Path(out)
     previous = load_results(out)
     lang = lang or previous.lang
@@ -80,6 +86,7 @@ def report(*, out: Path, lang: str | None = None, decisions: Path | None = None,
     assignment, reference = inputs
     facts = {s.id: _facts(out, s.id) for s in previous.submissions}
     results = {s.id: s for s in previous.submissions}
+    recorded_times = previous_times(results)
     if lang != previous.lang:
         registry = default_registry(Path(assignment.root))
         results = {k: _rechecked(r, facts[k], reference, assignment, registry, lang) for k, r in results.items()}
@@ -87,6 +94,10 @@ def report(*, out: Path, lang: str | None = None, decisions: Path | None = None,
     info = previous.decisions
     if path is not None:  # with no file to read, the decisions results.json records stand
         results, info = apply_run_decisions(results, load_decisions(path), path)
+    times_file = submission_times_path(previous.submissions_dir, submitted)
+    late = apply_late_policy(results, assignment.late,
+                             {**recorded_times, **load_submission_times(times_file)})
+    results = late.results
     graded = {k: (r, facts[k]) for k, r in results.items()}
     written = write_outputs(out, assignment, graded, reference, lang, None, submissions_dir=previous.submissions_dir,
                             decisions=info, isolation=previous.isolation)
@@ -94,4 +105,6 @@ def report(*, out: Path, lang: str | None = None, decisions: Path | None = None,
         console.out(console.t("cli.report.done", count=len(written.submissions), results=str(out / RESULTS_NAME),
                               index=str(out / "index.html")))
         console.print_unapplied_decisions(written.decisions, console.catalogue())
+        for key, params in late_messages(late, assignment.late, str(times_file) if times_file else None):
+            console.err(console.t(key, **params))
     return ReportSummary(written, out)

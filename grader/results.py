@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from grader.late import LatePenalty
 from grader.serial import JsonData
 
 SCHEMA_VERSION = 1
@@ -129,6 +130,12 @@ class SubmissionResult(JsonData):
     review: tuple[ReviewItem, ...] = ()  # the teacher's queue for this submission: the open items
     warnings: tuple[EnvironmentWarning, ...] = ()
     settled: tuple[SettledItem, ...] = ()  # review items a teacher decided, each with its decision
+    late: LatePenalty | None = None  # the late policy's verdict; None: no policy or no known submission time
+
+    @property
+    def final_score(self) -> float:
+        """The grade after the late penalty (``score`` is what the checks earned)."""
+        return self.late.score if self.late else self.score
 
     def count(self, status: str) -> int:
         return sum(1 for c in self.checks if c.status == status)

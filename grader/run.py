@@ -24,6 +24,7 @@ from grader.errors import UsageError
 from grader.execute.sandbox import resolve_sandbox
 from grader.facts import NotebookFacts
 from grader.grade import GradingContext
+from grader.late_apply import apply_late_policy, late_messages
 from grader.locate import add_structure_notes
 from grader.messages import load_catalogue
 from grader.outputs import prepare_out, save_run_inputs, write_outputs
@@ -32,6 +33,7 @@ from grader.schedule import collect_all, default_jobs, resolve_threads
 from grader.scoring import score_submission
 from grader.spec import Assignment
 from grader.store import Store, default_store_path
+from grader.submission_times import load_submission_times, submission_times_path
 
 __all__ = ["ExitCode", "RunSummary", "Submission", "discover_submissions", "grade_all", "make_context", "run"]
 
@@ -118,10 +120,11 @@ def run(*, submissions: Path, assignment: str, out: Path, jobs: int | None = Non
         lang: str = "pt", data_dir: Path | None = None, store: Path | None = None, no_store: bool = False,
         force: bool = False,
         assignments_dir: Path | None = None, scheduler: str | None = None, isolation: str = "auto",
-        decisions: Path | None = None) -> RunSummary:
+        decisions: Path | None = None, submitted: Path | None = None) -> RunSummary:
     """Grade every notebook under ``submissions``, apply the teacher's decisions, write the outputs to ``out``.
 
     ``jobs`` None: what the machine holds (cores ÷ the spec's threads, bounded by memory).
+    ``submitted``: the submission times file for the late policy (default: SUBMISSIONS/submitted.toml or .csv).
     """
     if jobs is not None and jobs < 1:
         raise UsageError("--jobs must be at least 1", "usage.jobs")
@@ -134,6 +137,8 @@ def run(*, submissions: Path, assignment: str, out: Path, jobs: int | None = Non
                          folder=str(submissions))
     decisions_file = decisions_path(submissions, decisions)
     decided = load_decisions(decisions_file)  # a bad decisions file stops the run before it starts
+    times_file = submission_times_path(submissions, submitted)
+    times = load_submission_times(times_file)  # so does a bad submission times file
     context = make_context(spec, data_dir=data_dir, store=store, no_store=no_store, cell_timeout=cell_timeout,
                            isolation=isolation, jobs=jobs)
     log_path = prepare_out(Path(out))
@@ -147,7 +152,10 @@ def run(*, submissions: Path, assignment: str, out: Path, jobs: int | None = Non
                                   log_path=log_path)
     scored, info = apply_run_decisions({k: r for k, (r, _) in graded.items()}, decided,
                                        decisions_file if decided or decisions else None)
-    graded = {k: (scored[k], facts) for k, (_, facts) in graded.items()}
+    late = apply_late_policy(scored, spec.late, times)  # after the decisions: it takes a share of the final score
+    for key, params in late_messages(late, spec.late, str(times_file) if times_file else None):
+        console.err(console.t(key, **params))
+    graded = {k: (late.results[k], facts) for k, (_, facts) in graded.items()}
     results = write_outputs(Path(out), spec, graded, reference, lang, context.sandbox,
                             submissions_dir=Path(submissions), decisions=info)
     save_run_inputs(Path(out), spec, reference)

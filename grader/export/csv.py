@@ -10,6 +10,8 @@ from grader.results import RunResults, SubmissionResult
 FIXED_COLUMNS = ("id", "path", "status", "score", "max_score")
 # added columns go at the end, so existing readers keep their positions
 TRAILING_COLUMNS = ("review_count", "error", "grader_errors")
+# the late policy's columns: empty when the submission's time is unknown; final_score is always the grade
+LATE_COLUMNS = ("submitted", "late_hours", "late_percent", "final_score")
 
 
 def format_number(value: float | None) -> str:
@@ -33,19 +35,32 @@ def grade_row(result: SubmissionResult, section_ids: list[str]) -> list[str]:
         str(result.count("review")),
         result.error or "",
         str(result.grader_errors),
+        *late_cells(result),
     ]
 
 
+def late_cells(result: SubmissionResult) -> list[str]:
+    """``submitted, late_hours, late_percent, final_score`` of one submission."""
+    late = result.late
+    if late is None:
+        return ["", "", "", format_number(result.final_score)]
+    hours = round(late.late.total_seconds() / 3600, 2)
+    return [late.submitted.isoformat(), format_number(hours), format_number(late.percent),
+            format_number(result.final_score)]
+
+
 def write_grades_csv(results: RunResults, path: Path) -> None:
-    """Write ``id, path, status, score, max_score, <section ids>, review_count, error, grader_errors``.
+    """Write ``id, path, status, score, max_score, <section ids>, review_count, error, grader_errors``
+    and the late policy's ``submitted, late_hours, late_percent, final_score``.
 
     UTF-8, one row per submission sorted by id, one score column per section of the
     assignment (named by the section id). ``grader_errors`` counts the checks that ended in
-    ``error`` because of the grader, not the student (a teacher must review them).
+    ``error`` because of the grader, not the student (a teacher must review them). ``score`` is
+    what the checks earned; ``final_score`` the grade after the late penalty (``score`` without one).
     """
     section_ids = [s.id for s in results.assignment.sections]
     with Path(path).open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow([*FIXED_COLUMNS, *section_ids, *TRAILING_COLUMNS])
+        writer.writerow([*FIXED_COLUMNS, *section_ids, *TRAILING_COLUMNS, *LATE_COLUMNS])
         for result in sorted(results.submissions, key=lambda s: s.id):
             writer.writerow(grade_row(result, section_ids))

@@ -20,6 +20,7 @@ from grader.spec import Assignment, CheckSpec
 from grader.report.cells import cell_errors
 from grader.report.common import Formatter, STATUSES, STUDENT_REVIEW_REASONS, render_page, strip_ansi
 from grader.report.diff import DiffRow, ShapeRow, diff_rows, shape_rows
+from grader.report.late import late_note
 from grader.report.plots import binary_svg, confusion_svg, learning_curves
 
 NOT_ATTEMPTED = "not_attempted"  # a bonus section the student left as handed out: neutral, not a failure
@@ -347,4 +348,5 @@ def render_submission_report(
         technical=technical_views(result, show_hidden),
         # a student also reads where the grader found a section whose heading was missing
         review=result.review if show_hidden else tuple(i for i in result.review if i.reason in STUDENT_REVIEW_REASONS),
+        late_note=late_note(result.late, result.max_score, fmt),
     )

@@ -56,7 +56,8 @@ def test_header_and_sorted_rows(results, tmp_path):
     with path.open(encoding="utf-8", newline="") as handle:
         header = next(csv.reader(handle))
     assert header == ["id", "path", "status", "score", "max_score", "desafio-1", "desafio-2",
-                      "review_count", "error", "grader_errors"]
+                      "review_count", "error", "grader_errors",
+                      "submitted", "late_hours", "late_percent", "final_score"]
     assert [row["id"] for row in read(path)] == ["ana", "joão", "zeca"]
 
 
