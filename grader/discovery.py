@@ -1,16 +1,30 @@
-"""Find the submissions in a folder: one notebook per student, with an id from its name."""
+"""Find the submissions in a folder: one notebook per student, with an id from its name.
+
+Plain folders: ``*.ipynb`` (id = file stem) or one sub-folder per student (id = folder name).
+LMS bulk downloads (Moodle, Canvas, Gradescope; see :mod:`grader.lms_names`): the id is the
+LMS's id of the student, the name is kept, and when a student handed in twice the latest
+hand-in is graded and the other listed as replaced. Files that are not notebooks are listed
+as skipped, never graded as broken notebooks.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.errors import UsageError
+from grader.lms_names import (CANVAS, GRADESCOPE, GRADESCOPE_METADATA, SubmissionSource, parse_canvas,
+                              parse_gradescope_metadata, parse_moodle)
+from grader.serial import JsonData
 
 log = logging.getLogger(__name__)
+
+# the grader's own files next to the submissions (grader.decisions, grader.submission_times): not hand-ins
+GRADER_FILES = frozenset({"decisions.toml", "submitted.toml", "submitted.csv"})
+NOT_NOTEBOOK, OTHER_NOTEBOOK, UNSAFE, TOO_LARGE = "not_notebook", "other_notebook", "unsafe_path", "too_large"
 
 
 @dataclass(frozen=True)
@@ -18,6 +32,52 @@ class Submission:
     id: str
     path: Path
     relative: str
+    source: SubmissionSource | None = None
+
+
+@dataclass(frozen=True)
+class SkippedFile(JsonData):
+    """A file of the submissions that is not graded, and why (``not_notebook``, ``other_notebook``, ...)."""
+
+    path: str  # relative to the submissions folder (or the archive)
+    reason: str
+    submission: str | None = None  # the student it belongs to, when its name says
+
+
+@dataclass(frozen=True)
+class ReplacedSubmission(JsonData):
+    """An earlier hand-in of a student that is not graded because a later one is."""
+
+    submission: str
+    path: str  # the earlier hand-in
+    kept: str  # the hand-in graded instead
+
+
+@dataclass(frozen=True)
+class DiscoveryInfo(JsonData):
+    """What discovery recognised (``lms``) and left out: skipped files, replaced hand-ins."""
+
+    lms: str = ""
+    skipped: tuple[SkippedFile, ...] = ()
+    replaced: tuple[ReplacedSubmission, ...] = ()
+
+
+@dataclass(frozen=True)
+class Discovery:
+    submissions: list[Submission]
+    info: DiscoveryInfo = field(default_factory=DiscoveryInfo)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    base_id: str
+    path: Path
+    relative: str
+    source: SubmissionSource | None
+
+    @property
+    def recency(self) -> tuple:
+        return (self.source.recency if self.source else (), _mtime(self.path), self.relative)
 
 
 def _safe_id(text: str) -> str:
@@ -29,22 +89,110 @@ def _ignored(name: str) -> bool:
     return name.startswith(".") or name == "__MACOSX"
 
 
-def discover_submissions(folder: Path) -> list[Submission]:
-    """``*.ipynb`` in ``folder`` (id = file stem) or one per sub-folder (id = folder name)."""
-    folder = Path(folder)
-    if folder.is_file():
-        return [Submission(_safe_id(folder.stem), folder, folder.name)]
-    if not folder.is_dir():
-        raise UsageError(f"submissions folder '{folder}' does not exist", "usage.submissions_missing",
-                         folder=str(folder))
-    found = [Submission(_safe_id(p.stem), p, p.name) for p in sorted(folder.glob("*.ipynb")) if not _ignored(p.name)]
-    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not _ignored(p.name)):
-        notebooks = sorted(sub.rglob("*.ipynb"))
-        notebooks = [n for n in notebooks if not any(_ignored(part) for part in n.relative_to(sub).parts)]
-        if notebooks:
-            found.append(Submission(_safe_id(sub.name), notebooks[0], str(notebooks[0].relative_to(folder))))
-            if len(notebooks) > 1:
-                log.warning("%s holds %d notebooks; grading %s", sub, len(notebooks), notebooks[0].name)
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _is_notebook(path: Path) -> bool:
+    return path.suffix.lower() == ".ipynb"
+
+
+def _export_root(folder: Path) -> Path:
+    """``folder``, or the one wrapper folder inside it that holds a Gradescope export's metadata."""
+    inner = [p for p in folder.iterdir() if not _ignored(p.name)]
+    if len(inner) == 1 and inner[0].is_dir() and (inner[0] / GRADESCOPE_METADATA).is_file():
+        return inner[0]
+    return folder
+
+
+def _gradescope_sources(root: Path) -> dict[str, SubmissionSource]:
+    metadata = root / GRADESCOPE_METADATA
+    if not metadata.is_file():
+        return {}
+    try:
+        return parse_gradescope_metadata(metadata.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{metadata}: {exc}", "usage.lms.gradescope_metadata", file=str(metadata),
+                         reason=str(exc)) from None
+
+
+def _files_under(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file()
+                  and not any(_ignored(part) for part in p.relative_to(folder).parts))
+
+
+def _folder_candidate(sub: Path, base: Path, source: SubmissionSource | None,
+                      skipped: list[SkippedFile]) -> _Candidate | None:
+    """The notebook a student's folder hands in (the latest when it holds several); the rest is skipped."""
+    files = _files_under(sub)
+    base_id = _safe_id(source.key if source else sub.name)
+    notebooks = [f for f in files if _is_notebook(f)]
+    for other in (f for f in files if not _is_notebook(f)):
+        skipped.append(SkippedFile(str(other.relative_to(base)), NOT_NOTEBOOK, base_id))
+    if not notebooks:
+        return None
+    newest = max(_mtime(n) for n in notebooks)
+    graded = next(n for n in notebooks if _mtime(n) == newest)  # the latest; of equals, the first by name
+    if len(notebooks) > 1:
+        log.warning("%s holds %d notebooks; grading %s", sub, len(notebooks), graded.name)
+    for other in notebooks:
+        if other != graded:
+            skipped.append(SkippedFile(str(other.relative_to(base)), OTHER_NOTEBOOK, base_id))
+    if source is not None and not source.file:
+        source = dataclasses.replace(source, file=graded.name)
+    return _Candidate(base_id, graded, str(graded.relative_to(base)), source)
+
+
+def _candidates(root: Path, base: Path) -> tuple[list[_Candidate], list[SkippedFile], str]:
+    gradescope = _gradescope_sources(root)
+    entries = sorted(p for p in root.iterdir() if not _ignored(p.name))
+    files = [p for p in entries if p.is_file() and p.name not in GRADER_FILES
+             and not (gradescope and p.name == GRADESCOPE_METADATA)]
+    # Canvas's pattern is loose (name_digits_digits_file): trusted only when every file follows it
+    canvas = bool(files) and all(parse_canvas(p.name) for p in files)
+    candidates, skipped, kinds = [], [], set()
+    for path in files:
+        source = parse_moodle(path.name) or (parse_canvas(path.name) if canvas else None)
+        base_id = _safe_id(source.key if source else path.stem)
+        if not _is_notebook(path):
+            skipped.append(SkippedFile(str(path.relative_to(base)), NOT_NOTEBOOK, base_id if source else None))
+            continue
+        candidates.append(_Candidate(base_id, path, str(path.relative_to(base)), source))
+    for sub in (p for p in entries if p.is_dir()):
+        source = gradescope.get(sub.name) or parse_moodle(sub.name)
+        candidate = _folder_candidate(sub, base, source, skipped)
+        if candidate:
+            candidates.append(candidate)
+    kinds = {c.source.lms for c in candidates if c.source}
+    lms = GRADESCOPE if gradescope else (CANVAS if canvas else ", ".join(sorted(kinds)))
+    return candidates, skipped, lms
+
+
+def _latest_per_student(candidates: list[_Candidate]) -> tuple[list[_Candidate], list[ReplacedSubmission]]:
+    """One candidate per LMS student (the latest hand-in); plain names are all kept."""
+    by_student: dict[str, list[_Candidate]] = {}
+    for c in candidates:
+        if c.source is not None:
+            by_student.setdefault(c.base_id, []).append(c)
+    kept, replaced = [], []
+    for c in candidates:
+        if c.source is None:
+            kept.append(c)
+            continue
+        group = by_student[c.base_id]
+        latest = max(group, key=lambda g: g.recency)
+        if c is latest:
+            kept.append(c)
+        else:
+            replaced.append(ReplacedSubmission(c.base_id, c.relative, latest.relative))
+    return kept, replaced
+
+
+def _unique_ids(found: list[Submission]) -> list[Submission]:
+    """Suffixes for ids that two plain names share; a suffix never takes another student's own id."""
     ids = [s.id for s in found]
     unique, used = [], set()
     for n, s in enumerate(found, start=1):
@@ -59,4 +207,26 @@ def discover_submissions(folder: Path) -> list[Submission]:
     return unique
 
 
-# ---------------------------------------------------------------------- worker side
+def discover(folder: Path, skipped: tuple[SkippedFile, ...] = ()) -> Discovery:
+    """The submissions under ``folder`` (a notebook file, a plain folder or an LMS download), and what was left out.
+
+    ``skipped``: files left out before (an archive's unsafe entries), listed first.
+    """
+    folder = Path(folder)
+    if folder.is_file():
+        return Discovery([Submission(_safe_id(folder.stem), folder, folder.name)], DiscoveryInfo(skipped=skipped))
+    if not folder.is_dir():
+        raise UsageError(f"submissions folder '{folder}' does not exist", "usage.submissions_missing",
+                         folder=str(folder))
+    root = _export_root(folder)
+    candidates, found_skipped, lms = _candidates(root, folder)  # paths relative to ``folder``
+    kept, replaced = _latest_per_student(candidates)
+    found = _unique_ids([Submission(c.base_id, c.path, c.relative, c.source) for c in kept])
+    for r in replaced:
+        log.info("%s handed in twice: grading %s, not %s", r.submission, r.kept, r.path)
+    return Discovery(found, DiscoveryInfo(lms, (*skipped, *found_skipped), tuple(replaced)))
+
+
+def discover_submissions(folder: Path) -> list[Submission]:
+    """``*.ipynb`` in ``folder`` (id = file stem) or one per sub-folder (id = folder name), LMS names read."""
+    return discover(folder).submissions

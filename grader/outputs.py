@@ -13,6 +13,7 @@ from grader.export import get_exporter
 from grader.facts import NotebookFacts
 from grader.messages import load_catalogue
 from grader.report import render_index, render_submission_report
+from grader.discovery import DiscoveryInfo
 from grader.results import AssignmentInfo, DecisionsInfo, RunResults, SectionInfo, SubmissionResult
 from grader.spec import Assignment
 
@@ -68,7 +69,7 @@ def assignment_info(assignment: Assignment) -> AssignmentInfo:
 def write_outputs(out: Path, assignment: Assignment, graded: dict[str, tuple[SubmissionResult, NotebookFacts]],
                   reference: NotebookFacts | None, lang: str, sandbox: Sandbox | None = None, *,
                   submissions_dir: Path | None = None, decisions: DecisionsInfo | None = None,
-                  isolation: dict[str, str] | None = None) -> RunResults:
+                  isolation: dict[str, str] | None = None, discovery: DiscoveryInfo | None = None) -> RunResults:
     """Write every report (the student's and the instructor's view), then results.json, grades.csv and index.html."""
     catalogue = load_catalogue(lang)
     out.mkdir(parents=True, exist_ok=True)
@@ -92,7 +93,7 @@ def write_outputs(out: Path, assignment: Assignment, graded: dict[str, tuple[Sub
         isolation = {"level": sandbox.level, "reason": sandbox.reason}
     run_results = RunResults(__version__, assignment_info(assignment), tuple(results), lang=lang, isolation=isolation,
                              submissions_dir=str(Path(submissions_dir).resolve()) if submissions_dir else None,
-                             decisions=decisions)
+                             decisions=decisions, discovery=discovery)
     (out / "results.json").write_text(json.dumps(run_results.to_json(), indent=2, ensure_ascii=False),
                                       encoding="utf-8")
     get_exporter("csv")(run_results, out / "grades.csv")

@@ -100,7 +100,8 @@ def report(*, out: Path, lang: str | None = None, decisions: Path | None = None,
     results = late.results
     graded = {k: (r, facts[k]) for k, r in results.items()}
     written = write_outputs(out, assignment, graded, reference, lang, None, submissions_dir=previous.submissions_dir,
-                            decisions=info, isolation=previous.isolation)
+                            decisions=info, isolation=previous.isolation,
+                            discovery=previous.discovery)
     if announce:
         console.out(console.t("cli.report.done", count=len(written.submissions), results=str(out / RESULTS_NAME),
                               index=str(out / "index.html")))

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader.late import LatePenalty
+from grader.discovery import DiscoveryInfo
+from grader.lms_names import SubmissionSource
 from grader.serial import JsonData
 
 SCHEMA_VERSION = 1
@@ -130,6 +132,7 @@ class SubmissionResult(JsonData):
     review: tuple[ReviewItem, ...] = ()  # the teacher's queue for this submission: the open items
     warnings: tuple[EnvironmentWarning, ...] = ()
     settled: tuple[SettledItem, ...] = ()  # review items a teacher decided, each with its decision
+    source: SubmissionSource | None = None  # the LMS download it came from: the student's key, name, late marker
     late: LatePenalty | None = None  # the late policy's verdict; None: no policy or no known submission time
 
     @property
@@ -200,3 +203,4 @@ class RunResults(JsonData):
     isolation: dict[str, str] | None = None  # the run's sandbox: level and, when degraded, why
     submissions_dir: str | None = None  # where the submissions (and decisions.toml) are
     decisions: DecisionsInfo | None = None
+    discovery: DiscoveryInfo | None = None  # the naming recognised (LMS), files skipped, earlier hand-ins replaced

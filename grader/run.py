@@ -19,7 +19,8 @@ from grader.assignments import load as load_assignment
 from grader.checks.base import Registry
 from grader.datasets import find_fashion_mnist
 from grader.decisions import apply_run_decisions, decisions_path, load_decisions
-from grader.discovery import Submission, discover_submissions
+from grader.archives import open_submissions
+from grader.discovery import DiscoveryInfo, Submission, discover, discover_submissions
 from grader.errors import UsageError
 from grader.execute.sandbox import resolve_sandbox
 from grader.facts import NotebookFacts
@@ -84,8 +85,18 @@ def grade_all(submissions: list[Submission], context: GradingContext, registry: 
         result = score_submission(submission_id=sub.id, path=sub.relative, assignment=context.assignment,
                                   facts=facts, reference=reference, registry=registry, catalogue=catalogue,
                                   cached=cached)
-        graded[sub.id] = (result, facts)
+        graded[sub.id] = (dataclasses.replace(result, source=sub.source), facts)
     return graded, reference
+
+
+def report_discovery(info: DiscoveryInfo) -> None:
+    """Say which earlier hand-ins are replaced by a later one and which files are not notebooks."""
+    for replaced in info.replaced:
+        console.err(console.t("cli.discovery.replaced", submission=replaced.submission, kept=replaced.kept,
+                              path=replaced.path))
+    if info.skipped:
+        names = ", ".join(s.path for s in info.skipped[:5]) + (", …" if len(info.skipped) > 5 else "")
+        console.err(console.t("cli.discovery.skipped", count=len(info.skipped), files=names))
 
 
 def make_context(assignment: Assignment, *, data_dir: Path | None, store: Path | None, no_store: bool,
@@ -131,7 +142,11 @@ def run(*, submissions: Path, assignment: str, out: Path, jobs: int | None = Non
     console.use_language(lang)  # an unknown language is a usage error before any work starts
     spec, registry = load_assignment(assignment, assignments_dir)
     jobs = jobs if jobs is not None else default_jobs(spec.execution)
-    found = discover_submissions(Path(submissions))
+    # a zip archive is extracted into a temporary folder, removed once every notebook has run
+    opened = open_submissions(Path(submissions))
+    discovery = discover(opened.folder, skipped=opened.skipped)
+    found = discovery.submissions
+    report_discovery(discovery.info)
     if not found:
         raise UsageError(f"no .ipynb notebooks found in '{submissions}'", "usage.no_submissions",
                          folder=str(submissions))
@@ -150,6 +165,7 @@ def run(*, submissions: Path, assignment: str, out: Path, jobs: int | None = Non
     graded, reference = grade_all(found, context, registry, lang, jobs, use_cache=not (no_store or force),
                                   scheduler=scheduler,
                                   log_path=log_path)
+    opened.cleanup()
     scored, info = apply_run_decisions({k: r for k, (r, _) in graded.items()}, decided,
                                        decisions_file if decided or decisions else None)
     late = apply_late_policy(scored, spec.late, times)  # after the decisions: it takes a share of the final score
@@ -157,6 +173,6 @@ def run(*, submissions: Path, assignment: str, out: Path, jobs: int | None = Non
         console.err(console.t(key, **params))
     graded = {k: (late.results[k], facts) for k, (_, facts) in graded.items()}
     results = write_outputs(Path(out), spec, graded, reference, lang, context.sandbox,
-                            submissions_dir=Path(submissions), decisions=info)
+                            submissions_dir=Path(submissions), decisions=info, discovery=discovery.info)
     save_run_inputs(Path(out), spec, reference)
     return RunSummary(results, Path(out), log_path)

@@ -113,3 +113,125 @@ def test_safe_id(raw, expected):
 def test_safe_id_has_no_path_or_shell_characters(raw):
     safe = _safe_id(raw)
     assert not set(safe) & set(' /\\:*?"<>|\t') and safe not in (".", "..")
+
+
+# ---------------------------------------------------------------------- LMS bulk downloads
+from grader.discovery import discover  # noqa: E402
+
+
+def aged(folder, name, seconds):
+    """Set a file's modification time (the order of a student's hand-ins when the LMS name does not say)."""
+    import os
+    os.utime(folder / name, (1_800_000_000 + seconds, 1_800_000_000 + seconds))
+
+
+def test_moodle_flat_download(tmp_path):
+    touch(tmp_path, "Ana Maria Silva_12345_assignsubmission_file_aluno.ipynb",
+          "Bruno Costa_678_assignsubmission_file_cnn.ipynb",
+          "Bruno Costa_678_assignsubmission_file_notas.pdf")
+    found = discover(tmp_path)
+    assert [(s.id, s.source.name, s.source.lms) for s in found.submissions] == [
+        ("12345", "Ana Maria Silva", "moodle"), ("678", "Bruno Costa", "moodle")]
+    assert [(s.path, s.reason, s.submission) for s in found.info.skipped] == [
+        ("Bruno Costa_678_assignsubmission_file_notas.pdf", "not_notebook", "678")]
+    assert found.info.lms == "moodle"
+
+
+def test_moodle_folders_download(tmp_path):
+    touch(tmp_path, "Ana Maria Silva_12345_assignsubmission_file/aluno.ipynb",
+          "Ana Maria Silva_12345_assignsubmission_file/leia-me.txt",
+          "Bruno Costa_678_assignsubmission_onlinetext/onlinetext.html")
+    found = discover(tmp_path)
+    assert [(s.id, s.relative, s.source.file) for s in found.submissions] == [
+        ("12345", "Ana Maria Silva_12345_assignsubmission_file/aluno.ipynb", "aluno.ipynb")]
+    assert {(s.path, s.submission) for s in found.info.skipped} == {
+        ("Ana Maria Silva_12345_assignsubmission_file/leia-me.txt", "12345"),
+        ("Bruno Costa_678_assignsubmission_onlinetext/onlinetext.html", "678")}
+
+
+def test_moodle_folder_with_two_notebooks_grades_the_latest(tmp_path):
+    folder = "Ana_5_assignsubmission_file"
+    touch(tmp_path, f"{folder}/v1.ipynb", f"{folder}/v2.ipynb")
+    aged(tmp_path, f"{folder}/v1.ipynb", 100)
+    aged(tmp_path, f"{folder}/v2.ipynb", 50)
+    found = discover(tmp_path)
+    assert [s.relative for s in found.submissions] == [f"{folder}/v1.ipynb"]
+    assert [(s.path, s.reason) for s in found.info.skipped] == [(f"{folder}/v2.ipynb", "other_notebook")]
+
+
+def test_canvas_download_keeps_the_latest_hand_in_and_says_so(tmp_path):
+    touch(tmp_path, "silvaana_12345_500_aluno.ipynb", "silvaana_late_12345_900_aluno-1.ipynb",
+          "costabruno_678_700_lista.ipynb", "costabruno_678_701_rascunho.txt")
+    found = discover(tmp_path)
+    subs = {s.id: s for s in found.submissions}
+    assert set(subs) == {"12345", "678"}
+    assert subs["12345"].relative == "silvaana_late_12345_900_aluno-1.ipynb"
+    assert subs["12345"].source.late and subs["12345"].source.attempt == 1
+    assert [(r.submission, r.kept, r.path) for r in found.info.replaced] == [
+        ("12345", "silvaana_late_12345_900_aluno-1.ipynb", "silvaana_12345_500_aluno.ipynb")]
+    assert [s.path for s in found.info.skipped] == ["costabruno_678_701_rascunho.txt"]
+    assert found.info.lms == "canvas"
+
+
+def test_canvas_pattern_needs_every_file_to_follow_it(tmp_path):
+    touch(tmp_path, "ana_2021_10_lista.ipynb", "bruno.ipynb")
+    assert [s.id for s in discover(tmp_path).submissions] == ["ana_2021_10_lista", "bruno"]
+
+
+GRADESCOPE_YML = """\
+submission_11:
+  :submitters:
+  - :name: Ana Silva
+    :sid: '2021001'
+    :email: ana@usp.br
+  :created_at: 2026-11-20 10:00:00.000000000 -03:00
+submission_12:
+  :submitters:
+  - :name: Ana Silva
+    :sid: '2021001'
+    :email: ana@usp.br
+  :created_at: 2026-11-21 10:00:00.000000000 -03:00
+submission_13:
+  :submitters:
+  - :name: Bruno Costa
+    :sid: '2021002'
+    :email: bruno@usp.br
+  :created_at: 2026-11-20 09:00:00.000000000 -03:00
+"""
+
+
+def test_gradescope_export(tmp_path):
+    export = tmp_path / "assignment_77_export"
+    touch(export, "submission_11/relu.ipynb", "submission_12/relu.ipynb", "submission_13/relu.ipynb",
+          "submission_13/results.json")
+    (export / "submission_metadata.yml").write_text(GRADESCOPE_YML, encoding="utf-8")
+    found = discover(tmp_path)  # the export's own folder is looked into
+    subs = {s.id: s for s in found.submissions}
+    assert set(subs) == {"2021001", "2021002"}
+    assert subs["2021001"].relative == "assignment_77_export/submission_12/relu.ipynb"
+    assert subs["2021001"].source.name == "Ana Silva"
+    assert [(r.kept, r.path) for r in found.info.replaced] == [
+        ("assignment_77_export/submission_12/relu.ipynb", "assignment_77_export/submission_11/relu.ipynb")]
+    assert [s.path for s in found.info.skipped] == ["assignment_77_export/submission_13/results.json"]
+    assert found.info.lms == "gradescope"
+
+
+def test_bad_gradescope_metadata_is_a_usage_error(tmp_path):
+    touch(tmp_path, "submission_1/a.ipynb")
+    (tmp_path / "submission_metadata.yml").write_text("- not\n- a mapping\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="submission_metadata.yml"):
+        discover(tmp_path)
+
+
+def test_plain_names_are_never_replaced(tmp_path):
+    touch(tmp_path, "ana.ipynb", "ana/cnn.ipynb")
+    found = discover(tmp_path)
+    assert len(found.submissions) == 2 and found.info.replaced == () and found.info.lms == ""
+
+
+def test_skipped_before_discovery_come_first(tmp_path):
+    from grader.discovery import SkippedFile
+
+    touch(tmp_path, "ana.ipynb", "notas.csv")
+    found = discover(tmp_path, skipped=(SkippedFile("../x.ipynb", "unsafe_path"),))
+    assert [s.reason for s in found.info.skipped] == ["unsafe_path", "not_notebook"]
