@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from grader import __version__, console
+from grader.distributed import DEFAULT_CONNECT_TIMEOUT
 from grader.errors import GraderError, UsageError
 from grader.run import ExitCode
 
@@ -67,9 +68,9 @@ def translate_argparse(message: str) -> str:
     return message
 
 
-def _common(parser: argparse.ArgumentParser) -> None:
+def _common(parser: argparse.ArgumentParser, assignment_required: bool = True) -> None:
     h = console.t
-    parser.add_argument("--assignment", "-a", required=True, help=h("cli.help.assignment"))
+    parser.add_argument("--assignment", "-a", required=assignment_required, help=h("cli.help.assignment"))
     parser.add_argument("--lang", default="pt", choices=LANGS, help=h("cli.help.lang"))
     parser.add_argument("--cell-timeout", type=float, default=None, help=h("cli.help.cell_timeout"))
     parser.add_argument("--data-dir", type=Path, default=None, help=h("cli.help.data_dir"))
@@ -95,7 +96,19 @@ def _review_parser(commands) -> None:
     report.add_argument("out", type=Path, metavar="OUT", help=h("cli.help.review_out"))
     report.add_argument("--lang", default=None, choices=LANGS, help=h("cli.help.report_lang"))
     report.add_argument("--decisions", type=Path, default=None, metavar="FILE", help=h("cli.help.decisions"))
+    similarity = commands.add_parser("similarity", help=h("cli.help.similarity"), description=h("cli.help.similarity"))
+    similarity.add_argument("out", type=Path, metavar="OUT", help=h("cli.help.review_out"))
+    similarity.add_argument("--lang", default=None, choices=LANGS, help=h("cli.help.report_lang"))
     report.add_argument("--submitted", type=Path, default=None, metavar="FILE", help=h("cli.help.submitted"))
+
+
+def _kit_parser(commands) -> None:
+    h = console.t
+    kit = commands.add_parser("kit", help=h("cli.kit.help.command"), description=h("cli.kit.help.command"))
+    verbs = kit.add_subparsers(dest="kit_command", required=True, metavar="VERB")
+    build = verbs.add_parser("build", help=h("cli.kit.help.build"), description=h("cli.kit.help.build"))
+    build.add_argument("--out", "-o", type=Path, required=True, metavar="DIR", help=h("cli.kit.help.out"))
+    _common(build)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -111,6 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", "-o", type=Path, required=True, help=h("cli.help.out"))
     run.add_argument("--jobs", "-j", type=int, default=None, help=h("cli.help.jobs"))
     run.add_argument("--scheduler", default=None, metavar="ADDRESS", help=h("cli.help.scheduler"))
+    run.add_argument("--scheduler-timeout", type=float, default=DEFAULT_CONNECT_TIMEOUT, metavar="SECONDS",
+                     help=h("cli.help.scheduler_timeout"))
+    run.add_argument("--no-similarity", action="store_true", help=h("cli.help.no_similarity"))
     run.add_argument("--decisions", type=Path, default=None, metavar="FILE", help=h("cli.help.decisions"))
     run.add_argument("--submitted", type=Path, default=None, metavar="FILE", help=h("cli.help.submitted"))
     _common(run)
@@ -118,9 +134,18 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help=h("cli.help.check"), description=h("cli.help.check"))
     check.add_argument("notebook", type=Path, help=h("cli.help.notebook"))
     check.add_argument("--out", "-o", type=Path, default=None, help=h("cli.help.check_out"))
-    _common(check)
+    check.add_argument("--kit", type=Path, default=None, metavar="DIR", help=h("cli.kit.help.kit"))
+    _common(check, assignment_required=False)
+    _kit_parser(commands)
 
     commands.add_parser("assignments", help=h("cli.help.list"), description=h("cli.help.list"))
+    assign = commands.add_parser("assign", help=h("cli.assign.help.command"), description=h("cli.assign.help.command"))
+    assign.add_argument("master", type=Path, metavar="MASTER", help=h("cli.assign.help.master"))
+    assign.add_argument("--out", "-o", type=Path, required=True, metavar="DIR", help=h("cli.assign.help.out"))
+    assign.add_argument("--id", default=None, dest="assignment_id", help=h("cli.assign.help.id"))
+    assign.add_argument("--reference", type=Path, default=None, metavar="PATH", help=h("cli.assign.help.reference"))
+    assign.add_argument("--force", action="store_true", help=h("cli.assign.help.force"))
+    assign.add_argument("--lang", default="pt", choices=LANGS, help=h("cli.help.lang"))
     _review_parser(commands)
     return parser
 
@@ -142,12 +167,22 @@ def _dispatch(args: argparse.Namespace) -> int:
         from grader.listing import list_assignments
 
         return list_assignments(assignments_dir=assignments_dir)
+    if args.command == "assign":
+        from grader.assign import assign, print_summary
+
+        print_summary(assign(master=args.master, out=args.out, force=args.force, assignment_id=args.assignment_id,
+                             reference=args.reference))
+        return ExitCode.OK
     if args.command == "review":
         from grader.review import review
 
         return review(out=args.out, decide=args.decide, withdraw=args.withdraw, points=args.points,
                       comment=args.comment, by=args.by, show_all=args.show_all, decisions=args.decisions,
                       lang=args.lang)
+    if args.command == "similarity":
+        from grader.similarity.command import similarity
+
+        return similarity(out=args.out, lang=args.lang).exit_code
     if args.command == "report":
         from grader.rerender import report
 
@@ -160,9 +195,22 @@ def _dispatch(args: argparse.Namespace) -> int:
         from grader.run import run
 
         summary = run(submissions=args.submissions, out=args.out, jobs=args.jobs, scheduler=args.scheduler,
+                      similarity=not args.no_similarity,
+                      scheduler_timeout=args.scheduler_timeout,
                       decisions=args.decisions, submitted=args.submitted, **common)
         console.print_run_summary(summary.results, summary.out, console.catalogue(), summary.log)
         return summary.exit_code
+    if args.command == "kit":
+        from grader.kit.build import build
+
+        return build(out=args.out, **common).exit_code
+    if args.kit is not None:
+        from grader.kit.check import check_with_kit
+
+        common.pop("assignment"), common.pop("assignments_dir")
+        return check_with_kit(notebook=args.notebook, kit=args.kit, out=args.out, **common).exit_code
+    if args.assignment is None:
+        raise UsageError("give --assignment ID or --kit DIR", "usage.kit.no_assignment")
     from grader.selfcheck import check
 
     return check(notebook=args.notebook, out=args.out, **common).exit_code

@@ -52,20 +52,26 @@ def print_summary(result: SubmissionResult, report: Path, lang: str) -> None:
     out(cat("cli.check.report", path=str(report)))
 
 
+def validate_notebook(notebook: Path, lang: str) -> Path:
+    """``notebook`` if it can be graded; else one usage error, before any kernel starts, not one per check."""
+    notebook = Path(notebook)
+    if not notebook.is_file():
+        raise UsageError(f"notebook '{notebook}' not found", "usage.notebook_missing", notebook=str(notebook))
+    console.use_language(lang)
+    try:
+        load_notebook(notebook)
+    except NotebookError as exc:
+        raise UsageError(f"'{notebook}' is not a notebook that can be graded: {exc}", "usage.not_a_notebook",
+                         notebook=str(notebook), reason=str(exc)) from None
+    return notebook
+
+
 def check(*, notebook: Path, assignment: str, out: Path | None = None, lang: str = "pt",
           cell_timeout: float | None = None, data_dir: Path | None = None, store: Path | None = None,
           no_store: bool = False, assignments_dir: Path | None = None, isolation: str = "auto",
           force: bool = False) -> CheckSummary:
     """Grade one notebook as a student would see it."""
-    notebook = Path(notebook)
-    if not notebook.is_file():
-        raise UsageError(f"notebook '{notebook}' not found", "usage.notebook_missing", notebook=str(notebook))
-    console.use_language(lang)
-    try:  # not a notebook: one message, before any kernel starts, not one per check
-        load_notebook(notebook)
-    except NotebookError as exc:
-        raise UsageError(f"'{notebook}' is not a notebook that can be graded: {exc}", "usage.not_a_notebook",
-                         notebook=str(notebook), reason=str(exc)) from None
+    notebook = validate_notebook(notebook, lang)
     spec, registry = load_assignment(assignment, assignments_dir)
     # the notebook and the reference run side by side: threads = "auto" shares the cores between them
     context = make_context(spec, data_dir=data_dir, store=store, no_store=no_store, cell_timeout=cell_timeout,

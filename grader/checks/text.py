@@ -13,6 +13,9 @@ import re
 import unicodedata
 from typing import Iterable
 
+from grader.kit.sealed import Sealed, SealedKeyword, SealedNumber
+
+NUMBER_TOLERANCE = 1e-9  # a stated number equals the expected one up to float round-off
 # Space-like characters people (and word processors) put between digit groups.
 _GROUP_SPACE = " \u00a0\u202f\u2009"
 _NUMBER = re.compile(rf"\d+(?:(?:[.,]|[{_GROUP_SPACE}](?=\d{{3}}(?!\d)))\d+)*")
@@ -35,10 +38,23 @@ def _keyword_regex(keyword: str, whole: bool) -> re.Pattern[str]:
     return re.compile(rf"\b{body}" + (r"\b" if whole else ""))
 
 
+def _starts(plain: str, keyword, whole: bool) -> list[int]:
+    """Where ``keyword`` (plain, or a student kit's sealed keyword) starts in ``plain``."""
+    if isinstance(keyword, SealedKeyword):
+        return list(keyword.starts(plain, whole))
+    return [m.start() for m in _keyword_regex(keyword, whole).finditer(plain)]
+
+
 def find_keyword(text: str, keywords: Iterable[str]) -> str | None:
-    """Return the first keyword found as a prefix at a word boundary of ``text``, or None."""
+    """Return the first keyword found as a prefix at a word boundary of ``text``, or None.
+
+    A sealed keyword found is returned as the student's own words that matched it."""
     plain = normalize(text)
-    return next((k for k in keywords if _keyword_regex(k, whole=False).search(plain)), None)
+    for keyword in keywords:
+        found = _starts(plain, keyword, whole=False)
+        if found:
+            return plain[found[0]:found[0] + keyword.length] if isinstance(keyword, SealedKeyword) else keyword
+    return None
 
 
 def _negated(plain: str, start: int) -> bool:
@@ -52,8 +68,9 @@ def find_contradictions(text: str, words: Iterable[str]) -> list[str]:
     plain = normalize(text)
     hits = []
     for word in words:
-        if any(not _negated(plain, m.start()) for m in _keyword_regex(word, whole=True).finditer(plain)):
-            hits.append(word)
+        starts = _starts(plain, word, whole=True)
+        if any(not _negated(plain, start) for start in starts):
+            hits.append(plain[starts[0]:starts[0] + word.length] if isinstance(word, SealedKeyword) else word)
     return hits
 
 
@@ -101,7 +118,9 @@ def parse_number(text: str) -> float | None:
 
 def same_number(a: float, b: float) -> bool:
     """Equality of a stated and an expected number, tolerant of float round-off only."""
-    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+    if isinstance(b, (Sealed, SealedNumber)):  # a student kit's expected number, known by its digests
+        return b.close(a, NUMBER_TOLERANCE, NUMBER_TOLERANCE)
+    return math.isclose(a, b, rel_tol=NUMBER_TOLERANCE, abs_tol=NUMBER_TOLERANCE)
 
 
 def states_number(numbers: list[tuple[float, ...]], expected: float) -> bool:

@@ -10,6 +10,7 @@ from grader.checks.base import Outcome, check_kind, failed, passed
 from grader.checks.structure import as_names
 from grader.checks.text import normalize, parse_number
 from grader.facts import NotebookFacts
+from grader.kit.sealed import Sealed, SealedNumber, is_sealed
 from grader.spec import CheckSpec
 
 MAX_SHOWN = 80
@@ -27,6 +28,8 @@ def _shape(value: Any) -> list[int]:
 
 def shown(value: Any) -> Any:
     """A value as a message shows it: numbers as they are, the rest as short JSON."""
+    if is_sealed(value):
+        return str(value)
     if _is_number(value):
         return value
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
@@ -34,6 +37,8 @@ def shown(value: Any) -> Any:
 
 
 def _scalar_equal(got: Any, want: Any, rel_tol: float, abs_tol: float) -> bool:
+    if isinstance(want, (Sealed, SealedNumber)):  # a student kit's expected value, known by its digests
+        return _sealed_equal(got, want, rel_tol, abs_tol)
     if _is_number(want) and isinstance(got, str):
         got = parse_number(got)
     if _is_number(got) and _is_number(want):
@@ -41,6 +46,15 @@ def _scalar_equal(got: Any, want: Any, rel_tol: float, abs_tol: float) -> bool:
     if isinstance(got, str) and isinstance(want, str):
         return normalize(got) == normalize(want)
     return type(got) is type(want) and got == want
+
+
+def _sealed_equal(got: Any, want: Sealed | SealedNumber, rel_tol: float, abs_tol: float) -> bool:
+    """:func:`_scalar_equal` against a sealed value: numbers within tolerance, strings normalized."""
+    if isinstance(got, str) and (isinstance(want, SealedNumber) or want.integer):
+        got = parse_number(got)
+    if _is_number(got) and (isinstance(want, SealedNumber) or want.integer):
+        return want.close(got, rel_tol, abs_tol)
+    return want == (normalize(got) if isinstance(got, str) else got)
 
 
 def first_difference(got: Any, want: Any, rel_tol: float, abs_tol: float, path: str = "") -> tuple[str, Any, Any] | None:
