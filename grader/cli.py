@@ -99,6 +99,9 @@ def _review_parser(commands) -> None:
     similarity = commands.add_parser("similarity", help=h("cli.help.similarity"), description=h("cli.help.similarity"))
     similarity.add_argument("out", type=Path, metavar="OUT", help=h("cli.help.review_out"))
     similarity.add_argument("--lang", default=None, choices=LANGS, help=h("cli.help.report_lang"))
+    similarity = commands.add_parser("similarity", help=h("cli.help.similarity"), description=h("cli.help.similarity"))
+    similarity.add_argument("out", type=Path, metavar="OUT", help=h("cli.help.review_out"))
+    similarity.add_argument("--lang", default=None, choices=LANGS, help=h("cli.help.report_lang"))
     report.add_argument("--submitted", type=Path, default=None, metavar="FILE", help=h("cli.help.submitted"))
 
 
@@ -126,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--scheduler", default=None, metavar="ADDRESS", help=h("cli.help.scheduler"))
     run.add_argument("--scheduler-timeout", type=float, default=DEFAULT_CONNECT_TIMEOUT, metavar="SECONDS",
                      help=h("cli.help.scheduler_timeout"))
+    run.add_argument("--no-similarity", action="store_true", help=h("cli.help.no_similarity"))
     run.add_argument("--no-similarity", action="store_true", help=h("cli.help.no_similarity"))
     run.add_argument("--decisions", type=Path, default=None, metavar="FILE", help=h("cli.help.decisions"))
     run.add_argument("--submitted", type=Path, default=None, metavar="FILE", help=h("cli.help.submitted"))
@@ -183,6 +187,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from grader.similarity.command import similarity
 
         return similarity(out=args.out, lang=args.lang).exit_code
+    if args.command == "similarity":
+        from grader.similarity.command import similarity
+
+        return similarity(out=args.out, lang=args.lang).exit_code
     if args.command == "report":
         from grader.rerender import report
 
@@ -195,6 +203,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         from grader.run import run
 
         summary = run(submissions=args.submissions, out=args.out, jobs=args.jobs, scheduler=args.scheduler,
+                      similarity=not args.no_similarity,
                       similarity=not args.no_similarity,
                       scheduler_timeout=args.scheduler_timeout,
                       decisions=args.decisions, submitted=args.submitted, **common)

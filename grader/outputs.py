@@ -15,6 +15,7 @@ from grader.messages import load_catalogue
 from grader.report import render_index, render_submission_report
 from grader.discovery import DiscoveryInfo
 from grader.results import AssignmentInfo, DecisionsInfo, RunResults, SectionInfo, SubmissionResult
+from grader.similarity.findings import SimilarityFindings
 from grader.spec import Assignment
 
 LOG_NAME = "grader.log"
@@ -69,9 +70,14 @@ def assignment_info(assignment: Assignment) -> AssignmentInfo:
 def write_outputs(out: Path, assignment: Assignment, graded: dict[str, tuple[SubmissionResult, NotebookFacts]],
                   reference: NotebookFacts | None, lang: str, sandbox: Sandbox | None = None, *,
                   submissions_dir: Path | None = None, decisions: DecisionsInfo | None = None,
+                  similarity: SimilarityFindings | None = None,
                   isolation: dict[str, str] | None = None, discovery: DiscoveryInfo | None = None) -> RunResults:
-    """Write every report (the student's and the instructor's view), then results.json, grades.csv and index.html."""
+    """Write every report (the student's and the instructor's view), then results.json, grades.csv and index.html.
+
+    ``similarity``: the run's similar pairs, shown on the dashboard and the instructor's view only.
+    """
     catalogue = load_catalogue(lang)
+    partners = similarity.partners() if similarity is not None else None
     out.mkdir(parents=True, exist_ok=True)
     results, reports = [], {}
     for sub_id in sorted(graded):
@@ -85,7 +91,9 @@ def write_outputs(out: Path, assignment: Assignment, graded: dict[str, tuple[Sub
             encoding="utf-8")
         (folder / INSTRUCTOR_REPORT).write_text(  # reference side by side, hidden checks: not for students
             render_submission_report(result, assignment, catalogue, facts, reference, show_hidden=True,
-                                     other_view=STUDENT_REPORT, facts_link="facts.json"), encoding="utf-8")
+                                     other_view=STUDENT_REPORT, facts_link="facts.json",
+                                     similar=None if partners is None else partners.get(sub_id, ())),
+            encoding="utf-8")
         (folder / "facts.json").write_text(json.dumps(facts.to_json(), indent=1), encoding="utf-8")
         results.append(result)
         reports[sub_id] = {"student": report, "instructor": f"{sub_id}/{INSTRUCTOR_REPORT}"}
@@ -97,5 +105,6 @@ def write_outputs(out: Path, assignment: Assignment, graded: dict[str, tuple[Sub
     (out / "results.json").write_text(json.dumps(run_results.to_json(), indent=2, ensure_ascii=False),
                                       encoding="utf-8")
     get_exporter("csv")(run_results, out / "grades.csv")
-    (out / "index.html").write_text(render_index(run_results, catalogue, reports), encoding="utf-8")
+    (out / "index.html").write_text(render_index(run_results, catalogue, reports, similar=partners),
+                                    encoding="utf-8")
     return run_results

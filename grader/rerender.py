@@ -22,6 +22,7 @@ from grader.late_apply import apply_late_policy, late_messages, previous_times
 from grader.outputs import load_run_inputs, write_outputs
 from grader.results import RunResults, SubmissionResult
 from grader.scoring import score_submission
+from grader.similarity.saved import load_findings
 from grader.spec import Assignment
 from grader.submission_times import load_submission_times, submission_times_path
 
@@ -99,7 +100,8 @@ def report(*, out: Path, lang: str | None = None, decisions: Path | None = None,
                              {**recorded_times, **load_submission_times(times_file)})
     results = late.results
     graded = {k: (r, facts[k]) for k, r in results.items()}
-    written = write_outputs(out, assignment, graded, reference, lang, None, submissions_dir=previous.submissions_dir,
+    written = write_outputs(out, assignment, graded, reference, lang, None, similarity=load_findings(out, previous),
+                            submissions_dir=previous.submissions_dir,
                             decisions=info, isolation=previous.isolation,
                             discovery=previous.discovery)
     if announce:

@@ -129,12 +129,13 @@ def check_store(path: Path) -> None:
 
 def run(*, submissions: Path, assignment: str, out: Path, jobs: int | None = None, cell_timeout: float | None = None,
         lang: str = "pt", data_dir: Path | None = None, store: Path | None = None, no_store: bool = False,
-        force: bool = False,
+        force: bool = False, similarity: bool = True,
         assignments_dir: Path | None = None, scheduler: str | None = None, isolation: str = "auto",
         decisions: Path | None = None, submitted: Path | None = None) -> RunSummary:
     """Grade every notebook under ``submissions``, apply the teacher's decisions, write the outputs to ``out``.
 
     ``jobs`` None: what the machine holds (cores ÷ the spec's threads, bounded by memory).
+    ``similarity``: compare the submissions at the end (OUT/similarity.html; off: ``--no-similarity``).
     ``submitted``: the submission times file for the late policy (default: SUBMISSIONS/submitted.toml or .csv).
     """
     if jobs is not None and jobs < 1:
@@ -165,6 +166,9 @@ def run(*, submissions: Path, assignment: str, out: Path, jobs: int | None = Non
     graded, reference = grade_all(found, context, registry, lang, jobs, use_cache=not (no_store or force),
                                   scheduler=scheduler,
                                   log_path=log_path)
+    from grader.similarity.command import compare_after_run  # copydetect is imported only when it is used
+
+    similar = compare_after_run(Path(out), spec, found, {k: r for k, (r, _) in graded.items()}, enabled=similarity)
     opened.cleanup()
     scored, info = apply_run_decisions({k: r for k, (r, _) in graded.items()}, decided,
                                        decisions_file if decided or decisions else None)
@@ -172,7 +176,7 @@ def run(*, submissions: Path, assignment: str, out: Path, jobs: int | None = Non
     for key, params in late_messages(late, spec.late, str(times_file) if times_file else None):
         console.err(console.t(key, **params))
     graded = {k: (late.results[k], facts) for k, (_, facts) in graded.items()}
-    results = write_outputs(Path(out), spec, graded, reference, lang, context.sandbox,
+    results = write_outputs(Path(out), spec, graded, reference, lang, context.sandbox, similarity=similar,
                             submissions_dir=Path(submissions), decisions=info, discovery=discovery.info)
     save_run_inputs(Path(out), spec, reference)
     return RunSummary(results, Path(out), log_path)

@@ -10,6 +10,7 @@ from urllib.parse import quote
 from grader.messages import Catalogue
 from grader.results import CheckResult, ReviewItem, RunResults, SectionInfo, SubmissionResult
 from grader.report.common import Formatter, HISTOGRAM_BINS, render_page
+from grader.similarity.findings import Partner
 
 # the two views of one submission's report, as ``render_index`` receives their paths
 STUDENT_VIEW, INSTRUCTOR_VIEW = "student", "instructor"
@@ -196,11 +197,14 @@ def check_rates(graded: list[SubmissionResult]) -> list[CheckRate]:
 
 
 def render_index(results: RunResults, catalogue: Catalogue,
-                 reports: Mapping[str, str | Mapping[str, str]]) -> str:
+                 reports: Mapping[str, str | Mapping[str, str]],
+                 similar: Mapping[str, tuple[Partner, ...]] | None = None) -> str:
     """Render the class overview: submissions × sections, pass rates, distribution, review queue.
 
     ``reports`` maps submission ids to report paths relative to the index page: a path
     (the student view) or a mapping ``{"student": ..., "instructor": ...}`` of both views.
+    ``similar``: each submission's flagged partners (grader/similarity/), when the run compared
+    them: a link to ``similarity.html`` and a column; ``None`` shows neither.
     """
     fmt = Formatter(catalogue)
     sections = results.assignment.sections
@@ -227,4 +231,6 @@ def render_index(results: RunResults, catalogue: Catalogue,
         histogram=_histogram(percents),
         queue=queue,
         grader_errors=sum(s.grader_errors for s in subs),
+        similar=similar,
+        similar_pairs=sum(len(p) for p in similar.values()) // 2 if similar is not None else 0,
     )

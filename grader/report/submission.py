@@ -20,6 +20,7 @@ from grader.spec import Assignment, CheckSpec
 from grader.report.cells import cell_errors
 from grader.report.common import Formatter, STATUSES, STUDENT_REVIEW_REASONS, render_page, strip_ansi
 from grader.report.diff import DiffRow, ShapeRow, diff_rows, shape_rows
+from grader.similarity.findings import Partner
 from grader.report.late import late_note
 from grader.report.plots import binary_svg, confusion_svg, learning_curves
 
@@ -315,13 +316,15 @@ def render_submission_report(
     show_hidden: bool = False,
     other_view: str | None = None,
     facts_link: str | None = None,
+    similar: tuple[Partner, ...] | None = None,
 ) -> str:
     """Render the feedback page of one submission as self-contained HTML.
 
     The student's view (default) shows verdicts, the student's own values and the expected
     values each check's ``reveal`` allows; hidden and after-due-date checks only their status
     and points. ``show_hidden`` renders the instructor's view: everything, reference side by
-    side. ``other_view`` links the other view; ``facts_link`` (instructor's view only) facts.json.
+    side. ``other_view`` links the other view; ``facts_link`` (instructor's view only) facts.json;
+    ``similar`` (instructor's view only) the submissions this one was flagged similar to.
     """
     fmt = Formatter(catalogue)
     ctx = ReportContext(fmt, show_hidden, facts, {c.id: c for c in assignment.checks},
@@ -348,5 +351,6 @@ def render_submission_report(
         technical=technical_views(result, show_hidden),
         # a student also reads where the grader found a section whose heading was missing
         review=result.review if show_hidden else tuple(i for i in result.review if i.reason in STUDENT_REVIEW_REASONS),
+        similar=similar if show_hidden else None,  # a signal for the teacher: never on the student's page
         late_note=late_note(result.late, result.max_score, fmt),
     )

@@ -1,0 +1,162 @@
+"""``grader similarity OUT``, and the same comparison at the end of ``grader run``.
+
+Where the notebooks come from: ``OUT/results.json`` says where the submissions are
+(``submissions_dir``) and each one's ``path`` and ``sha256``; the handout is the notebook
+of the run's own assignment, as ``OUT/.grader/assignment.json`` keeps it (``root`` +
+``notebook``). A notebook that is gone, or changed since the run, is listed as not
+compared rather than compared in a state the grades do not describe.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from grader import console
+from grader.errors import NotebookError, UsageError
+from grader.messages import Catalogue
+from grader.notebook import load_notebook, sha256_file
+from grader.similarity.compare import compare_works
+from grader.similarity.extract import Handout, extract_work
+from grader.similarity.findings import PAGE, SimilarityFindings, SkippedSubmission
+from grader.similarity.report import render_similarity_page, write_similarity_csv
+from grader.similarity.saved import CSV_NAME, save_findings
+from grader.similarity.settings import SimilaritySettings
+
+log = logging.getLogger(__name__)
+INSTRUCTOR_REPORT = "report-professor.html"  # OUT/<id>/, as grader/outputs.py writes it
+
+
+@dataclass(frozen=True)
+class Notebook:
+    """A submission of the run to compare: where its notebook is and the sha256 it was graded with."""
+
+    id: str
+    path: Path
+    sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class SimilaritySummary:
+    findings: SimilarityFindings
+    page: Path
+
+    @property
+    def exit_code(self) -> int:
+        return 0
+
+
+def read_handout(path: Path) -> Handout:
+    try:
+        return Handout.of(load_notebook(path))
+    except NotebookError as exc:
+        raise UsageError(f"cannot read the handout notebook '{path}': {exc}", "usage.handout_unreadable",
+                         path=str(path), reason=str(exc)) from None
+
+
+def _work(notebook: Notebook, handout: Handout):
+    """The student's own work, or why it cannot be compared."""
+    if not notebook.path.is_file():
+        return SkippedSubmission(notebook.id, "missing", str(notebook.path))
+    if notebook.sha256 and sha256_file(notebook.path) != notebook.sha256:
+        return SkippedSubmission(notebook.id, "changed", str(notebook.path))
+    try:
+        return extract_work(notebook.id, load_notebook(notebook.path), handout)
+    except NotebookError as exc:
+        return SkippedSubmission(notebook.id, "unreadable", str(exc))
+
+
+def compare_notebooks(notebooks: list[Notebook], handout: Handout, settings: SimilaritySettings) -> SimilarityFindings:
+    """Every pair of ``notebooks`` compared on the code and the text their students wrote."""
+    started = time.perf_counter()
+    works, skipped = [], []
+    for notebook in sorted(notebooks, key=lambda n: n.id):
+        found = _work(notebook, handout)
+        (skipped if isinstance(found, SkippedSubmission) else works).append(found)
+    pairs = compare_works(works, handout, settings)
+    compared = {n.id: n.sha256 or "" for n in notebooks if n.id not in {s.id for s in skipped}}
+    return SimilarityFindings(settings, compared, pairs, tuple(skipped), round(time.perf_counter() - started, 3))
+
+
+def write_similarity(out: Path, findings: SimilarityFindings, catalogue: Catalogue, title: str) -> Path:
+    """``similarity.json`` (for the other pages), ``similarity.html`` and ``similarity.csv`` in ``out``."""
+    out = Path(out)
+    save_findings(out, findings)
+    reports = {sid: f"{sid}/{INSTRUCTOR_REPORT}" for sid in findings.compared}
+    page = out / PAGE
+    page.write_text(render_similarity_page(findings, catalogue, title=title, reports=reports), encoding="utf-8")
+    write_similarity_csv(findings, out / CSV_NAME)
+    return page
+
+
+def compare_run(out: Path, notebooks: list[Notebook], handout_path: Path, settings: SimilaritySettings,
+                catalogue: Catalogue, title: str) -> SimilarityFindings:
+    """The comparison and its files, as ``grader run`` does it at its end."""
+    findings = compare_notebooks(notebooks, read_handout(handout_path), settings)
+    page = write_similarity(out, findings, catalogue, title)
+    announce(findings, page)
+    return findings
+
+
+def announce(findings: SimilarityFindings, page: Path) -> None:
+    for item in findings.skipped:
+        console.err(console.t("cli.similarity.skipped", id=item.id,
+                              reason=console.t(f"similarity.skipped.{item.reason}", detail=item.detail)))
+    console.err(console.t("cli.similarity.done", flagged=len(findings.flagged), compared=len(findings.compared),
+                          page=str(page)))
+
+
+def run_notebooks(submissions_dir: str | None, results, out: Path) -> list[Notebook]:
+    """The run's notebooks as ``results.json`` names them."""
+    if not submissions_dir:
+        raise UsageError(f"'{out}' does not say where its submissions are: run grader run again",
+                         "usage.no_submissions_dir", out=str(out))
+    return [Notebook(s.id, Path(submissions_dir) / s.path, s.sha256) for s in results.submissions]
+
+
+def similarity(*, out: Path, lang: str | None = None) -> SimilaritySummary:
+    """``grader similarity OUT``: compare the run's notebooks, write the files, refresh OUT's pages."""
+    from grader.outputs import load_run_inputs
+    from grader.rerender import load_results, report
+
+    out = Path(out)
+    results = load_results(out)
+    console.use_language(lang or results.lang)
+    inputs = load_run_inputs(out)
+    if inputs is None:
+        raise UsageError(f"'{out}' does not keep the run's assignment", "usage.no_snapshot", out=str(out))
+    assignment, _ = inputs
+    findings = compare_notebooks(run_notebooks(results.submissions_dir, results, out),
+                                 read_handout(assignment.notebook_path), assignment.similarity)
+    page = write_similarity(out, findings, console.catalogue(), results.assignment.title)
+    report(out=out, lang=lang, announce=False)  # the dashboard's link and the instructor's column
+    announce(findings, page)
+    return SimilaritySummary(findings, page)
+
+
+def notebooks_of(submissions, results: Mapping[str, object]) -> list[Notebook]:
+    """``grader run``'s submissions with the sha256 each was graded with."""
+    return [Notebook(s.id, Path(s.path), getattr(results.get(s.id), "sha256", None)) for s in submissions]
+
+
+def compare_after_run(out: Path, assignment, submissions, results: Mapping[str, object], *,
+                      enabled: bool = True) -> SimilarityFindings | None:
+    """The last step of ``grader run``: compare its notebooks (``--no-similarity``: remove old files).
+
+    A problem here never costs the run its grades: it is said in one line and the run goes on.
+    """
+    from grader.similarity.saved import remove_findings
+
+    if not (enabled and assignment.similarity.enabled):
+        remove_findings(out)
+        return None
+    try:
+        return compare_run(out, notebooks_of(submissions, results), assignment.notebook_path,
+                           assignment.similarity, console.catalogue(), assignment.title)
+    except UsageError as exc:
+        remove_findings(out)
+        console.err(console.t("cli.similarity.failed", reason=exc.render(console.catalogue())))
+        return None

@@ -1,0 +1,152 @@
+"""Fingerprints of a student's own code and text, with copydetect, and the overlap of two.
+
+Code is tokenized and filtered by copydetect (Pygments): names become ``V``/``F``/``O``,
+strings ``S``, comments and white space vanish, so renamed variables and rewritten comments
+leave the fingerprints as they were. Each cell is fingerprinted on its own (winnowed
+k-grams never span two cells), so reordered cells match as well. Written answers are
+fingerprinted on their characters, lowercased and without accents. Any k-gram that stands
+in the handout is dropped: the handout's code never counts.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+import numpy as np
+from copydetect.utils import filter_code, get_copied_slices, get_document_fingerprints, get_token_coverage, hashed_kgrams
+
+from grader.similarity.extract import OwnCell
+from grader.similarity.findings import Fragment, StreamMatch
+
+
+@dataclass(frozen=True, eq=False)
+class CellPrint:
+    """One cell's fingerprints: each hash with its positions in the filtered text."""
+
+    index: int
+    source: str
+    offsets: np.ndarray  # copydetect's filtered -> raw offsets (empty when nothing was filtered)
+    positions: Mapping[int, tuple[int, ...]]
+    coverage: int  # filtered tokens that some fingerprint covers
+
+
+@dataclass(frozen=True, eq=False)
+class DocumentPrint:
+    """A submission's fingerprints (of its code, or of its text)."""
+
+    submission: str
+    cells: tuple[CellPrint, ...]
+    hashes: frozenset[int]
+    coverage: int
+
+
+def normalize_prose(text: str) -> str:
+    """Lowercase, accents and white space folded, one character for one (highlights stay in place)."""
+    out = []
+    for ch in text:
+        folded = unicodedata.normalize("NFKD", ch.lower())[:1] or ch
+        out.append(" " if folded.isspace() else folded)
+    return "".join(out)
+
+
+def _filtered(source: str, code: bool) -> tuple[str, np.ndarray]:
+    if code:
+        return filter_code(source, "cell.py", language="python")
+    return normalize_prose(source), np.array([])
+
+
+def handout_hashes(sources: Iterable[str], k: int, code: bool) -> frozenset[int]:
+    """Every k-gram of the handout (not only its winnowed ones): none may count for a student."""
+    found: set[int] = set()
+    for source in sources:
+        filtered, _ = _filtered(source, code)
+        found.update(int(h) for h in hashed_kgrams(filtered, k))
+    return frozenset(found)
+
+
+def fingerprint_document(submission: str, cells: Iterable[OwnCell], *, k: int, window: int, code: bool,
+                         boilerplate: frozenset[int] = frozenset()) -> DocumentPrint:
+    """Winnowed fingerprints of each cell, the handout's (``boilerplate``) removed."""
+    prints = []
+    for cell in cells:
+        filtered, offsets = _filtered(cell.text, code)
+        _, positions = get_document_fingerprints(filtered, k, window)
+        kept = {int(h): tuple(int(p) for p in where) for h, where in positions.items() if int(h) not in boilerplate}
+        if kept:
+            coverage = int(get_token_coverage(kept, k, len(filtered)))
+            prints.append(CellPrint(cell.index, cell.text, offsets, kept, coverage))
+    hashes = frozenset(h for p in prints for h in p.positions)
+    return DocumentPrint(submission, tuple(prints), hashes, sum(p.coverage for p in prints))
+
+
+def _to_raw(slices: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Filtered positions -> positions in the cell's source (copydetect's ``compare_files`` mapping)."""
+    if len(offsets) == 0:
+        return slices
+    return slices + offsets[:, 1][np.clip(np.searchsorted(offsets[:, 0], slices), 0, offsets.shape[0] - 1)]
+
+
+@dataclass(frozen=True, eq=False)
+class _Covered:
+    """The shared stretches of one cell: filtered slices, raw slices, the shared hashes in it."""
+
+    cell: CellPrint
+    slices: np.ndarray  # 2 x N filtered [start, end)
+    raw: np.ndarray
+    hashes: tuple[int, ...]
+
+    def fragment(self) -> Fragment:
+        marks = tuple((int(s), int(e)) for s, e in zip(self.raw[0], self.raw[1]))
+        return Fragment(self.cell.index, self.cell.source, marks)
+
+    def text(self, n: int) -> str:
+        return self.cell.source[int(self.raw[0][n]):int(self.raw[1][n])]
+
+    def hits(self, n: int, hashes: set[int], k: int) -> int:
+        """How many of ``hashes`` start inside slice ``n``."""
+        start, end = self.slices[0][n], self.slices[1][n]
+        return sum(1 for h in hashes for p in self.cell.positions.get(h, ()) if start <= p <= end - k)
+
+
+def _covered(doc: DocumentPrint, shared: frozenset[int], k: int) -> list[_Covered]:
+    found = []
+    for cell in doc.cells:
+        hit = tuple(h for h in cell.positions if h in shared)
+        if hit:
+            slices = get_copied_slices(np.array([p for h in hit for p in cell.positions[h]]), k)
+            found.append(_Covered(cell, slices, _to_raw(slices, cell.offsets), hit))
+    return found
+
+
+def _tokens(covered: list[_Covered]) -> int:
+    return int(sum(int(np.sum(c.slices[1] - c.slices[0])) for c in covered))
+
+
+def _share(tokens: int, coverage: int) -> float:
+    return round(min(1.0, tokens / coverage), 4) if coverage else 0.0
+
+
+def compare_documents(a: DocumentPrint, b: DocumentPrint, *, k: int,
+                      ignored: frozenset[int] = frozenset()) -> StreamMatch | None:
+    """What ``a`` and ``b`` share (``ignored`` fingerprints aside); ``None`` when nothing."""
+    shared = (a.hashes & b.hashes) - ignored
+    if not shared:
+        return None
+    side_a, side_b = _covered(a, shared, k), _covered(b, shared, k)
+    length, cell_a, n_a = max((int(c.slices[1][n] - c.slices[0][n]), i, n)
+                              for i, c in enumerate(side_a) for n in range(c.slices.shape[1]))
+    in_longest = {h for h in side_a[cell_a].hashes
+                  if any(side_a[cell_a].slices[0][n_a] <= p <= side_a[cell_a].slices[1][n_a] - k
+                         for p in side_a[cell_a].cell.positions[h])}
+    _, cell_b, n_b = max((c.hits(n, in_longest, k), -i, n) for i, c in enumerate(side_b)
+                         for n in range(c.slices.shape[1]))
+    cell_b = -cell_b
+    tokens_a, tokens_b = _tokens(side_a), _tokens(side_b)
+    return StreamMatch(
+        share_a=_share(tokens_a, a.coverage), share_b=_share(tokens_b, b.coverage),
+        tokens_a=tokens_a, tokens_b=tokens_b, longest=length,
+        longest_a=side_a[cell_a].text(n_a), longest_b=side_b[cell_b].text(n_b),
+        longest_cells=(side_a[cell_a].cell.index, side_b[cell_b].cell.index),
+        fragments_a=tuple(c.fragment() for c in side_a), fragments_b=tuple(c.fragment() for c in side_b))
