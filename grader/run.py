@@ -19,6 +19,7 @@ from grader.assignments import load as load_assignment
 from grader.checks.base import Registry
 from grader.datasets import find_fashion_mnist
 from grader.decisions import apply_run_decisions, decisions_path, load_decisions
+from grader.distributed import DEFAULT_CONNECT_TIMEOUT, DaskScheduler
 from grader.archives import open_submissions
 from grader.discovery import DiscoveryInfo, Submission, discover, discover_submissions
 from grader.errors import UsageError
@@ -70,7 +71,7 @@ REFERENCE_KEY = "\0reference"
 
 
 def grade_all(submissions: list[Submission], context: GradingContext, registry: Registry, lang: str,
-              jobs: int, use_cache: bool, scheduler: str | None = None, log_path: Path | None = None,
+              jobs: int, use_cache: bool, scheduler: DaskScheduler | None = None, log_path: Path | None = None,
               ) -> tuple[dict[str, tuple[SubmissionResult, NotebookFacts]], NotebookFacts]:
     """Execute the reference and the submissions together, then score in this process."""
     paths = {REFERENCE_KEY: context.assignment.reference_path, **{s.id: s.path for s in submissions}}
@@ -131,15 +132,19 @@ def run(*, submissions: Path, assignment: str, out: Path, jobs: int | None = Non
         lang: str = "pt", data_dir: Path | None = None, store: Path | None = None, no_store: bool = False,
         force: bool = False, similarity: bool = True,
         assignments_dir: Path | None = None, scheduler: str | None = None, isolation: str = "auto",
+        scheduler_timeout: float = DEFAULT_CONNECT_TIMEOUT,
         decisions: Path | None = None, submitted: Path | None = None) -> RunSummary:
     """Grade every notebook under ``submissions``, apply the teacher's decisions, write the outputs to ``out``.
 
     ``jobs`` None: what the machine holds (cores ÷ the spec's threads, bounded by memory).
     ``similarity``: compare the submissions at the end (OUT/similarity.html; off: ``--no-similarity``).
+    ``scheduler``: a Dask scheduler's address, reached within ``scheduler_timeout`` seconds.
     ``submitted``: the submission times file for the late policy (default: SUBMISSIONS/submitted.toml or .csv).
     """
     if jobs is not None and jobs < 1:
         raise UsageError("--jobs must be at least 1", "usage.jobs")
+    if scheduler_timeout <= 0:
+        raise UsageError("--scheduler-timeout must be a positive number of seconds", "usage.scheduler_timeout")
     console.use_language(lang)  # an unknown language is a usage error before any work starts
     spec, registry = load_assignment(assignment, assignments_dir)
     jobs = jobs if jobs is not None else default_jobs(spec.execution)
@@ -164,7 +169,7 @@ def run(*, submissions: Path, assignment: str, out: Path, jobs: int | None = Non
     console.err(console.t("cli.run.starting", assignment=spec.id, count=len(found), where=where))
     # --force: execute again (and store the new facts); otherwise nothing already stored runs again
     graded, reference = grade_all(found, context, registry, lang, jobs, use_cache=not (no_store or force),
-                                  scheduler=scheduler,
+                                  scheduler=DaskScheduler(scheduler, scheduler_timeout) if scheduler else None,
                                   log_path=log_path)
     from grader.similarity.command import compare_after_run  # copydetect is imported only when it is used
 

@@ -16,8 +16,10 @@ import shutil
 import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
+from typing import Callable, Iterator
 
 from grader import console
+from grader.distributed import DaskScheduler
 from grader.facts import NotebookFacts
 from grader.grade import GradingContext, collect_facts
 from grader.spec import ExecutionSettings
@@ -110,8 +112,13 @@ def _running(futures: dict, statuses: dict[str, Path] | None = None) -> list[str
 
 
 def _gather(futures: dict, completed, collected: dict[str, tuple[NotebookFacts, bool]],
-            statuses: dict[str, Path] | None = None) -> None:
-    progress = console.RunProgress(len(futures), running=lambda: _running(futures, statuses))
+            statuses: dict[str, Path] | None = None, *, total: int | None = None,
+            explain: Callable[[BaseException], str | None] | None = None) -> None:
+    """Facts of each future as it completes; a failed one is its notebook's error (``explain`` may say why).
+
+    ``total``: how many notebooks ``completed`` will yield, when ``futures`` grows as they run.
+    """
+    progress = console.RunProgress(total or len(futures), running=lambda: _running(futures, statuses))
     try:
         for future in completed:
             key = futures[future]
@@ -120,7 +127,8 @@ def _gather(futures: dict, completed, collected: dict[str, tuple[NotebookFacts, 
                 collected[key] = (NotebookFacts.from_json(facts_json), cached)
             except Exception as exc:  # a lost worker fails its own notebook only, with the reason kept
                 log.error("the grading worker failed on %s", key.lstrip("\0"), exc_info=True)
-                reason = f"the grading worker failed: {type(exc).__name__}: {exc}"
+                reason = (explain(exc) if explain else None) or (
+                    f"the grading worker failed: {type(exc).__name__}: {exc}")
                 collected[key] = (NotebookFacts(sha256="0" * 64, error=reason), False)
             facts, cached = collected[key]
             progress.finished(_display_name(key), failed=facts.error is not None, cached=cached)
@@ -129,7 +137,7 @@ def _gather(futures: dict, completed, collected: dict[str, tuple[NotebookFacts, 
 
 
 def collect_all(paths: dict[str, Path], context: GradingContext, jobs: int, use_cache: bool,
-                 scheduler: str | None = None, log_path: Path | None = None) -> dict[str, tuple[NotebookFacts, bool]]:
+                 scheduler: DaskScheduler | None = None, log_path: Path | None = None) -> dict[str, tuple[NotebookFacts, bool]]:
     """Facts of every notebook (the reference among them): from the store, else executed in parallel workers.
 
     The store is read here, before any worker starts: a run whose notebooks are all stored
@@ -204,18 +212,17 @@ def _distinct(paths: dict[str, Path]) -> tuple[dict[str, Path], dict[str, str]]:
     return distinct, copies
 
 
-def _execute_on_dask(paths: dict[str, Path], context: GradingContext, scheduler: str,
+def _execute_on_dask(paths: dict[str, Path], context: GradingContext, scheduler: DaskScheduler,
                      collected: dict[str, tuple[NotebookFacts, bool]], log_path: Path | None) -> None:
     """Submissions to the cluster as bytes, the reference (never sent) here; the store stays here.
 
     Workers share no file system with this machine: each gets a notebook's bytes and the
     assignment as data (:mod:`grader.remote`); facts come back and are stored here. A task
-    whose worker fails is retried once elsewhere, then reported as that notebook's error.
+    that raised is retried once; one whose worker died, once on another worker
+    (:mod:`grader.distributed`); then it is reported as that notebook's error.
     """
-    from distributed import as_completed as dask_completed
-
     from grader import __version__
-    from grader.distributed import dask_client
+    from grader.distributed import TASK_RETRIES, dask_client, lost_worker_reason
     from grader.grade import execution_key
     from grader.remote import ShippedAssignment, collect_remote
     from grader.store import Store
@@ -225,13 +232,18 @@ def _execute_on_dask(paths: dict[str, Path], context: GradingContext, scheduler:
     facts_key = execution_key(context.assignment, context.sandbox.level)
     # stored notebooks were taken before (collect_all): every one left here executes
     pending = {key: path for key, path in paths.items() if key not in local}
+    names = {key: f"grader-{n}-{path.name}" for n, (key, path) in enumerate(pending.items())}
     with _pool(1, context.assignment.execution.threads, log_path) as pool, dask_client(scheduler) as client:
         here = {pool.submit(_collect_task, path, context): key for key, path in local.items()}
         shipped = client.scatter(ShippedAssignment.of(context), broadcast=True)
-        futures = {client.submit(collect_remote, path.name, path.read_bytes(), shipped, key=f"grader-{n}-{path.name}",
-                                 pure=False, retries=1): key
-                   for n, (key, path) in enumerate(pending.items())}
-        _gather(futures, dask_completed(futures), collected)
+
+        def submit(key: str, path: Path):
+            return client.submit(collect_remote, path.name, path.read_bytes(), shipped, key=names[key],
+                                 pure=False, retries=TASK_RETRIES)
+
+        futures: dict = {}
+        _gather(futures, _one_per_thread(client, submit, pending, futures), collected, total=len(pending),
+                explain=lost_worker_reason)
         _gather(here, as_completed(here), collected)
     for key in pending:
         facts = collected[key][0]
@@ -239,8 +251,42 @@ def _execute_on_dask(paths: dict[str, Path], context: GradingContext, scheduler:
             store.put_facts(facts, facts_key, __version__)
 
 
+def _one_per_thread(client, submit: Callable[[str, Path], object], pending: dict[str, Path],
+                    futures: dict) -> Iterator:
+    """Dask futures as they complete, with no more notebooks on the cluster than its workers have threads.
+
+    Each worker thread holds the one notebook it executes: a worker that dies takes no queued
+    notebook with it (Dask would count that death against it too), and the notebooks' bytes
+    wait here rather than in the scheduler's memory. ``futures`` maps each submitted future to its key.
+    """
+    from distributed import as_completed as dask_completed
+
+    from grader.distributed import cluster_threads
+
+    queue = iter(pending.items())
+    completed = dask_completed()
+    in_flight: set = set()
+
+    def top_up() -> None:
+        while len(in_flight) < cluster_threads(client):
+            key, path = next(queue, (None, None))
+            if key is None:
+                return
+            future = submit(key, path)
+            futures[future] = key
+            in_flight.add(future)
+            completed.add(future)
+
+    top_up()
+    for future in completed:
+        in_flight.discard(future)
+        yield future
+        future.release()  # its facts are read: the cluster may forget them
+        top_up()
+
+
 def _execute_all(paths: dict[str, Path], context: GradingContext, jobs: int,
-                 scheduler: str | None, collected: dict[str, tuple[NotebookFacts, bool]],
+                 scheduler: DaskScheduler | None, collected: dict[str, tuple[NotebookFacts, bool]],
                  log_path: Path | None = None) -> None:
     if scheduler:
         _execute_on_dask(paths, context, scheduler, collected, log_path)
