@@ -74,18 +74,26 @@ class Harness:
         import keras
 
         keras.utils.set_random_seed(seed)
+        self.observe_keras()
+        self._capture_callbacks(keras)
+        self._capture_fit(keras)
+
+    def observe_keras(self):
+        """Find and export Keras models without patching Keras or seeding it (``verificar()``
+        runs in the student's own kernel, after their cells)."""
+        import keras
+
         self._keras = keras
         self._Model = keras.Model
         self._Sequential = keras.Sequential
         self._serialize = keras.saving.serialize_keras_object
         self._save_weights = keras.Model.save_weights
+        self._Callback, self._internal_callbacks = keras.callbacks.Callback, ()
         try:
             from keras.src.models.functional import Functional
         except ImportError:  # older Keras 3 layouts
             Functional = ()
         self._Functional = Functional
-        self._capture_callbacks(keras)
-        self._capture_fit(keras)
 
     def _capture_fit(self, keras):
         """Remember every model ``fit`` trains: a model built and trained inside a function is still the student's."""

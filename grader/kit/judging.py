@@ -23,10 +23,13 @@ DEFERRED, UNDECIDABLE = "kit.deferred", "kit.undecidable"
 class KitRegistry(Registry):
     """The built-in check kinds, each wrapped to answer ``skipped`` where the kit cannot judge."""
 
-    def __init__(self, deferred: tuple[str, ...], base: Registry | None = None) -> None:
+    def __init__(self, deferred: tuple[str, ...], base: Registry | None = None,
+                 later: dict[str, str] | None = None) -> None:
+        """``later``: check id -> message key of checks skipped here for another reason (``verificar()``)."""
         super().__init__()
         self._base = base or default_registry()
         self._deferred = frozenset(deferred)
+        self._later = dict(later or {})
 
     def __contains__(self, name: str) -> bool:
         return True
@@ -40,6 +43,8 @@ class KitRegistry(Registry):
         def judged(student: NotebookFacts, reference: NotebookFacts, check: CheckSpec) -> Outcome:
             if real is None or check.id in self._deferred:
                 return Outcome("skipped", 0.0, DEFERRED)
+            if check.id in self._later:
+                return Outcome("skipped", 0.0, self._later[check.id])
             try:
                 return real.function(student, reference, check)
             except Undecidable:
