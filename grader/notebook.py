@@ -74,7 +74,8 @@ def load_notebook(path: Path) -> nbformat.NotebookNode:
     return nb
 
 
-def _first_heading(source: str) -> tuple[int, str] | None:
+def first_heading(source: str) -> tuple[int, str] | None:
+    """(level, text) of the first markdown heading in ``source``, or None."""
     match = HEADING.search(source)
     return (len(match.group(1)), match.group(2)) if match else None
 
@@ -99,7 +100,7 @@ def split_sections(nb, assignment: Assignment) -> list[Segment]:
     for index, cell in enumerate(nb.cells):
         start = None
         tagged = _tagged_section(cell)
-        heading = _first_heading(cell.source) if cell.cell_type == "markdown" else None
+        heading = first_heading(cell.source) if cell.cell_type == "markdown" else None
         if tagged and assignment.section(tagged):
             start = (tagged, assignment.section(tagged).title, 1)
         elif heading:
