@@ -146,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     assign = commands.add_parser("assign", help=h("cli.assign.help.command"), description=h("cli.assign.help.command"))
     assign.add_argument("master", type=Path, metavar="MASTER", help=h("cli.assign.help.master"))
     assign.add_argument("--out", "-o", type=Path, required=True, metavar="DIR", help=h("cli.assign.help.out"))
-    assign.add_argument("--id", default=None, dest="assignment_id", help=h("cli.assign.help.id"))
+    assign.add_argument("--id", default=None, dest="assignment_id", metavar="ID", help=h("cli.assign.help.id"))
     assign.add_argument("--reference", type=Path, default=None, metavar="PATH", help=h("cli.assign.help.reference"))
     assign.add_argument("--force", action="store_true", help=h("cli.assign.help.force"))
     assign.add_argument("--lang", default="pt", choices=LANGS, help=h("cli.help.lang"))
