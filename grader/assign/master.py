@@ -69,15 +69,15 @@ def _split_cell(cell, number: int) -> tuple[str | None, str, bool]:
     """(handout source or None when the cell is the reference's only, reference source, holds a solution)."""
     tags = cell.metadata.get("tags", [])
     tagged = any(is_solution_tag(tag) for tag in tags)
-    if cell.cell_type != "code":
-        if _has_markers(cell.source) and not tagged and cell.cell_type == "markdown":
-            raise MasterProblem("usage.assign.markers_in_markdown", cell=number, cell_id=cell.id)
-        placeholder = ANSWER_PLACEHOLDER if cell.cell_type == "markdown" else ""
-        return (placeholder, cell.source, True) if tagged else (cell.source, cell.source, False)
+    if tagged and _has_markers(cell.source):
+        raise MasterProblem("usage.assign.tag_and_markers", cell=number, cell_id=cell.id)
     if tagged:
-        if _has_markers(cell.source):
-            raise MasterProblem("usage.assign.tag_and_markers", cell=number, cell_id=cell.id)
-        return CODE_PLACEHOLDER, cell.source, True
+        placeholder = {"code": CODE_PLACEHOLDER, "markdown": ANSWER_PLACEHOLDER}.get(cell.cell_type, "")
+        return placeholder, cell.source, True
+    if cell.cell_type != "code":
+        if cell.cell_type == "markdown" and _has_markers(cell.source):
+            raise MasterProblem("usage.assign.markers_in_markdown", cell=number, cell_id=cell.id)
+        return cell.source, cell.source, False
     try:
         split = split_code(cell.source)
     except MarkerProblem as problem:

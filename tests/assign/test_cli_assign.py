@@ -74,6 +74,16 @@ def test_a_bad_marker_is_one_line_in_the_users_language_and_nothing_is_written(t
     assert not (tmp_path / "out").exists()
 
 
+def test_reference_goes_where_asked_and_conflicts_with_an_existing_spec_are_refused(tmp_path, master, capsys):
+    out = tmp_path / "out"
+    assert main(["assign", str(master), "-o", str(out), "--reference", str(tmp_path / "sol" / "r.ipynb")]) == ExitCode.OK
+    assert (tmp_path / "sol" / "r.ipynb").is_file()
+    assert tomllib.loads((out / "assignment.toml").read_text(encoding="utf-8"))["assignment"]["reference"] == "../sol/r.ipynb"
+    for extra, words in ((["--id", "outra"], "differs from the id"), (["--reference", "x.ipynb"], "already says")):
+        assert main(["assign", str(master), "-o", str(out), "--lang", "en", *extra]) == ExitCode.USAGE
+        assert words in capsys.readouterr().err
+
+
 def test_the_master_is_never_overwritten(tmp_path, master, capsys):
     before = master.read_bytes()
     assert main(["assign", str(master), "-o", str(master.parent), "--lang", "en"]) == ExitCode.USAGE

@@ -77,6 +77,7 @@ def test_the_master_itself_is_not_changed():
     ((md("a", "# T"), code("b", "x = 1")), "usage.assign.no_solutions", 0),
     ((md("a", "### BEGIN SOLUTION\nresposta\n### END SOLUTION"),), "usage.assign.markers_in_markdown", 1),
     ((code("a", "### BEGIN SOLUTION\nx = 1\n### END SOLUTION", "solução"),), "usage.assign.tag_and_markers", 1),
+    ((md("a", "# T"), md("b", "### BEGIN SOLUTION\nsim\n### END SOLUTION", "solução")), "usage.assign.tag_and_markers", 2),
     ((code("a", "x = 1", "solução"), code("a", "y = 2")), "usage.assign.duplicate_id", 2),
     ((code("a", "x = 1\n### BEGIN SOLUTION"),), "usage.assign.unclosed", 1),
 ])
