@@ -7,6 +7,7 @@ import pytest
 from nbformat import v4
 
 from grader.assign.master import ANSWER_PLACEHOLDER, MasterProblem, split_master
+from grader.notebook import ANSWER_MARKER, own_text
 
 
 def master(*cells, metadata=None) -> nbformat.NotebookNode:
@@ -55,6 +56,10 @@ def test_tagged_cells_get_the_placeholders_and_lose_only_the_solution_tag():
     assert handout["d1-inteira"].source == "# Seu código aqui" and "tags" not in handout["d1-inteira"].metadata
     assert reference["d1-inteira"].source == "y = relu(-1)"
     assert reference["d1-codigo"].source == "def relu(x):\n    return max(0, x)"
+
+
+def test_an_untouched_answer_placeholder_reads_as_an_empty_answer():
+    assert ANSWER_MARKER.fullmatch(ANSWER_PLACEHOLDER) and own_text(ANSWER_PLACEHOLDER, set()) == ""
 
 
 def test_outputs_are_cleared_and_only_sane_metadata_is_kept():
