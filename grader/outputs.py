@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 import json
 from pathlib import Path
+from typing import Mapping, Sequence
 
 from grader import __version__
 from grader.errors import UsageError
 from grader.execute.sandbox import Sandbox
 from grader.export import get_exporter
 from grader.facts import NotebookFacts
+from grader.history import GradeVersion
 from grader.messages import load_catalogue
 from grader.report import render_index, render_submission_report
 from grader.discovery import DiscoveryInfo
@@ -71,10 +73,12 @@ def write_outputs(out: Path, assignment: Assignment, graded: dict[str, tuple[Sub
                   reference: NotebookFacts | None, lang: str, sandbox: Sandbox | None = None, *,
                   submissions_dir: Path | None = None, decisions: DecisionsInfo | None = None,
                   similarity: SimilarityFindings | None = None,
-                  isolation: dict[str, str] | None = None, discovery: DiscoveryInfo | None = None) -> RunResults:
+                  isolation: dict[str, str] | None = None, discovery: DiscoveryInfo | None = None,
+                  history: Mapping[str, Sequence[GradeVersion]] | None = None) -> RunResults:
     """Write every report (the student's and the instructor's view), then results.json, grades.csv and index.html.
 
-    ``similarity``: the run's similar pairs, shown on the dashboard and the instructor's view only.
+    ``similarity``: the run's similar pairs, shown on the dashboard and the instructor's view only;
+    ``history``: each submission's graded versions (:mod:`grader.history`), the instructor's view only.
     """
     catalogue = load_catalogue(lang)
     partners = similarity.partners() if similarity is not None else None
@@ -92,7 +96,8 @@ def write_outputs(out: Path, assignment: Assignment, graded: dict[str, tuple[Sub
         (folder / INSTRUCTOR_REPORT).write_text(  # reference side by side, hidden checks: not for students
             render_submission_report(result, assignment, catalogue, facts, reference, show_hidden=True,
                                      other_view=STUDENT_REPORT, facts_link="facts.json",
-                                     similar=None if partners is None else partners.get(sub_id, ())),
+                                     similar=None if partners is None else partners.get(sub_id, ()),
+                                     history=(history or {}).get(sub_id, ())),
             encoding="utf-8")
         (folder / "facts.json").write_text(json.dumps(facts.to_json(), indent=1), encoding="utf-8")
         results.append(result)

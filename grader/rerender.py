@@ -13,11 +13,12 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import console
+from grader import __version__, console
 from grader.checks.base import default_registry
 from grader.decisions import apply_run_decisions, decisions_path, load_decisions
 from grader.errors import UsageError
 from grader.facts import NotebookFacts
+from grader.history import record_run, remembered_store
 from grader.late_apply import apply_late_policy, late_messages, previous_times
 from grader.outputs import load_run_inputs, write_outputs
 from grader.results import RunResults, SubmissionResult
@@ -100,10 +101,13 @@ def report(*, out: Path, lang: str | None = None, decisions: Path | None = None,
                              {**recorded_times, **load_submission_times(times_file)})
     results = late.results
     graded = {k: (r, facts[k]) for k, r in results.items()}
+    # a decision changes a version's score: recorded in the store the run used
+    history = record_run(remembered_store(out), out, assignment, reference.sha256 if reference else None,
+                         results.values(), __version__)
     written = write_outputs(out, assignment, graded, reference, lang, None, similarity=load_findings(out, previous),
                             submissions_dir=previous.submissions_dir,
                             decisions=info, isolation=previous.isolation,
-                            discovery=previous.discovery)
+                            discovery=previous.discovery, history=history)
     if announce:
         console.out(console.t("cli.report.done", count=len(written.submissions), results=str(out / RESULTS_NAME),
                               index=str(out / "index.html")))

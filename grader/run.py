@@ -14,7 +14,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import console
+from grader import __version__, console
 from grader.assignments import load as load_assignment
 from grader.checks.base import Registry
 from grader.datasets import find_fashion_mnist
@@ -26,6 +26,7 @@ from grader.errors import UsageError
 from grader.execute.sandbox import resolve_sandbox
 from grader.facts import NotebookFacts
 from grader.grade import GradingContext
+from grader.history import record_run
 from grader.late_apply import apply_late_policy, late_messages
 from grader.locate import add_structure_notes
 from grader.messages import load_catalogue
@@ -181,7 +182,11 @@ def run(*, submissions: Path, assignment: str, out: Path, jobs: int | None = Non
     for key, params in late_messages(late, spec.late, str(times_file) if times_file else None):
         console.err(console.t(key, **params))
     graded = {k: (late.results[k], facts) for k, (_, facts) in graded.items()}
+    # every graded version of each submission, kept in the store and shown in the instructor's view
+    history = record_run(context.store_path, Path(out), spec, reference.sha256, [r for r, _ in graded.values()],
+                         __version__)
     results = write_outputs(Path(out), spec, graded, reference, lang, context.sandbox, similarity=similar,
-                            submissions_dir=Path(submissions), decisions=info, discovery=discovery.info)
+                            submissions_dir=Path(submissions), decisions=info, discovery=discovery.info,
+                            history=history)
     save_run_inputs(Path(out), spec, reference)
     return RunSummary(results, Path(out), log_path)

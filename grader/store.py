@@ -1,7 +1,10 @@
 """The SQLite store: cache of execution facts and gradebook across runs.
 
 Facts are stored under (notebook sha256, execution key, grader version): changing
-points, thresholds or messages re-checks stored facts without executing again.
+points, thresholds or messages re-checks stored facts without executing again. Grades are
+kept per version of a submission (notebook sha256, rubric hash; see :mod:`grader.history`).
+The file says its schema version (``PRAGMA user_version``); an older store is migrated in
+place when opened, its rows kept.
 """
 
 from __future__ import annotations
@@ -14,19 +17,33 @@ from contextlib import closing
 from pathlib import Path
 
 from grader.facts import NotebookFacts
+from grader.history import RUBRIC_UNKNOWN, GradeVersion
 from grader.results import SubmissionResult
 
-SCHEMA = """
+SCHEMA_VERSION = 2
+FACTS_TABLE = """
 CREATE TABLE IF NOT EXISTS facts (
     sha256 TEXT NOT NULL, execution_key TEXT NOT NULL, grader_version TEXT NOT NULL,
     facts TEXT NOT NULL, created REAL NOT NULL,
     PRIMARY KEY (sha256, execution_key, grader_version)
 );
+"""
+GRADES_TABLE = """
 CREATE TABLE IF NOT EXISTS grades (
-    assignment TEXT NOT NULL, submission TEXT NOT NULL, sha256 TEXT NOT NULL,
-    score REAL NOT NULL, max_score REAL NOT NULL, result TEXT NOT NULL, graded REAL NOT NULL,
-    PRIMARY KEY (assignment, submission, sha256)
+    assignment TEXT NOT NULL, submission TEXT NOT NULL, sha256 TEXT NOT NULL, rubric TEXT NOT NULL,
+    score REAL NOT NULL, max_score REAL NOT NULL, final_score REAL NOT NULL, status TEXT NOT NULL,
+    grader_version TEXT NOT NULL, result TEXT NOT NULL, graded REAL NOT NULL, updated REAL NOT NULL,
+    PRIMARY KEY (assignment, submission, sha256, rubric)
 );
+"""
+# schema 1 kept one grade per (assignment, submission, sha256), with no rubric, status or grader version
+# (its rows: the rubric and the grader version unknown, the final score the score)
+MIGRATE_1_TO_2 = f"""
+ALTER TABLE grades RENAME TO grades_v1;
+{GRADES_TABLE};
+INSERT INTO grades SELECT assignment, submission, sha256, '{RUBRIC_UNKNOWN}', score, max_score, score, 'graded', '',
+    result, graded, graded FROM grades_v1;
+DROP TABLE grades_v1;
 """
 
 
@@ -41,8 +58,8 @@ class Store:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as db, db:
-            db.executescript(SCHEMA)
+        with closing(self._connect()) as db:
+            _migrate(db)
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=60)
@@ -64,17 +81,63 @@ class Store:
                 (facts.sha256, execution_key, grader_version, json.dumps(facts.to_json()), time.time()),
             )
 
-    def record_grade(self, assignment: str, result: SubmissionResult) -> None:
+    def record_grade(self, assignment: str, result: SubmissionResult, rubric: str, grader_version: str) -> None:
+        """Record ``result`` as the version (its notebook, ``rubric``) of its submission.
+
+        The same version graded again replaces its score and keeps when it was first graded.
+        """
+        now = time.time()
         with closing(self._connect()) as db, db:
             db.execute(
-                "INSERT OR REPLACE INTO grades VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (assignment, result.id, result.sha256, result.score, result.max_score,
-                 json.dumps(result.to_json()), time.time()),
+                "INSERT INTO grades VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (assignment, submission, sha256, rubric) DO UPDATE SET score=excluded.score, "
+                "max_score=excluded.max_score, final_score=excluded.final_score, status=excluded.status, "
+                "grader_version=excluded.grader_version, result=excluded.result, updated=excluded.updated",
+                (assignment, result.id, result.sha256, rubric, result.score, result.max_score, result.final_score,
+                 result.status, grader_version, json.dumps(result.to_json()), now, now),
             )
 
     def grades(self, assignment: str) -> list[SubmissionResult]:
+        """Every recorded version's result, by submission, oldest first."""
         with closing(self._connect()) as db:
             rows = db.execute(
                 "SELECT result FROM grades WHERE assignment=? ORDER BY submission, graded", (assignment,)
             ).fetchall()
         return [SubmissionResult.from_json(json.loads(r[0])) for r in rows]
+
+    def history(self, assignment: str) -> dict[str, tuple[GradeVersion, ...]]:
+        """Each submission's graded versions, oldest first."""
+        with closing(self._connect()) as db:
+            rows = db.execute(
+                "SELECT submission, sha256, rubric, score, max_score, final_score, status, grader_version, graded, "
+                "updated FROM grades WHERE assignment=? ORDER BY submission, graded, rowid", (assignment,)
+            ).fetchall()
+        found: dict[str, list[GradeVersion]] = {}
+        for submission, *fields in rows:
+            found.setdefault(submission, []).append(GradeVersion(*fields))
+        return {k: tuple(v) for k, v in found.items()}
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Bring the file to :data:`SCHEMA_VERSION`, in one transaction that concurrent openers wait for."""
+    db.isolation_level = None  # transactions by hand: BEGIN IMMEDIATE takes the write lock first
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if version < 2 and "grades" in tables and "rubric" not in _columns(db, "grades"):
+            for statement in MIGRATE_1_TO_2.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+        if version < SCHEMA_VERSION:
+            db.execute(FACTS_TABLE)
+            db.execute(GRADES_TABLE)
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+def _columns(db: sqlite3.Connection, table: str) -> set[str]:
+    return {r[1] for r in db.execute(f"PRAGMA table_info({table})")}

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from contextlib import closing
+
 import pytest
 
 from grader.facts import CellRecord, EvaluationFacts, LayerFacts, ModelFacts, NotebookFacts, SectionFacts
 from grader.results import CheckResult, ExecutionSummary, SectionScore, SubmissionResult
 from grader.spec import ExecutionSettings
-from grader.store import Store
+from grader.history import GradeVersion
+from grader.store import SCHEMA_VERSION, Store
 
 SHA = "1f" * 32
 KEY = ExecutionSettings().cache_key()
@@ -100,17 +105,77 @@ def test_put_facts_replaces(store):
     assert store.get_facts(SHA, KEY, VERSION) == newer
 
 
+RUBRIC = "ab" * 8
+
+
 def test_grades_recorded_and_listed(store):
-    store.record_grade("cnn-pratica", result("bruno", 9.0, sha="22" * 32))
-    store.record_grade("cnn-pratica", result("ana", 7.5))
-    store.record_grade("outro", result("carla", 1.0))
+    store.record_grade("cnn-pratica", result("bruno", 9.0, sha="22" * 32), RUBRIC, VERSION)
+    store.record_grade("cnn-pratica", result("ana", 7.5), RUBRIC, VERSION)
+    store.record_grade("outro", result("carla", 1.0), RUBRIC, VERSION)
     grades = store.grades("cnn-pratica")
     assert [(g.id, g.score) for g in grades] == [("ana", 7.5), ("bruno", 9.0)]
     assert grades[0] == result("ana", 7.5)
     assert store.grades("nenhum") == []
 
 
-def test_regrading_the_same_notebook_replaces_its_grade(store):
-    store.record_grade("cnn-pratica", result("ana", 7.5))
-    store.record_grade("cnn-pratica", result("ana", 8.0))
+def test_regrading_the_same_version_replaces_its_score_and_keeps_when_it_was_first_graded(store):
+    store.record_grade("cnn-pratica", result("ana", 7.5), RUBRIC, VERSION)
+    first = store.history("cnn-pratica")["ana"][0]
+    store.record_grade("cnn-pratica", result("ana", 8.0), RUBRIC, "0.2.0")  # a decision, a newer grader
+    [again] = store.history("cnn-pratica")["ana"]
+    assert (again.score, again.grader_version, again.graded) == (8.0, "0.2.0", first.graded)
+    assert again.updated >= first.updated
     assert [(g.id, g.score) for g in store.grades("cnn-pratica")] == [("ana", 8.0)]
+
+
+def test_each_notebook_and_each_rubric_is_a_version_of_its_own(store):
+    store.record_grade("cnn-pratica", result("ana", 5.0), RUBRIC, VERSION)
+    store.record_grade("cnn-pratica", result("ana", 7.5, sha="33" * 32), RUBRIC, VERSION)  # handed in again
+    store.record_grade("cnn-pratica", result("ana", 6.0, sha="33" * 32), "cd" * 8, VERSION)  # points changed
+    store.record_grade("cnn-pratica", result("bia", 3.0), RUBRIC, VERSION)
+    history = store.history("cnn-pratica")
+    assert [(v.sha256[:2], v.rubric[:2], v.score) for v in history["ana"]] == [
+        ("1f", "ab", 5.0), ("33", "ab", 7.5), ("33", "cd", 6.0)]  # oldest first
+    assert [v.score for v in history["bia"]] == [3.0]
+    assert history["ana"][0] == GradeVersion(SHA, RUBRIC, 5.0, 20.0, 5.0, "graded", VERSION,
+                                             history["ana"][0].graded, history["ana"][0].graded)
+    assert store.history("outro") == {}
+
+
+# the store as grader 0.1 wrote it: one grade per (assignment, submission, sha256), no rubric
+SCHEMA_1 = """
+CREATE TABLE facts (
+    sha256 TEXT NOT NULL, execution_key TEXT NOT NULL, grader_version TEXT NOT NULL,
+    facts TEXT NOT NULL, created REAL NOT NULL,
+    PRIMARY KEY (sha256, execution_key, grader_version)
+);
+CREATE TABLE grades (
+    assignment TEXT NOT NULL, submission TEXT NOT NULL, sha256 TEXT NOT NULL,
+    score REAL NOT NULL, max_score REAL NOT NULL, result TEXT NOT NULL, graded REAL NOT NULL,
+    PRIMARY KEY (assignment, submission, sha256)
+);
+"""
+
+
+def test_a_schema_1_store_is_migrated_with_its_facts_and_grades(tmp_path):
+    path = tmp_path / "old.sqlite"
+    with closing(sqlite3.connect(path)) as db, db:
+        db.executescript(SCHEMA_1)
+        db.execute("INSERT INTO facts VALUES (?, ?, ?, ?, ?)", (SHA, KEY, VERSION, json.dumps(FACTS.to_json()), 1.0))
+        db.execute("INSERT INTO grades VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   ("cnn-pratica", "ana", SHA, 7.5, 20.0, json.dumps(result("ana", 7.5).to_json()), 1000.0))
+    store = Store(path)
+    assert store.get_facts(SHA, KEY, VERSION) == FACTS
+    assert store.grades("cnn-pratica") == [result("ana", 7.5)]
+    [old] = store.history("cnn-pratica")["ana"]
+    assert (old.rubric, old.grader_version, old.score, old.final_score, old.graded) == ("", "", 7.5, 7.5, 1000.0)
+    store.record_grade("cnn-pratica", result("ana", 9.0), RUBRIC, VERSION)  # the same notebook, a known rubric now
+    assert [(v.rubric, v.score) for v in Store(path).history("cnn-pratica")["ana"]] == [("", 7.5), (RUBRIC, 9.0)]
+    with closing(sqlite3.connect(path)) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")} == {"facts", "grades"}
+
+
+def test_a_new_store_says_its_schema_version(store):
+    with closing(sqlite3.connect(store.path)) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

@@ -8,18 +8,20 @@ everything, the reference side by side, hidden checks, technical details).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from markupsafe import Markup
 
 from grader.checks.confusion_binarized import binarize
 from grader.facts import EvaluationFacts, ModelFacts, NotebookFacts
+from grader.history import GradeVersion, rubric_hash
 from grader.messages import Catalogue
 from grader.results import CheckResult, SectionScore, SubmissionResult
 from grader.spec import Assignment, CheckSpec
 from grader.report.cells import cell_errors
 from grader.report.common import Formatter, STATUSES, STUDENT_REVIEW_REASONS, render_page, strip_ansi
 from grader.report.diff import DiffRow, ShapeRow, diff_rows, shape_rows
+from grader.report.history import version_rows
 from grader.similarity.findings import Partner
 from grader.report.late import late_note
 from grader.report.plots import binary_svg, confusion_svg, learning_curves
@@ -317,6 +319,7 @@ def render_submission_report(
     other_view: str | None = None,
     facts_link: str | None = None,
     similar: tuple[Partner, ...] | None = None,
+    history: Sequence[GradeVersion] = (),
 ) -> str:
     """Render the feedback page of one submission as self-contained HTML.
 
@@ -324,7 +327,8 @@ def render_submission_report(
     values each check's ``reveal`` allows; hidden and after-due-date checks only their status
     and points. ``show_hidden`` renders the instructor's view: everything, reference side by
     side. ``other_view`` links the other view; ``facts_link`` (instructor's view only) facts.json;
-    ``similar`` (instructor's view only) the submissions this one was flagged similar to.
+    ``similar`` (instructor's view only) the submissions this one was flagged similar to;
+    ``history`` (instructor's view only) every graded version of this submission, oldest first.
     """
     fmt = Formatter(catalogue)
     ctx = ReportContext(fmt, show_hidden, facts, {c.id: c for c in assignment.checks},
@@ -352,5 +356,8 @@ def render_submission_report(
         # a student also reads where the grader found a section whose heading was missing
         review=result.review if show_hidden else tuple(i for i in result.review if i.reason in STUDENT_REVIEW_REASONS),
         similar=similar if show_hidden else None,  # a signal for the teacher: never on the student's page
+        # earlier hand-ins and grades under other rubrics: the teacher's, never the student's page
+        history=version_rows(history, result.sha256, rubric_hash(assignment, reference.sha256 if reference else None))
+        if show_hidden else (),
         late_note=late_note(result.late, result.max_score, fmt),
     )
