@@ -99,9 +99,6 @@ def _review_parser(commands) -> None:
     similarity = commands.add_parser("similarity", help=h("cli.help.similarity"), description=h("cli.help.similarity"))
     similarity.add_argument("out", type=Path, metavar="OUT", help=h("cli.help.review_out"))
     similarity.add_argument("--lang", default=None, choices=LANGS, help=h("cli.help.report_lang"))
-    similarity = commands.add_parser("similarity", help=h("cli.help.similarity"), description=h("cli.help.similarity"))
-    similarity.add_argument("out", type=Path, metavar="OUT", help=h("cli.help.review_out"))
-    similarity.add_argument("--lang", default=None, choices=LANGS, help=h("cli.help.report_lang"))
     report.add_argument("--submitted", type=Path, default=None, metavar="FILE", help=h("cli.help.submitted"))
 
 
@@ -130,7 +127,6 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--scheduler-timeout", type=float, default=DEFAULT_CONNECT_TIMEOUT, metavar="SECONDS",
                      help=h("cli.help.scheduler_timeout"))
     run.add_argument("--no-similarity", action="store_true", help=h("cli.help.no_similarity"))
-    run.add_argument("--no-similarity", action="store_true", help=h("cli.help.no_similarity"))
     run.add_argument("--decisions", type=Path, default=None, metavar="FILE", help=h("cli.help.decisions"))
     run.add_argument("--submitted", type=Path, default=None, metavar="FILE", help=h("cli.help.submitted"))
     _common(run)
@@ -139,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("notebook", type=Path, help=h("cli.help.notebook"))
     check.add_argument("--out", "-o", type=Path, default=None, help=h("cli.help.check_out"))
     check.add_argument("--kit", type=Path, default=None, metavar="DIR", help=h("cli.kit.help.kit"))
+    check.add_argument("--junit", type=Path, default=None, metavar="FILE", help=h("cli.help.junit"))
+    check.add_argument("--classroom", action="store_true", help=h("cli.help.classroom"))
     _common(check, assignment_required=False)
     _kit_parser(commands)
 
@@ -151,7 +149,21 @@ def build_parser() -> argparse.ArgumentParser:
     assign.add_argument("--force", action="store_true", help=h("cli.assign.help.force"))
     assign.add_argument("--lang", default="pt", choices=LANGS, help=h("cli.help.lang"))
     _review_parser(commands)
+    _export_parser(commands)
     return parser
+
+
+def _export_parser(commands) -> None:
+    from grader.export import available_exporters
+
+    h = console.t
+    export = commands.add_parser("export", help=h("cli.help.export"), description=h("cli.help.export"))
+    export.add_argument("out", type=Path, metavar="OUT", help=h("cli.help.export_out"))
+    export.add_argument("--format", "-f", required=True, choices=sorted(available_exporters()), help=h("cli.help.format"))
+    export.add_argument("--output", "-o", type=Path, default=None, metavar="FILE", help=h("cli.help.output"))
+    export.add_argument("--roster", type=Path, default=None, metavar="FILE", help=h("cli.help.roster"))
+    export.add_argument("--column", default=None, metavar="NAME", help=h("cli.help.column"))
+    export.add_argument("--lang", default=None, choices=LANGS, help=h("cli.help.export_lang"))
 
 
 def _language_asked(argv: list[str]) -> str:
@@ -187,10 +199,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         from grader.similarity.command import similarity
 
         return similarity(out=args.out, lang=args.lang).exit_code
-    if args.command == "similarity":
-        from grader.similarity.command import similarity
+    if args.command == "export":
+        from grader.export.command import export
 
-        return similarity(out=args.out, lang=args.lang).exit_code
+        return export(out=args.out, format=args.format, output=args.output, roster=args.roster, column=args.column,
+                      lang=args.lang).exit_code
     if args.command == "report":
         from grader.rerender import report
 
@@ -204,7 +217,6 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         summary = run(submissions=args.submissions, out=args.out, jobs=args.jobs, scheduler=args.scheduler,
                       similarity=not args.no_similarity,
-                      similarity=not args.no_similarity,
                       scheduler_timeout=args.scheduler_timeout,
                       decisions=args.decisions, submitted=args.submitted, **common)
         console.print_run_summary(summary.results, summary.out, console.catalogue(), summary.log)
@@ -217,12 +229,17 @@ def _dispatch(args: argparse.Namespace) -> int:
         from grader.kit.check import check_with_kit
 
         common.pop("assignment"), common.pop("assignments_dir")
-        return check_with_kit(notebook=args.notebook, kit=args.kit, out=args.out, **common).exit_code
-    if args.assignment is None:
+        summary = check_with_kit(notebook=args.notebook, kit=args.kit, out=args.out, **common)
+    elif args.assignment is None:
         raise UsageError("give --assignment ID or --kit DIR", "usage.kit.no_assignment")
-    from grader.selfcheck import check
+    else:
+        from grader.selfcheck import check
 
-    return check(notebook=args.notebook, out=args.out, **common).exit_code
+        summary = check(notebook=args.notebook, out=args.out, **common)
+    from grader.export.ci import finish_check
+
+    return finish_check(summary, junit=args.junit, classroom=args.classroom, github_output=env.get("GITHUB_OUTPUT"),
+                        lang=args.lang)
 
 
 def main(argv: list[str] | None = None) -> int:

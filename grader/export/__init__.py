@@ -1,7 +1,8 @@
 """Exports of a run's results for gradebooks: built-ins and ``grader.exporters`` plugins.
 
-An exporter is a function ``(results, path) -> None`` that writes one file; new formats
-(Gradescope JSON, JUnit XML) register beside CSV here or through the entry-point group.
+An exporter is a function ``(results, path) -> None`` that writes one file, or, when it says
+``takes_options``, ``(results, path, options) -> ExportOutcome`` (a roster to start from, a
+column, a language); new formats register beside these here or through the entry-point group.
 """
 
 from __future__ import annotations
@@ -13,13 +14,17 @@ from pathlib import Path
 from typing import Callable
 
 from grader.errors import UsageError
+from grader.export.canvas import write_canvas_csv
 from grader.export.csv import write_grades_csv
+from grader.export.junit import write_junit_xml
+from grader.export.moodle import write_moodle_worksheet
+from grader.export.options import ExportOptions, ExportOutcome
 from grader.results import RunResults
 
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "grader.exporters"
-ExportFunction = Callable[[RunResults, Path], None]
+ExportFunction = Callable[..., "ExportOutcome | None"]
 
 
 @dataclass(frozen=True)
@@ -30,13 +35,25 @@ class Exporter:
     function: ExportFunction
     filename: str
     description: str = ""
+    takes_options: bool = False  # called with an ExportOptions as third argument
+    needs_roster: bool = False  # starts from the LMS's own file (--roster)
 
-    def __call__(self, results: RunResults, path: Path) -> None:
+    def __call__(self, results: RunResults, path: Path, options: ExportOptions | None = None) -> ExportOutcome:
+        if self.takes_options:
+            return self.function(results, Path(path), options or ExportOptions()) or ExportOutcome()
         self.function(results, Path(path))
+        return ExportOutcome(written=len(results.submissions))
 
 
 BUILTIN_EXPORTERS: dict[str, Exporter] = {
     "csv": Exporter("csv", write_grades_csv, "grades.csv", "one row per submission, one column per section"),
+    "canvas": Exporter("canvas", write_canvas_csv, "canvas-import.csv", "Canvas gradebook import, from its export",
+                       takes_options=True, needs_roster=True),
+    "moodle": Exporter("moodle", write_moodle_worksheet, "moodle-worksheet.csv",
+                       "Moodle assignment offline grading worksheet, from its download", takes_options=True,
+                       needs_roster=True),
+    "junit": Exporter("junit", write_junit_xml, "junit.xml", "JUnit XML: a test suite per submission, a case per check",
+                      takes_options=True),
 }
 
 
@@ -60,8 +77,10 @@ def get_exporter(name: str) -> Exporter:
     """The exporter called ``name``; an unknown name is a usage error listing the known ones."""
     exporters = available_exporters()
     if name not in exporters:
-        raise UsageError(f"unknown export format '{name}': use one of {', '.join(sorted(exporters))}")
+        raise UsageError(f"unknown export format '{name}': use one of {', '.join(sorted(exporters))}",
+                         "usage.export_format", format=name, known=", ".join(sorted(exporters)))
     return exporters[name]
 
 
-__all__ = ["BUILTIN_EXPORTERS", "Exporter", "available_exporters", "get_exporter", "write_grades_csv"]
+__all__ = ["BUILTIN_EXPORTERS", "ExportOptions", "ExportOutcome", "Exporter", "available_exporters", "get_exporter",
+           "write_grades_csv"]

@@ -1,0 +1,38 @@
+"""``grader check --junit FILE`` and ``--classroom``: the self-check's result for a CI.
+
+Both read the ``results.json`` the check just wrote beside its report, so they work the same
+after ``grader check --assignment`` and ``grader check --kit``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from grader import console
+from grader.export.classroom import classroom_result, encode_result, write_github_output
+from grader.export.junit import write_junit_xml
+from grader.export.options import ExportOptions
+
+
+def finish_check(summary, *, junit: Path | None, classroom: bool, github_output: str | None, lang: str) -> int:
+    """Write the JUnit file and the Classroom result asked for; the check's exit code (0 with ``--classroom``).
+
+    With ``--classroom`` the step succeeds whenever the notebook was checked: the autograding
+    reporter reads the result and fails the job itself when a test failed.
+    """
+    if not junit and not classroom:
+        return int(summary.exit_code)
+    from grader.rerender import load_results
+
+    results = load_results(Path(summary.report).parent.parent)
+    if junit:
+        write_junit_xml(results, Path(junit), ExportOptions(lang=lang))
+        console.err(console.t("cli.check.junit_written", file=str(junit)))
+    if not classroom:
+        return int(summary.exit_code)
+    encoded = encode_result(classroom_result(results.submissions[0], lang))
+    console.out(encoded)
+    if github_output:
+        write_github_output(Path(github_output), encoded)
+        console.err(console.t("cli.check.classroom_written", file=github_output))
+    return 0

@@ -1,0 +1,57 @@
+"""``grader export OUT --format F``: a run's results in an LMS's or a CI's format, from OUT alone."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader import console
+from grader.errors import UsageError
+from grader.export import ExportOptions, ExportOutcome, get_exporter
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    path: Path
+    outcome: ExportOutcome
+
+    @property
+    def exit_code(self) -> int:
+        return 0  # the file is written; unmatched submissions are listed in it and on stderr
+
+
+def announce(fmt: str, path: Path, outcome: ExportOutcome) -> None:
+    """What was written, and every submission no roster student matched."""
+    console.out(console.t("cli.export.done", format=fmt, written=outcome.written, file=str(path),
+                          without=outcome.without_submission))
+    if outcome.unmatched:
+        console.err(console.t("cli.export.unmatched", count=len(outcome.unmatched)))
+        for item in outcome.unmatched:
+            console.err(console.t("cli.export.unmatched_line", submission=item.submission,
+                                  why=console.t(f"export.unmatched.{item.reason}")))
+    for key in outcome.warnings:
+        console.err(console.t(key))
+
+
+def export(*, out: Path, format: str, output: Path | None = None, roster: Path | None = None,
+           column: str | None = None, lang: str | None = None) -> ExportSummary:
+    """Write ``OUT/results.json`` as ``format`` to ``output`` (default: OUT/<the format's file name>)."""
+    from grader.rerender import load_results  # reads results.json the same way grader report does
+
+    exporter = get_exporter(format)
+    if exporter.needs_roster and roster is None:
+        raise UsageError(f"--format {format} starts from the file the LMS exported: give --roster FILE",
+                         "usage.roster_required", format=format)
+    if roster is not None and not Path(roster).is_file():
+        raise UsageError(f"roster '{roster}' not found", "usage.roster_missing", file=str(roster))
+    results = load_results(Path(out))
+    lang = lang or results.lang
+    console.use_language(lang)
+    path = Path(output) if output else Path(out) / exporter.filename
+    try:
+        outcome = exporter(results, path, ExportOptions(roster=roster, column=column, lang=lang))
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}", "usage.export_unwritable", file=str(path),
+                         reason=exc.strerror or str(exc)) from None
+    announce(format, path, outcome)
+    return ExportSummary(path, outcome)
