@@ -15,12 +15,14 @@ class LateOutcome:
     """The results with their penalties, and what the instructor must hear about.
 
     ``untimed``: submissions with no known submission time (no deduction was made);
-    ``unknown``: ids in the times file that are not in the run (a misspelt id).
+    ``unknown``: ids in the times file that are not in the run (a misspelt id);
+    ``flagged``: the untimed ones the LMS marked late (a Canvas ``late`` file name).
     """
 
     results: dict[str, SubmissionResult]
     untimed: tuple[str, ...] = ()
     unknown: tuple[str, ...] = ()
+    flagged: tuple[str, ...] = ()
 
 
 def apply_late_policy(results: dict[str, SubmissionResult], policy: LatePolicy | None,
@@ -37,7 +39,22 @@ def apply_late_policy(results: dict[str, SubmissionResult], policy: LatePolicy |
             continue
         penalty = late_penalty(submitted, policy, result.score, result.max_score)
         penalised[sub_id] = dataclasses.replace(result, late=penalty)
-    return LateOutcome(penalised, tuple(sorted(untimed)), tuple(sorted(set(times) - set(results))))
+    flagged = tuple(sorted(k for k in untimed if results[k].source is not None and results[k].source.late))
+    return LateOutcome(penalised, tuple(sorted(untimed)), tuple(sorted(set(times) - set(results))), flagged)
+
+
+def lms_times(results: dict[str, SubmissionResult]) -> dict[str, datetime]:
+    """The submission times the LMS download recorded (``source.submitted_at``, when it has a time zone)."""
+    times = {}
+    for sub_id, result in results.items():
+        text = result.source.submitted_at if result.source is not None else None
+        try:
+            moment = datetime.fromisoformat(text) if text else None
+        except ValueError:
+            moment = None
+        if moment is not None and moment.utcoffset() is not None:
+            times[sub_id] = moment
+    return times
 
 
 def previous_times(results: dict[str, SubmissionResult]) -> dict[str, datetime]:
@@ -53,7 +70,11 @@ def late_messages(outcome: LateOutcome, policy: LatePolicy | None, times_file: s
     where = times_file or "submitted.toml"
     results = outcome.results.values()
     if len(outcome.untimed) == len(outcome.results):
-        return [("cli.late.no_times", {"due": policy.due.isoformat(), "file": where})]
+        messages = [("cli.late.no_times", {"due": policy.due.isoformat(), "file": where})]
+        if outcome.flagged:
+            messages.append(("cli.late.flagged", {"count": len(outcome.flagged), "file": where,
+                                                  "ids": ", ".join(outcome.flagged)}))
+        return messages
     late = [r for r in results if r.late and r.late.late]
     messages: list[tuple[str, dict[str, object]]] = [("cli.late.applied", {
         "late": len(late), "count": len(outcome.results), "penalised": sum(1 for r in late if r.late.percent),
@@ -63,4 +84,7 @@ def late_messages(outcome: LateOutcome, policy: LatePolicy | None, times_file: s
                                               "ids": ", ".join(outcome.untimed)}))
     if outcome.unknown:
         messages.append(("cli.late.unknown", {"file": where, "ids": ", ".join(outcome.unknown)}))
+    if outcome.flagged:
+        messages.append(("cli.late.flagged", {"count": len(outcome.flagged), "file": where,
+                                              "ids": ", ".join(outcome.flagged)}))
     return messages

@@ -19,7 +19,7 @@ from grader.decisions import apply_run_decisions, decisions_path, load_decisions
 from grader.errors import UsageError
 from grader.facts import NotebookFacts
 from grader.history import record_run, remembered_store
-from grader.late_apply import apply_late_policy, late_messages, previous_times
+from grader.late_apply import apply_late_policy, late_messages, lms_times, previous_times
 from grader.outputs import load_run_inputs, write_outputs
 from grader.results import RunResults, SubmissionResult
 from grader.scoring import score_submission
@@ -88,7 +88,7 @@ def report(*, out: Path, lang: str | None = None, decisions: Path | None = None,
     assignment, reference = inputs
     facts = {s.id: _facts(out, s.id) for s in previous.submissions}
     results = {s.id: s for s in previous.submissions}
-    recorded_times = previous_times(results)
+    recorded_times = {**lms_times(results), **previous_times(results)}
     if lang != previous.lang:
         registry = default_registry(Path(assignment.root))
         results = {k: _rechecked(r, facts[k], reference, assignment, registry, lang) for k, r in results.items()}

@@ -27,7 +27,7 @@ from grader.execute.sandbox import resolve_sandbox
 from grader.facts import NotebookFacts
 from grader.grade import GradingContext
 from grader.history import record_run
-from grader.late_apply import apply_late_policy, late_messages
+from grader.late_apply import apply_late_policy, late_messages, lms_times
 from grader.locate import add_structure_notes
 from grader.messages import load_catalogue
 from grader.outputs import prepare_out, save_run_inputs, write_outputs
@@ -178,7 +178,8 @@ def run(*, submissions: Path, assignment: str, out: Path, jobs: int | None = Non
     opened.cleanup()
     scored, info = apply_run_decisions({k: r for k, (r, _) in graded.items()}, decided,
                                        decisions_file if decided or decisions else None)
-    late = apply_late_policy(scored, spec.late, times)  # after the decisions: it takes a share of the final score
+    # after the decisions: it takes a share of the final score; the times file wins over the LMS's own
+    late = apply_late_policy(scored, spec.late, {**lms_times(scored), **times})
     for key, params in late_messages(late, spec.late, str(times_file) if times_file else None):
         console.err(console.t(key, **params))
     graded = {k: (late.results[k], facts) for k, (_, facts) in graded.items()}

@@ -65,3 +65,26 @@ def test_the_report_note_in_both_languages():
     assert late_note(got["ana"].late, 10.0, en).text.startswith("Handed in on time: 2026-03-10 22:59 (UTC-03:00)")
     assert late_note(None, 10.0, en) is None
     assert duration(timedelta(seconds=10), en) == "1 min" and duration(timedelta(hours=3, minutes=5), en) == "3 h 5 min"
+
+
+def test_times_from_the_lms_download_and_its_late_marker():
+    import dataclasses
+
+    from grader.late_apply import lms_times
+    from grader.lms_names import SubmissionSource
+
+    results = {
+        "ana": dataclasses.replace(result("ana"), source=SubmissionSource(
+            "gradescope", "ana@uni.br", submitted_at="2026-03-12T01:00:00-03:00")),
+        "bia": dataclasses.replace(result("bia"), source=SubmissionSource("canvas", "1002", late=True)),
+        "caio": dataclasses.replace(result("caio"), source=SubmissionSource("x", "3", submitted_at="2026-03-12T01:00")),
+    }
+    times = lms_times(results)
+    assert times == {"ana": datetime(2026, 3, 12, 1, 0, tzinfo=BRT)}  # a time without its zone is not guessed
+    outcome = apply_late_policy(results, POLICY, times)
+    assert outcome.results["ana"].late.units == 2 and outcome.untimed == ("bia", "caio")
+    assert outcome.flagged == ("bia",)
+    keys = dict(late_messages(outcome, POLICY, None))
+    assert keys["cli.late.flagged"]["ids"] == "bia"
+    none = apply_late_policy(results, POLICY, {})
+    assert [k for k, _ in late_messages(none, POLICY, None)] == ["cli.late.no_times", "cli.late.flagged"]
