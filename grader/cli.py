@@ -111,6 +111,19 @@ def _kit_parser(commands) -> None:
     _common(build)
 
 
+def _gradescope_parser(commands) -> None:
+    h = console.t
+    gradescope = commands.add_parser("gradescope", help=h("cli.gradescope.help.command"),
+                                     description=h("cli.gradescope.help.command"))
+    verbs = gradescope.add_subparsers(dest="gradescope_command", required=True, metavar="COMMAND")
+    build = verbs.add_parser("build", help=h("cli.gradescope.help.build"), description=h("cli.gradescope.help.build"))
+    build.add_argument("--assignment", "-a", required=True, help=h("cli.help.assignment"))
+    build.add_argument("--out", "-o", type=Path, required=True, metavar="ZIP", help=h("cli.gradescope.help.out"))
+    build.add_argument("--data-dir", type=Path, default=None, help=h("cli.help.data_dir"))
+    build.add_argument("--lang", default="pt", choices=LANGS, help=h("cli.gradescope.help.lang"))
+    build.add_argument("--no-leaderboard", action="store_true", help=h("cli.gradescope.help.no_leaderboard"))
+
+
 def build_parser() -> argparse.ArgumentParser:
     h = console.t
     parser = _Parser(prog="grader", description=h("cli.help.description"))
@@ -149,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     assign.add_argument("--force", action="store_true", help=h("cli.assign.help.force"))
     assign.add_argument("--lang", default="pt", choices=LANGS, help=h("cli.help.lang"))
     _review_parser(commands)
+    _gradescope_parser(commands)
     _export_parser(commands)
     return parser
 
@@ -189,6 +203,12 @@ def _dispatch(args: argparse.Namespace) -> int:
         print_summary(assign(master=args.master, out=args.out, force=args.force, assignment_id=args.assignment_id,
                              reference=args.reference))
         return ExitCode.OK
+    if args.command == "gradescope":
+        from grader.gradescope.build import build_command
+
+        data_dir = args.data_dir or (Path(env["GRADER_DATA_DIR"]) if env.get("GRADER_DATA_DIR") else None)
+        return build_command(assignment=args.assignment, out=args.out, assignments_dir=assignments_dir,
+                             data_dir=data_dir, lang=args.lang, leaderboard=not args.no_leaderboard)
     if args.command == "review":
         from grader.review import review
 
