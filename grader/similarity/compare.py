@@ -21,16 +21,16 @@ class Stream:
     k: int
     window: int
     threshold: float
-    minimum: int
+    min_run: int  # the longest shared run must be this long: identical one-liners are not a copy
 
     def flags(self, match: StreamMatch | None) -> bool:
-        return match is not None and match.share >= self.threshold and match.tokens >= self.minimum
+        return match is not None and match.share >= self.threshold and match.longest >= self.min_run
 
 
 def streams(settings: SimilaritySettings) -> tuple[Stream, Stream]:
-    return (Stream(CODE, True, settings.k, settings.window, settings.threshold, settings.min_tokens),
+    return (Stream(CODE, True, settings.k, settings.window, settings.threshold, settings.min_run),
             Stream(TEXT, False, settings.text_k, settings.text_window, settings.text_threshold,
-                   settings.text_min_chars))
+                   settings.text_min_run))
 
 
 def _prints(works: Sequence[OwnWork], handout: Handout, stream: Stream) -> list[DocumentPrint]:

@@ -21,10 +21,26 @@ PROSE = ("markdown", "raw")
 
 @dataclass(frozen=True)
 class OwnCell(JsonData):
-    """One cell's worth of what the student wrote: its notebook index and the kept text."""
+    """What the student wrote in one cell: its notebook index and the runs of kept lines.
+
+    Each run is fingerprinted apart, so no fingerprint spans a handout line that was removed
+    (a run of the handout's own lines, renamed, is then all handout k-grams and counts for nothing).
+    """
 
     index: int
-    text: str
+    pieces: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.pieces)
+
+    def spans(self) -> list[tuple[int, str]]:
+        """Each piece with where it starts in :attr:`text`."""
+        found, at = [], 0
+        for piece in self.pieces:
+            found.append((at, piece))
+            at += len(piece) + 1
+        return found
 
 
 @dataclass(frozen=True)
@@ -67,10 +83,15 @@ def _python_lines(source: str) -> list[str]:
     return [line for line in lines if not line.strip().startswith(("%", "!"))]
 
 
-def own_code(source: str, handout: Handout) -> str:
-    """The lines of one code cell the student wrote: magics and lines that stand in the handout removed."""
-    kept = [line for line in _python_lines(source) if line.strip() and line.strip() not in handout.code_lines]
-    return "\n".join(kept)
+def own_code(source: str, handout: Handout) -> tuple[str, ...]:
+    """The runs of lines of one code cell the student wrote: magics and lines that stand in the handout removed."""
+    runs: list[list[str]] = [[]]
+    for line in _python_lines(source):
+        if line.strip() in handout.code_lines:
+            runs.append([])
+        elif line.strip():
+            runs[-1].append(line)
+    return tuple("\n".join(run) for run in runs if run)
 
 
 def _is_answer(cell) -> bool:
@@ -84,11 +105,11 @@ def extract_work(submission: str, notebook, handout: Handout) -> OwnWork:
         if cell.cell_type in PROSE or _is_answer(cell):
             kept = own_text(cell.source, handout.prose_lines)
             if kept:
-                text.append(OwnCell(index, kept))
+                text.append(OwnCell(index, (kept,)))
         elif cell.cell_type == "code":
             if cell.get("id") in handout.cells and handout.cells[cell.get("id")] == code_signature(cell.source):
                 continue  # the handout's cell, untouched
-            kept = own_code(cell.source, handout)
-            if kept:
-                code.append(OwnCell(index, kept))
+            pieces = own_code(cell.source, handout)
+            if pieces:
+                code.append(OwnCell(index, pieces))
     return OwnWork(submission, tuple(code), tuple(text))

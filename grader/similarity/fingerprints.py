@@ -6,16 +6,22 @@ leave the fingerprints as they were. Each cell is fingerprinted on its own (winn
 k-grams never span two cells), so reordered cells match as well. Written answers are
 fingerprinted on their characters, lowercased and without accents. Any k-gram that stands
 in the handout is dropped: the handout's code never counts.
+
+copydetect hashes k-grams with Python's ``hash()``, which changes from one process to the
+next (``PYTHONHASHSEED``), so its shares would move by a few hundredths between two runs;
+here each k-gram gets a BLAKE2 hash instead and copydetect's own winnowing picks among them,
+so the same notebooks always give the same page.
 """
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 import numpy as np
-from copydetect.utils import filter_code, get_copied_slices, get_document_fingerprints, get_token_coverage, hashed_kgrams
+from copydetect.utils import filter_code, get_copied_slices, get_token_coverage, winnow
 
 from grader.similarity.extract import OwnCell
 from grader.similarity.findings import Fragment, StreamMatch
@@ -23,10 +29,12 @@ from grader.similarity.findings import Fragment, StreamMatch
 
 @dataclass(frozen=True, eq=False)
 class CellPrint:
-    """One cell's fingerprints: each hash with its positions in the filtered text."""
+    """The fingerprints of one run of a cell's own lines: each hash with its positions in the filtered run."""
 
-    index: int
-    source: str
+    index: int  # the notebook cell
+    source: str  # the run
+    cell_text: str  # the cell's own text, for display
+    start: int  # where the run starts in ``cell_text``
     offsets: np.ndarray  # copydetect's filtered -> raw offsets (empty when nothing was filtered)
     positions: Mapping[int, tuple[int, ...]]
     coverage: int  # filtered tokens that some fingerprint covers
@@ -57,12 +65,30 @@ def _filtered(source: str, code: bool) -> tuple[str, np.ndarray]:
     return normalize_prose(source), np.array([])
 
 
+def kgram_hashes(text: str, k: int) -> np.ndarray:
+    """A stable 64-bit hash of every k-gram of ``text`` (the same in every process)."""
+    return np.array([int.from_bytes(hashlib.blake2b(text[i:i + k].encode(), digest_size=8).digest(), "little",
+                                    signed=True) for i in range(len(text) - k + 1)], dtype=np.int64)
+
+
+def winnowed(text: str, k: int, window: int) -> dict[int, tuple[int, ...]]:
+    """copydetect's winnowing of the k-grams of ``text``: each chosen hash with its positions."""
+    hashes = kgram_hashes(text, k)
+    if len(hashes) == 0:
+        return {}
+    chosen, where = winnow(hashes, window, remove_duplicates=False)
+    positions: dict[int, list[int]] = {}
+    for h, at in zip(chosen.tolist(), where.tolist()):
+        positions.setdefault(h, []).append(at)
+    return {h: tuple(p) for h, p in positions.items()}
+
+
 def handout_hashes(sources: Iterable[str], k: int, code: bool) -> frozenset[int]:
     """Every k-gram of the handout (not only its winnowed ones): none may count for a student."""
     found: set[int] = set()
     for source in sources:
         filtered, _ = _filtered(source, code)
-        found.update(int(h) for h in hashed_kgrams(filtered, k))
+        found.update(kgram_hashes(filtered, k).tolist())
     return frozenset(found)
 
 
@@ -71,12 +97,13 @@ def fingerprint_document(submission: str, cells: Iterable[OwnCell], *, k: int, w
     """Winnowed fingerprints of each cell, the handout's (``boilerplate``) removed."""
     prints = []
     for cell in cells:
-        filtered, offsets = _filtered(cell.text, code)
-        _, positions = get_document_fingerprints(filtered, k, window)
-        kept = {int(h): tuple(int(p) for p in where) for h, where in positions.items() if int(h) not in boilerplate}
-        if kept:
-            coverage = int(get_token_coverage(kept, k, len(filtered)))
-            prints.append(CellPrint(cell.index, cell.text, offsets, kept, coverage))
+        for start, piece in cell.spans():
+            filtered, offsets = _filtered(piece, code)
+            kept = {h: where for h, where in winnowed(filtered, k, window).items() if h not in boilerplate}
+            if kept:
+                coverage = int(get_token_coverage(kept, k, len(filtered)))
+                prints.append(CellPrint(cell.index, piece, cell.text, start, offsets, kept,
+                                        coverage))
     hashes = frozenset(h for p in prints for h in p.positions)
     return DocumentPrint(submission, tuple(prints), hashes, sum(p.coverage for p in prints))
 
@@ -97,9 +124,10 @@ class _Covered:
     raw: np.ndarray
     hashes: tuple[int, ...]
 
-    def fragment(self) -> Fragment:
-        marks = tuple((int(s), int(e)) for s, e in zip(self.raw[0], self.raw[1]))
-        return Fragment(self.cell.index, self.cell.source, marks)
+    def marks(self) -> list[tuple[int, int]]:
+        """The shared stretches as character ranges of the cell's own text."""
+        at = self.cell.start
+        return [(at + int(s), at + int(e)) for s, e in zip(self.raw[0], self.raw[1])]
 
     def text(self, n: int) -> str:
         return self.cell.source[int(self.raw[0][n]):int(self.raw[1][n])]
@@ -118,6 +146,14 @@ def _covered(doc: DocumentPrint, shared: frozenset[int], k: int) -> list[_Covere
             slices = get_copied_slices(np.array([p for h in hit for p in cell.positions[h]]), k)
             found.append(_Covered(cell, slices, _to_raw(slices, cell.offsets), hit))
     return found
+
+
+def _fragments(covered: list[_Covered]) -> tuple[Fragment, ...]:
+    """One fragment per cell, its runs' marks together."""
+    cells: dict[int, tuple[str, list[tuple[int, int]]]] = {}
+    for c in covered:
+        cells.setdefault(c.cell.index, (c.cell.cell_text, []))[1].extend(c.marks())
+    return tuple(Fragment(index, text, tuple(sorted(marks))) for index, (text, marks) in sorted(cells.items()))
 
 
 def _tokens(covered: list[_Covered]) -> int:
@@ -149,4 +185,4 @@ def compare_documents(a: DocumentPrint, b: DocumentPrint, *, k: int,
         tokens_a=tokens_a, tokens_b=tokens_b, longest=length,
         longest_a=side_a[cell_a].text(n_a), longest_b=side_b[cell_b].text(n_b),
         longest_cells=(side_a[cell_a].cell.index, side_b[cell_b].cell.index),
-        fragments_a=tuple(c.fragment() for c in side_a), fragments_b=tuple(c.fragment() for c in side_b))
+        fragments_a=_fragments(side_a), fragments_b=_fragments(side_b))

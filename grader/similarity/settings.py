@@ -1,9 +1,9 @@
 """The spec's ``[similarity]`` table: fingerprint sizes and the levels at which a pair is listed.
 
 Defaults were measured on the course's examples (see README, "Similar submissions"):
-independently written solutions share at most 23% of their own code, untouched handouts
-have no own code at all, and short one-liners written into the same handout cells are
-shorter than one fingerprint.
+independently written solutions share at most 18% of their own code and no run longer
+than 45 tokens, untouched handouts have no own code at all, and two students who filled the
+same handout cells with the same short one-liners share runs of at most 52 tokens.
 """
 
 from __future__ import annotations
@@ -20,26 +20,26 @@ class SimilaritySettings(JsonData):
     ``k`` and ``window`` are copydetect's noise threshold and winnowing window: shared code
     shorter than ``k`` tokens never counts, and any shared run of ``k + window - 1`` tokens
     is always found. A pair is listed when the shared part covers at least ``threshold`` of
-    either student's own code and is at least ``min_tokens`` long (``text_*``: the same for
-    written answers, in characters).
+    either student's own code and its longest shared run is at least ``min_run`` tokens long
+    (``text_*``: the same for written answers, in characters).
     """
 
     enabled: bool = True
     k: int = 25
     window: int = 6
     threshold: float = 0.5
-    min_tokens: int = 80
+    min_run: int = 80
     text_k: int = 40
     text_window: int = 10
     text_threshold: float = 0.5
-    text_min_chars: int = 200
+    text_min_run: int = 150
     # fingerprints in more than this share of the submissions (and in more than COMMON_FLOOR
     # of them) are what the whole class writes, not a copy: they are ignored
     common_share: float = 0.5
 
 
 SHARES = ("threshold", "text_threshold", "common_share")
-COUNTS = ("k", "window", "min_tokens", "text_k", "text_window", "text_min_chars")
+COUNTS = ("k", "window", "min_run", "text_k", "text_window", "text_min_run")
 KEYS = tuple(f.name for f in fields(SimilaritySettings))
 
 
