@@ -13,6 +13,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from grader.rerender import report
 from grader.run import run
 from tests.e2e.examples import SCHEMA
 
@@ -34,7 +35,7 @@ def canvas_zip(path: Path) -> Path:
     return path
 
 
-def test_a_canvas_zip_is_graded_with_the_students_ids(graded_examples, tmp_path, dataset_dir):
+def test_a_canvas_zip_is_graded_with_the_students_ids(graded_examples, tmp_path, dataset_dir, capsys):
     graded = graded_examples("relu-exercicios")
     out = tmp_path / "out"
     summary = run(submissions=canvas_zip(tmp_path / "entregas.zip"), assignment="relu-exercicios", out=out,
@@ -55,3 +56,9 @@ def test_a_canvas_zip_is_graded_with_the_students_ids(graded_examples, tmp_path,
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'id="intake"' in index and "silvaana_12345_500_relu.ipynb" in index
     assert summary.results.submissions[0].source is not None
+    said = capsys.readouterr().err
+    assert "12345 entregou mais de uma vez: silvaana_late_12345_900_relu-1.ipynb é corrigida" in said
+    assert "costabruno_678_701_notas.txt" in said
+    # grader report re-renders from OUT alone (the zip's temporary folder is gone): the intake stays
+    report(out=out)
+    assert "silvaana_12345_500_relu.ipynb" in (out / "index.html").read_text(encoding="utf-8")
