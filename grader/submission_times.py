@@ -21,6 +21,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from grader.decisions import decisions_path
 from grader.errors import UsageError
 
 TIMES_NAMES = ("submitted.toml", "submitted.csv")  # looked for in the submissions folder, in this order
@@ -28,14 +29,13 @@ CSV_COLUMNS = ("id", "submitted")
 
 
 def submission_times_path(submissions_dir: str | Path | None, explicit: Path | None = None) -> Path | None:
-    """``explicit``, else the first of ``submitted.toml`` / ``submitted.csv`` in the submissions folder."""
+    """``explicit``, else the first of ``submitted.toml`` / ``submitted.csv`` where ``decisions.toml`` is looked for."""
     if explicit is not None:
         return Path(explicit)
-    if submissions_dir is None:
+    beside = decisions_path(submissions_dir)
+    if beside is None:
         return None
-    folder = Path(submissions_dir)
-    folder = folder if folder.is_dir() or not folder.suffix else folder.parent
-    return next((folder / name for name in TIMES_NAMES if (folder / name).is_file()), None)
+    return next((beside.parent / name for name in TIMES_NAMES if (beside.parent / name).is_file()), None)
 
 
 def _invalid(path: Path, where: str, detail: str) -> UsageError:

@@ -7,14 +7,18 @@ after ``grader check --assignment`` and ``grader check --kit``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from grader import console
 from grader.export.classroom import classroom_result, encode_result, write_github_output
 from grader.export.junit import write_junit_xml
 from grader.export.options import ExportOptions
 
+if TYPE_CHECKING:
+    from grader.selfcheck import CheckSummary
 
-def finish_check(summary, *, junit: Path | None, classroom: bool, github_output: str | None, lang: str) -> int:
+
+def finish_check(summary: "CheckSummary", *, junit: Path | None, classroom: bool, github_output: str | None, lang: str) -> int:
     """Write the JUnit file and the Classroom result asked for; the check's exit code (0 with ``--classroom``).
 
     With ``--classroom`` the step succeeds whenever the notebook was checked: the autograding
