@@ -101,11 +101,17 @@ def _is_notebook(path: Path) -> bool:
 
 
 def _export_root(folder: Path) -> Path:
-    """``folder``, or the one wrapper folder inside it that holds a Gradescope export's metadata."""
+    """``folder``, or the one folder inside it that holds an LMS download (a re-zipped ``entregas/``).
+
+    A single folder is looked into only when it holds a Gradescope export's metadata or
+    entries named the LMS way; otherwise it is one student's folder, as plain folders are.
+    """
     inner = [p for p in folder.iterdir() if not _ignored(p.name)]
-    if len(inner) == 1 and inner[0].is_dir() and (inner[0] / GRADESCOPE_METADATA).is_file():
-        return inner[0]
-    return folder
+    if len(inner) != 1 or not inner[0].is_dir() or parse_moodle(inner[0].name):
+        return folder
+    wrapper = inner[0]
+    named = any(parse_moodle(p.name) or parse_canvas(p.name) for p in wrapper.iterdir() if not _ignored(p.name))
+    return wrapper if named or (wrapper / GRADESCOPE_METADATA).is_file() else folder
 
 
 def _gradescope_sources(root: Path) -> dict[str, SubmissionSource]:

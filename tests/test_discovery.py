@@ -235,3 +235,15 @@ def test_skipped_before_discovery_come_first(tmp_path):
     touch(tmp_path, "ana.ipynb", "notas.csv")
     found = discover(tmp_path, skipped=(SkippedFile("../x.ipynb", "unsafe_path"),))
     assert [s.reason for s in found.info.skipped] == ["unsafe_path", "not_notebook"]
+
+
+def test_a_re_zipped_folder_of_lms_names_is_looked_into(tmp_path):
+    touch(tmp_path, "entregas/Ana_12_assignsubmission_file_a.ipynb", "entregas/Bruno_13_assignsubmission_file_b.ipynb")
+    found = discover(tmp_path)
+    assert [(s.id, s.relative) for s in found.submissions] == [
+        ("12", "entregas/Ana_12_assignsubmission_file_a.ipynb"), ("13", "entregas/Bruno_13_assignsubmission_file_b.ipynb")]
+
+
+def test_a_single_plain_student_folder_stays_one_student(tmp_path):
+    touch(tmp_path, "ana/parte1.ipynb", "ana/parte2.ipynb")
+    assert [s.id for s in discover(tmp_path).submissions] == ["ana"]
