@@ -11,6 +11,9 @@ from grader.similarity.fingerprints import DocumentPrint, compare_documents, fin
 from grader.similarity.index import candidate_pairs
 from grader.similarity.settings import SimilaritySettings
 
+# flagged pairs shown with their code; the others above the thresholds are listed by their numbers
+DETAILED_PAIRS = 100
+
 
 @dataclass(frozen=True)
 class Stream:
@@ -56,7 +59,8 @@ def _matches(works: Sequence[OwnWork], handout: Handout, stream: Stream,
 def compare_works(works: Sequence[OwnWork], handout: Handout, settings: SimilaritySettings) -> tuple[SimilarPair, ...]:
     """Every pair sharing code or text, flagged ones first, most similar first.
 
-    Pairs below both thresholds keep their numbers only (no code leaves the notebooks for them).
+    Pairs below both thresholds, and flagged pairs after the first :data:`DETAILED_PAIRS`,
+    keep their numbers only (no code leaves the notebooks for them; the page stays readable).
     """
     works = sorted(works, key=lambda w: w.submission)
     code, text = streams(settings)
@@ -67,4 +71,10 @@ def compare_works(works: Sequence[OwnWork], handout: Handout, settings: Similari
         flagged = tuple(s.name for s in (code, text) if s.flags(matches[s.name]))
         kept = {name: (m if name in flagged or m is None else m.summary()) for name, m in matches.items()}
         pairs.append(SimilarPair(works[i].submission, works[j].submission, kept[CODE], kept[TEXT], flagged))
-    return tuple(sorted(pairs, key=lambda p: (not p.flagged, -p.score, p.a, p.b)))
+    pairs.sort(key=lambda p: (not p.flagged, -p.score, p.a, p.b))
+    return tuple(p if n < DETAILED_PAIRS else _numbers_only(p) for n, p in enumerate(pairs))
+
+
+def _numbers_only(pair: SimilarPair) -> SimilarPair:
+    return SimilarPair(pair.a, pair.b, pair.code and pair.code.summary(), pair.text and pair.text.summary(),
+                       pair.flagged_by)

@@ -92,6 +92,11 @@ class SimilarPair(JsonData):
         return max((m.share for m in streams if m is not None), default=0.0)
 
     @property
+    def detailed(self) -> bool:
+        """It keeps its shared passages (the most similar pairs do; see compare.DETAILED_PAIRS)."""
+        return any(m is not None and (m.longest_a or m.longest_b) for m in (self.code, self.text))
+
+    @property
     def anchor(self) -> str:
         return f"par-{self.a}--{self.b}"
 

@@ -98,3 +98,20 @@ def test_findings_round_trip_through_json_and_name_each_submissions_partners():
     assert found.matches({"ana": "0" * 64, "bia": "0" * 64, "caio": "0" * 64})
     assert not found.matches({"ana": "0" * 64, "bia": "1" * 64, "caio": "0" * 64})
     assert not found.matches({"ana": "0" * 64, "bia": "0" * 64})
+
+
+def test_after_the_most_similar_pairs_the_others_are_listed_by_their_numbers(monkeypatch):
+    import grader.similarity.compare as compare
+
+    monkeypatch.setattr(compare, "DETAILED_PAIRS", 1)
+    handout = Handout.of(read(handout_path(ASSIGNMENT)))
+    works = [extract_work(p.stem, read(p), handout) for p in example_paths(ASSIGNMENT)]
+    found = SimilarityFindings(SimilaritySettings(), {w.submission: "" for w in works},
+                               compare_works(works, handout, SimilaritySettings()))
+    first, *rest = found.flagged
+    assert rest and first.detailed and not any(p.detailed for p in rest)
+    tree = html5lib.parse(render_similarity_page(found, load_catalogue("pt"), title="t", reports={}),
+                          namespaceHTMLElements=True)
+    assert tree.find(f".//h:section[@id='{first.anchor}']", NS) is not None
+    rows = tree.findall(".//h:section[@id='listed']//h:tbody/h:tr", NS)
+    assert [r.get("id") for r in rows] == [p.anchor for p in rest]  # the dashboard's links still land
