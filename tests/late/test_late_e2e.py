@@ -16,6 +16,7 @@ import jsonschema
 from grader.cli import main
 from grader.late import LatePolicy
 from tests.conftest import ROOT, SCHEMA
+from tests.report.test_html_valid import parse_strictly
 
 BRT = timezone(timedelta(hours=-3))
 DUE = datetime(2026, 3, 10, 23, 59, tzinfo=BRT)
@@ -50,6 +51,8 @@ def assert_late_everywhere(out, graded_score: dict[str, float]):
         assert "Nota com o desconto por atraso" in html and "2 dia(s) de atraso, −20%" in html
         assert "Entregue no prazo" in (out / ON_TIME / page).read_text(encoding="utf-8")
     assert "−20%" in (out / "index.html").read_text(encoding="utf-8")
+    for page in (out / LATE / "report.html", out / LATE / "report-professor.html", out / "index.html"):
+        parse_strictly(page)  # the late note and tag keep the pages valid HTML5
 
 
 def test_grader_report_applies_a_late_policy(graded_examples, tmp_path, capsys):
