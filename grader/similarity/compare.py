@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -43,38 +44,53 @@ def _prints(works: Sequence[OwnWork], handout: Handout, stream: Stream) -> list[
                                  window=stream.window, code=stream.code, boilerplate=boilerplate) for w in works]
 
 
-def _matches(works: Sequence[OwnWork], handout: Handout, stream: Stream,
-             common_share: float) -> dict[tuple[int, int], StreamMatch]:
-    """The stream's match of every pair that shares a fingerprint, by pair of indices into ``works``."""
+@dataclass(frozen=True, eq=False)
+class _Scored:
+    """One stream's fingerprints and the numbers of every pair that shares one."""
+
+    stream: Stream
+    prints: list[DocumentPrint]
+    common: frozenset[int]
+    numbers: dict[tuple[int, int], StreamMatch]
+
+    def detailed(self, i: int, j: int) -> StreamMatch | None:
+        """The pair's match with its shared passages, for the page."""
+        return compare_documents(self.prints[i], self.prints[j], k=self.stream.k, ignored=self.common)
+
+
+def _score(works: Sequence[OwnWork], handout: Handout, stream: Stream, common_share: float) -> _Scored:
+    """The numbers of every pair that shares a fingerprint (by pair of indices into ``works``)."""
     prints = _prints(works, handout, stream)
     candidates = candidate_pairs(prints, common_share)
-    found = {}
+    numbers = {}
     for i, j in candidates.pairs:
-        match = compare_documents(prints[i], prints[j], k=stream.k, ignored=candidates.common)
+        match = compare_documents(prints[i], prints[j], k=stream.k, ignored=candidates.common, detailed=False)
         if match is not None:
-            found[(i, j)] = match
-    return found
+            numbers[(i, j)] = match
+    return _Scored(stream, prints, candidates.common, numbers)
 
 
 def compare_works(works: Sequence[OwnWork], handout: Handout, settings: SimilaritySettings) -> tuple[SimilarPair, ...]:
     """Every pair sharing code or text, flagged ones first, most similar first.
 
-    Pairs below both thresholds, and flagged pairs after the first :data:`DETAILED_PAIRS`,
-    keep their numbers only (no code leaves the notebooks for them; the page stays readable).
+    The first :data:`DETAILED_PAIRS` flagged pairs keep their shared passages; every other pair
+    keeps its numbers only (no code leaves the notebooks for them, and the page stays readable).
     """
     works = sorted(works, key=lambda w: w.submission)
-    code, text = streams(settings)
-    by_stream = {s.name: _matches(works, handout, s, settings.common_share) for s in (code, text)}
+    scored = {s.name: _score(works, handout, s, settings.common_share) for s in streams(settings)}
     pairs = []
-    for i, j in sorted(set(by_stream[CODE]) | set(by_stream[TEXT])):
-        matches = {s.name: by_stream[s.name].get((i, j)) for s in (code, text)}
-        flagged = tuple(s.name for s in (code, text) if s.flags(matches[s.name]))
-        kept = {name: (m if name in flagged or m is None else m.summary()) for name, m in matches.items()}
-        pairs.append(SimilarPair(works[i].submission, works[j].submission, kept[CODE], kept[TEXT], flagged))
-    pairs.sort(key=lambda p: (not p.flagged, -p.score, p.a, p.b))
-    return tuple(p if n < DETAILED_PAIRS else _numbers_only(p) for n, p in enumerate(pairs))
+    for i, j in sorted({pair for s in scored.values() for pair in s.numbers}):
+        matches = {name: s.numbers.get((i, j)) for name, s in scored.items()}
+        flagged = tuple(name for name, s in scored.items() if s.stream.flags(matches[name]))
+        pairs.append(((i, j), SimilarPair(works[i].submission, works[j].submission, matches[CODE], matches[TEXT],
+                                          flagged)))
+    pairs.sort(key=lambda item: (not item[1].flagged, -item[1].score, item[1].a, item[1].b))
+    return tuple(_with_passages(pair, scored, i, j) if n < DETAILED_PAIRS and pair.flagged else pair
+                 for n, ((i, j), pair) in enumerate(pairs))
 
 
-def _numbers_only(pair: SimilarPair) -> SimilarPair:
-    return SimilarPair(pair.a, pair.b, pair.code and pair.code.summary(), pair.text and pair.text.summary(),
-                       pair.flagged_by)
+def _with_passages(pair: SimilarPair, scored: dict[str, _Scored], i: int, j: int) -> SimilarPair:
+    """A flagged pair with the shared passages of the streams that flagged it."""
+    passages = {name: (scored[name].detailed(i, j) if name in pair.flagged_by else getattr(pair, name))
+                for name in (CODE, TEXT)}
+    return dataclasses.replace(pair, code=passages[CODE], text=passages[TEXT])

@@ -15,9 +15,11 @@ so the same notebooks always give the same page.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Iterable, Mapping
 
 import numpy as np
@@ -121,8 +123,12 @@ class _Covered:
 
     cell: CellPrint
     slices: np.ndarray  # 2 x N filtered [start, end)
-    raw: np.ndarray
     hashes: tuple[int, ...]
+
+    @cached_property
+    def raw(self) -> np.ndarray:
+        """The slices in the run's source (only the pairs shown on the page need them)."""
+        return _to_raw(self.slices, self.cell.offsets)
 
     def marks(self) -> list[tuple[int, int]]:
         """The shared stretches as character ranges of the cell's own text."""
@@ -144,7 +150,7 @@ def _covered(doc: DocumentPrint, shared: frozenset[int], k: int) -> list[_Covere
         hit = tuple(h for h in cell.positions if h in shared)
         if hit:
             slices = get_copied_slices(np.array([p for h in hit for p in cell.positions[h]]), k)
-            found.append(_Covered(cell, slices, _to_raw(slices, cell.offsets), hit))
+            found.append(_Covered(cell, slices, hit))
     return found
 
 
@@ -164,25 +170,30 @@ def _share(tokens: int, coverage: int) -> float:
     return round(min(1.0, tokens / coverage), 4) if coverage else 0.0
 
 
-def compare_documents(a: DocumentPrint, b: DocumentPrint, *, k: int,
-                      ignored: frozenset[int] = frozenset()) -> StreamMatch | None:
-    """What ``a`` and ``b`` share (``ignored`` fingerprints aside); ``None`` when nothing."""
+def compare_documents(a: DocumentPrint, b: DocumentPrint, *, k: int, ignored: frozenset[int] = frozenset(),
+                      detailed: bool = True) -> StreamMatch | None:
+    """What ``a`` and ``b`` share (``ignored`` fingerprints aside); ``None`` when nothing.
+
+    ``detailed``: with the shared passages (for the page); otherwise the numbers only, faster.
+    """
     shared = (a.hashes & b.hashes) - ignored
     if not shared:
         return None
     side_a, side_b = _covered(a, shared, k), _covered(b, shared, k)
     length, cell_a, n_a = max((int(c.slices[1][n] - c.slices[0][n]), i, n)
                               for i, c in enumerate(side_a) for n in range(c.slices.shape[1]))
+    tokens_a, tokens_b = _tokens(side_a), _tokens(side_b)
+    numbers = StreamMatch(share_a=_share(tokens_a, a.coverage), share_b=_share(tokens_b, b.coverage),
+                          tokens_a=tokens_a, tokens_b=tokens_b, longest=length)
+    if not detailed:
+        return numbers
     in_longest = {h for h in side_a[cell_a].hashes
                   if any(side_a[cell_a].slices[0][n_a] <= p <= side_a[cell_a].slices[1][n_a] - k
                          for p in side_a[cell_a].cell.positions[h])}
     _, cell_b, n_b = max((c.hits(n, in_longest, k), -i, n) for i, c in enumerate(side_b)
                          for n in range(c.slices.shape[1]))
     cell_b = -cell_b
-    tokens_a, tokens_b = _tokens(side_a), _tokens(side_b)
-    return StreamMatch(
-        share_a=_share(tokens_a, a.coverage), share_b=_share(tokens_b, b.coverage),
-        tokens_a=tokens_a, tokens_b=tokens_b, longest=length,
-        longest_a=side_a[cell_a].text(n_a), longest_b=side_b[cell_b].text(n_b),
+    return dataclasses.replace(
+        numbers, longest_a=side_a[cell_a].text(n_a), longest_b=side_b[cell_b].text(n_b),
         longest_cells=(side_a[cell_a].cell.index, side_b[cell_b].cell.index),
         fragments_a=_fragments(side_a), fragments_b=_fragments(side_b))
