@@ -119,3 +119,12 @@ def test_grader_similarity_on_a_folder_without_a_run_is_one_line(tmp_path, capsy
     assert main(["similarity", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "results.json" in err and "Traceback" not in err
+
+
+def test_the_pages_are_valid_html5(graded):
+    from tests.report.test_html_valid import parse_strictly
+
+    found = findings_of(graded.out)
+    parse_strictly(graded.out / "similarity.html")
+    parse_strictly(graded.out / "index.html")
+    parse_strictly(graded.out / found.flagged[0].a / "report-professor.html")
