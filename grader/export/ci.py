@@ -34,7 +34,8 @@ def finish_check(summary: "CheckSummary", *, junit: Path | None, classroom: bool
         console.err(console.t("cli.check.junit_written", file=str(junit)))
     if not classroom:
         return int(summary.exit_code)
-    encoded = encode_result(classroom_result(results.submissions[0], lang))
+    result = next(s for s in results.submissions if s.id == summary.result.id)
+    encoded = encode_result(classroom_result(result, lang))
     console.out(encoded)
     if github_output:
         write_github_output(Path(github_output), encoded)

@@ -125,19 +125,3 @@ def test_check_junit_and_classroom(graded_examples, tmp_path, monkeypatch, capsy
     assert [c.get("name") for c in cases] == [c["id"] for c in sub["checks"]]
     assert main(["check", str(notebook), "--assignment", "relu-exercicios", "--store", str(store)]) == 1
 
-
-def test_check_with_a_kit_for_github_classroom(graded_examples, tmp_path, monkeypatch, capsys):
-    """The workflow of docs/github-classroom.yml: the student's repository holds the kit, not the reference."""
-    graded = graded_examples("relu-exercicios")
-    store = tmp_path / "store.sqlite"
-    shutil.copy(graded.store, store)
-    assert main(["kit", "build", "-a", "relu-exercicios", "-o", str(tmp_path / "kit"), "--store", str(store)]) == 0
-    notebook = tmp_path / f"{GRADED}.ipynb"
-    shutil.copy(graded.submissions / notebook.name, notebook)
-    monkeypatch.setenv("GITHUB_OUTPUT", str(tmp_path / "github_output"))
-    capsys.readouterr()
-    assert main(["check", str(notebook), "--kit", str(tmp_path / "kit"), "--store", str(store), "--classroom"]) == 0
-    printed = capsys.readouterr().out.strip().splitlines()[-1]
-    data = json.loads(base64.b64decode(printed))
-    assert data["version"] == 1 and data["status"] in ("pass", "fail") and data["tests"]
-    assert (tmp_path / "github_output").read_text(encoding="utf-8") == f"result={printed}\n"
