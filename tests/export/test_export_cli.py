@@ -125,3 +125,16 @@ def test_check_junit_and_classroom(graded_examples, tmp_path, monkeypatch, capsy
     assert [c.get("name") for c in cases] == [c["id"] for c in sub["checks"]]
     assert main(["check", str(notebook), "--assignment", "relu-exercicios", "--store", str(store)]) == 1
 
+
+
+def test_canvas_column_option_and_an_unwritable_output(run, tmp_path, capsys):
+    graded, out = run
+    roster = canvas_roster(tmp_path, graded)
+    target = tmp_path / "com-coluna.csv"
+    assert main(["export", str(out), "-f", "canvas", "--roster", str(roster), "--column", "Notebook 3",
+                 "-o", str(target)]) == 0
+    assert next(csv.reader(target.open(encoding="utf-8")))[-1] == "Notebook 3"
+    capsys.readouterr()
+    assert main(["export", str(out), "-f", "canvas", "--roster", str(roster),
+                 "-o", str(tmp_path / "nao-existe" / "x.csv")]) == 2
+    assert "não foi possível escrever" in capsys.readouterr().err
