@@ -212,8 +212,9 @@ def render_index(results: RunResults, catalogue: Catalogue,
     graded = [s for s in subs if s.status == "graded"]
     rows = [IndexRow(s, ReportLinks.of(reports.get(s.id)), _cells(s, sections)) for s in subs]
     queue = [QueueRow(row.result.id, row.href, item) for row in rows for item in row.result.review]
-    percents = [100 * s.score / s.max_score for s in graded if s.max_score]
-    totals = [s.score for s in graded]
+    # the grades: after the late penalty, as the totals column shows them
+    percents = [100 * s.final_score / s.max_score for s in graded if s.max_score]
+    totals = [s.final_score for s in graded]
     return render_page(
         "index.html.j2", fmt,
         results=results,
