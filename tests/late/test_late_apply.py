@@ -88,3 +88,13 @@ def test_times_from_the_lms_download_and_its_late_marker():
     assert keys["cli.late.flagged"]["ids"] == "bia"
     none = apply_late_policy(results, POLICY, {})
     assert [k for k, _ in late_messages(none, POLICY, None)] == ["cli.late.no_times", "cli.late.flagged"]
+
+
+def test_the_dashboard_counts_the_grades_after_the_penalty():
+    from grader.report import render_index
+    from grader.results import AssignmentInfo, RunResults
+
+    got = apply_late_policy(RESULTS, POLICY, TIMES).results  # caio: 8 -> 6.4, the others 8
+    run = RunResults("0.1.0", AssignmentInfo("a", "A", 10.0, ()), tuple(got.values()))
+    html = render_index(run, load_catalogue("en"), {k: f"{k}/report.html" for k in got})
+    assert "Mean 7.6 · median 8" in html and "−20%" in html
