@@ -43,6 +43,8 @@ def _invalid(path: Path, where: str, detail: str) -> UsageError:
 
 
 def _time(value: Any, path: Path, where: str) -> dt.datetime:
+    if isinstance(value, dict):  # ana.souza = … is a dotted key in TOML: a table "ana" holding "souza"
+        raise _invalid(path, where, 'an id with a dot must be quoted: "ana.souza" = 2026-03-10T23:40:00-03:00')
     if isinstance(value, str):
         try:
             value = dt.datetime.fromisoformat(value.strip())

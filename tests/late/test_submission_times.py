@@ -42,6 +42,7 @@ def test_default_file_in_the_submissions_folder(tmp_path):
     ("submitted.toml", '[submitted]\nana = "ontem"\n', "'ontem' is not an ISO 8601 date-time"),
     ("submitted.toml", "ana = 2026-03-10T23:40:00Z\n", "one table [submitted]"),
     ("submitted.toml", "[submitted\n", "TOML"),
+    ("submitted.toml", "[submitted]\nana.souza = 2026-03-10T23:40:00Z\n", 'an id with a dot must be quoted'),
     ("submitted.csv", "aluno,quando\nana,2026-03-10T23:40:00Z\n", "needs the columns id, submitted"),
     ("submitted.csv", "id,submitted\nana,2026-03-10T23:40:00Z\nbia,10/03/2026\n", "line 3: '10/03/2026'"),
 ])
