@@ -19,12 +19,16 @@ from grader import console
 from grader.errors import NotebookError, UsageError
 from grader.messages import Catalogue
 from grader.notebook import load_notebook, sha256_file
+from grader.outputs import load_run_inputs
+from grader.rerender import load_results, report
+from grader.results import RunResults, SubmissionResult
 from grader.similarity.compare import compare_works
 from grader.similarity.extract import Handout, extract_work
 from grader.similarity.findings import PAGE, SimilarityFindings, SkippedSubmission
 from grader.similarity.report import render_similarity_page, write_similarity_csv
 from grader.similarity.saved import CSV_NAME, save_findings
 from grader.similarity.settings import SimilaritySettings
+from grader.spec import Assignment
 
 log = logging.getLogger(__name__)
 INSTRUCTOR_REPORT = "report-professor.html"  # OUT/<id>/, as grader/outputs.py writes it
@@ -101,15 +105,16 @@ def compare_run(out: Path, notebooks: list[Notebook], handout_path: Path, settin
     return findings
 
 
-def announce(findings: SimilarityFindings, page: Path) -> None:
+def announce(findings: SimilarityFindings, page: Path, say=console.err) -> None:
+    """The notebooks not compared (on stderr), then how many pairs and where the page is."""
     for item in findings.skipped:
         console.err(console.t("cli.similarity.skipped", id=item.id,
                               reason=console.t(f"similarity.skipped.{item.reason}", detail=item.detail)))
-    console.err(console.t("cli.similarity.done", flagged=len(findings.flagged), compared=len(findings.compared),
-                          page=str(page)))
+    say(console.t("cli.similarity.done", flagged=len(findings.flagged), compared=len(findings.compared),
+                  page=str(page)))
 
 
-def run_notebooks(submissions_dir: str | None, results, out: Path) -> list[Notebook]:
+def run_notebooks(submissions_dir: str | None, results: RunResults, out: Path) -> list[Notebook]:
     """The run's notebooks as ``results.json`` names them."""
     if not submissions_dir:
         raise UsageError(f"'{out}' does not say where its submissions are: run grader run again",
@@ -119,9 +124,6 @@ def run_notebooks(submissions_dir: str | None, results, out: Path) -> list[Noteb
 
 def similarity(*, out: Path, lang: str | None = None) -> SimilaritySummary:
     """``grader similarity OUT``: compare the run's notebooks, write the files, refresh OUT's pages."""
-    from grader.outputs import load_run_inputs
-    from grader.rerender import load_results, report
-
     out = Path(out)
     results = load_results(out)
     console.use_language(lang or results.lang)
@@ -133,16 +135,16 @@ def similarity(*, out: Path, lang: str | None = None) -> SimilaritySummary:
                                  read_handout(assignment.notebook_path), assignment.similarity)
     page = write_similarity(out, findings, console.catalogue(), results.assignment.title)
     report(out=out, lang=lang, announce=False)  # the dashboard's link and the instructor's column
-    announce(findings, page)
+    announce(findings, page, console.out)
     return SimilaritySummary(findings, page)
 
 
-def notebooks_of(submissions, results: Mapping[str, object]) -> list[Notebook]:
-    """``grader run``'s submissions with the sha256 each was graded with."""
-    return [Notebook(s.id, Path(s.path), getattr(results.get(s.id), "sha256", None)) for s in submissions]
+def notebooks_of(submissions, results: Mapping[str, SubmissionResult]) -> list[Notebook]:
+    """``grader run``'s submissions (:class:`grader.discovery.Submission`) with the sha256 each was graded with."""
+    return [Notebook(s.id, Path(s.path), results[s.id].sha256 if s.id in results else None) for s in submissions]
 
 
-def compare_after_run(out: Path, assignment, submissions, results: Mapping[str, object], *,
+def compare_after_run(out: Path, assignment: Assignment, submissions, results: Mapping[str, SubmissionResult], *,
                       enabled: bool = True) -> SimilarityFindings | None:
     """The last step of ``grader run``: compare its notebooks (``--no-similarity``: remove old files).
 
