@@ -21,7 +21,7 @@ class LateNote:
 def moment(value: datetime) -> str:
     """A date and time as the instructor wrote the due date: its own offset, to the minute."""
     offset = value.strftime("%z")
-    return f"{value:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]})" if offset else f"{value:%Y-%m-%d %H:%M}"
+    return f"{value:%Y-%m-%d %H:%M} UTC{offset[:3]}:{offset[3:]}" if offset else f"{value:%Y-%m-%d %H:%M}"
 
 
 def duration(late: timedelta, fmt: Formatter) -> str:
