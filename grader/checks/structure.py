@@ -90,7 +90,7 @@ def describe(layer: LayerFacts) -> str:
     parts += [_text(v) for v in (layer.kernel_size, layer.pool_size) if v is not None]
     if _is_pooling(layer) and layer.strides is not None and _hashable(layer.strides) != _hashable(layer.pool_size):
         parts.append(f"strides={_text(layer.strides)}")
-    parts += [v for v in (layer.padding, layer.activation) if v is not None]
+    parts += [str(v) for v in (layer.padding, layer.activation) if v is not None]
     parts += [f"{layer.rate:g}"] if layer.rate is not None else []
     return f"{layer.class_name}({', '.join(parts)})"
 

@@ -32,7 +32,7 @@ def shown(value: Any) -> Any:
         return str(value)
     if _is_number(value):
         return value
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)  # sealed: •••
     return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
 
 

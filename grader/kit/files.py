@@ -31,7 +31,7 @@ def write_kit(contents: KitContents, handout: Path, out: Path) -> Path:
 def _with_sealed(cls: type[JsonData], data: dict[str, Any], **nested: Any):
     """``cls.from_json(data)`` keeping sealed values where they stand (their type hints would iterate them)."""
     sealed = {k: v for k, v in data.items() if is_sealed(v)}
-    plain = {k: v for k, v in data.items() if k not in sealed and k not in nested}
+    plain = {k: None if k in sealed else v for k, v in data.items() if k not in nested}
     return dataclasses.replace(cls.from_json(plain), **sealed, **nested)
 
 
