@@ -20,10 +20,13 @@ class ExportSummary:
         return 0  # the file is written; unmatched submissions are listed in it and on stderr
 
 
-def announce(fmt: str, path: Path, outcome: ExportOutcome) -> None:
+def announce(fmt: str, path: Path, outcome: ExportOutcome, from_roster: bool) -> None:
     """What was written, and every submission no roster student matched."""
-    console.out(console.t("cli.export.done", format=fmt, written=outcome.written, file=str(path),
-                          without=outcome.without_submission))
+    if from_roster:
+        console.out(console.t("cli.export.done", format=fmt, written=outcome.written, file=str(path),
+                              without=outcome.without_submission))
+    else:
+        console.out(console.t("cli.export.written", format=fmt, count=outcome.written, file=str(path)))
     if outcome.unmatched:
         console.err(console.t("cli.export.unmatched", count=len(outcome.unmatched)))
         for item in outcome.unmatched:
@@ -53,5 +56,5 @@ def export(*, out: Path, format: str, output: Path | None = None, roster: Path |
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}", "usage.export_unwritable", file=str(path),
                          reason=exc.strerror or str(exc)) from None
-    announce(format, path, outcome)
+    announce(format, path, outcome, exporter.needs_roster)
     return ExportSummary(path, outcome)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
 from grader.export.roster import Unmatched
@@ -13,12 +13,13 @@ from grader.export.roster import Unmatched
 class ExportOptions:
     """``roster``: the LMS's own file the export starts from (Canvas gradebook, Moodle worksheet);
     ``column``: the gradebook column to fill (default: found in the roster, else the assignment's title);
-    ``lang``: language of the comments written for students; ``now``: the export's time."""
+    ``lang``: language of the comments written for students; ``now``: the export's time, in this
+    machine's zone (Moodle reads a worksheet's dates in its own zone, usually the instructor's)."""
 
     roster: Path | None = None
     column: str | None = None
     lang: str = "pt"
-    now: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    now: datetime = field(default_factory=lambda: datetime.now().astimezone())
 
 
 @dataclass(frozen=True)

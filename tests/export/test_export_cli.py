@@ -75,9 +75,10 @@ def test_moodle_export_from_a_real_run(run, tmp_path, capsys):
     assert "0 student(s) of the roster without a submission" in capsys.readouterr().out
 
 
-def test_junit_and_csv_exports(run):
+def test_junit_and_csv_exports(run, capsys):
     graded, out = run
     assert main(["export", str(out), "-f", "junit"]) == 0
+    assert capsys.readouterr().out.strip() == f"junit: 8 entrega(s) escrita(s) em {out / 'junit.xml'}."
     root = ET.parse(out / "junit.xml").getroot()
     sub = graded.submission(GRADED)
     suite = root.find(f"testsuite[@name='{GRADED}']")
