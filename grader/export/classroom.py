@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from grader.export.junit import student_message
 from grader.messages import Catalogue, load_catalogue
 from grader.results import CheckResult, SubmissionResult
 
@@ -24,15 +25,9 @@ STATUSES = {"passed": "pass", "failed": "fail", "partial": "fail", "review": "fa
 
 
 def _test(check: CheckResult, cat: Catalogue) -> dict[str, Any]:
-    if check.visibility != "visible":
-        message = cat("export.junit.hidden")
-    elif check.status == "review":
-        message = cat("export.junit.review", message=check.message)
-    else:
-        message = check.message
     return {"name": check.id, "status": STATUSES.get(check.status, "error"), "score": check.score,
-            "max_score": check.max_score, "message": message, "test_code": "", "filename": "", "line_no": 0,
-            "execution_time": 0}
+            "max_score": check.max_score, "message": student_message(check, cat), "test_code": "", "filename": "",
+            "line_no": 0, "execution_time": 0}
 
 
 def classroom_result(result: SubmissionResult, lang: str = "pt") -> dict[str, Any]:

@@ -26,7 +26,8 @@ def _properties(parent: ET.Element, values: dict[str, str]) -> None:
         ET.SubElement(props, "property", name=name, value=value)
 
 
-def _message(check: CheckResult, cat: Catalogue) -> str:
+def student_message(check: CheckResult, cat: Catalogue) -> str:
+    """What a CI log may say of a check: its message, a review's note, nothing of a hidden check."""
     if check.visibility != "visible":
         return cat("export.junit.hidden")
     if check.status == "review":
@@ -41,7 +42,7 @@ def check_case(check: CheckResult, assignment_id: str, cat: Catalogue) -> ET.Ele
                        "status": check.status, "visibility": check.visibility})
     outcome = OUTCOMES.get(check.status)
     if outcome:
-        message = _message(check, cat)
+        message = student_message(check, cat)
         element = ET.SubElement(case, outcome, message=message.splitlines()[0] if message else "")
         if outcome != "skipped":
             element.set("type", check.status)
