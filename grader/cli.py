@@ -245,21 +245,26 @@ def _dispatch(args: argparse.Namespace) -> int:
         from grader.kit.build import build
 
         return build(out=args.out, **common).exit_code
+    from grader.export.ci import classroom_errors, finish_check
+
+    with classroom_errors(args.classroom, env.get("GITHUB_OUTPUT"), args.lang):
+        summary = _self_check(args, common)
+    return finish_check(summary, junit=args.junit, classroom=args.classroom, github_output=env.get("GITHUB_OUTPUT"),
+                        lang=args.lang)
+
+
+def _self_check(args: argparse.Namespace, common: dict):
+    """``grader check`` with the kit or with the assignment."""
     if args.kit is not None:
         from grader.kit.check import check_with_kit
 
         common.pop("assignment"), common.pop("assignments_dir")
-        summary = check_with_kit(notebook=args.notebook, kit=args.kit, out=args.out, **common)
-    elif args.assignment is None:
+        return check_with_kit(notebook=args.notebook, kit=args.kit, out=args.out, **common)
+    if args.assignment is None:
         raise UsageError("give --assignment ID or --kit DIR", "usage.kit.no_assignment")
-    else:
-        from grader.selfcheck import check
+    from grader.selfcheck import check
 
-        summary = check(notebook=args.notebook, out=args.out, **common)
-    from grader.export.ci import finish_check
-
-    return finish_check(summary, junit=args.junit, classroom=args.classroom, github_output=env.get("GITHUB_OUTPUT"),
-                        lang=args.lang)
+    return check(notebook=args.notebook, out=args.out, **common)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,10 +6,12 @@ after ``grader check --assignment`` and ``grader check --kit``.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from grader import console
+from grader.errors import GraderError, UsageError
 from grader.export.classroom import classroom_result, encode_result, write_github_output
 from grader.export.junit import write_junit_xml
 from grader.export.options import ExportOptions
@@ -41,3 +43,21 @@ def finish_check(summary: "CheckSummary", *, junit: Path | None, classroom: bool
         write_github_output(Path(github_output), encoded)
         console.err(console.t("cli.check.classroom_written", file=github_output))
     return 0
+
+
+@contextmanager
+def classroom_errors(classroom: bool, github_output: str | None, lang: str) -> Iterator[None]:
+    """With ``--classroom``, a check that cannot start (no notebook, a bad kit) still gives the reporter
+    a result: status ``error`` and the message, instead of an empty output it cannot decode."""
+    try:
+        yield
+    except GraderError as exc:
+        if classroom:
+            message = exc.render(console.catalogue()) if isinstance(exc, UsageError) else str(exc)
+            test = {"name": "notebook", "status": "error", "score": 0, "max_score": 0, "message": message,
+                    "test_code": "", "filename": "", "line_no": 0, "execution_time": 0}
+            encoded = encode_result({"version": 1, "status": "error", "max_score": 0, "tests": [test]})
+            console.out(encoded)
+            if github_output:
+                write_github_output(Path(github_output), encoded)
+        raise

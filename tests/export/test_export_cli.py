@@ -139,3 +139,15 @@ def test_canvas_column_option_and_an_unwritable_output(run, tmp_path, capsys):
     assert main(["export", str(out), "-f", "canvas", "--roster", str(roster),
                  "-o", str(tmp_path / "nao-existe" / "x.csv")]) == 2
     assert "não foi possível escrever" in capsys.readouterr().err
+
+
+def test_classroom_gets_a_result_when_the_check_cannot_start(tmp_path, monkeypatch, capsys):
+    """A renamed notebook: the reporter reads an error it can show, not an empty output."""
+    output = tmp_path / "github_output"
+    monkeypatch.setenv("GITHUB_OUTPUT", str(output))
+    assert main(["check", str(tmp_path / "renomeado.ipynb"), "--kit", str(tmp_path), "--classroom"]) == 2
+    encoded = output.read_text(encoding="utf-8").strip().removeprefix("result=")
+    data = json.loads(base64.b64decode(encoded))
+    assert data["status"] == "error" and data["tests"][0]["status"] == "error"
+    assert "renomeado.ipynb" in data["tests"][0]["message"]
+    assert "renomeado.ipynb" in capsys.readouterr().err  # the usual one line, too
