@@ -102,7 +102,8 @@ def report_discovery(info: DiscoveryInfo) -> None:
 
 
 def make_context(assignment: Assignment, *, data_dir: Path | None, store: Path | None, no_store: bool,
-                 cell_timeout: float | None, isolation: str = "auto", jobs: int = 1) -> GradingContext:
+                 cell_timeout: float | None, isolation: str = "auto", jobs: int = 1,
+                 degraded_warning: str = "cli.run.isolation_degraded") -> GradingContext:
     # threads = "auto": the cores shared among the ``jobs`` notebooks run at once
     assignment = dataclasses.replace(assignment, execution=resolve_threads(assignment.execution, jobs))
     if cell_timeout is not None:
@@ -115,7 +116,7 @@ def make_context(assignment: Assignment, *, data_dir: Path | None, store: Path |
         check_store(store_path)
     sandbox = resolve_sandbox(isolation)
     if sandbox.level == "degraded":
-        console.err(console.t("cli.run.isolation_degraded", reason=sandbox.reason))
+        console.err(console.t(degraded_warning, reason=sandbox.reason))  # once, before any notebook runs
     return GradingContext(assignment, find_fashion_mnist(data_dir), store_path, sandbox)
 
 

@@ -39,7 +39,8 @@ def check_with_kit(*, notebook: Path, kit: Path, out: Path | None = None, lang: 
     contents = load_kit(kit)
     spec = contents.assignment
     context = make_context(spec, data_dir=student_data_dir(data_dir), store=store, no_store=no_store,
-                           cell_timeout=cell_timeout, isolation=isolation, jobs=1)
+                           cell_timeout=cell_timeout, isolation=isolation, jobs=1,
+                           degraded_warning="kit.isolation_degraded")
     out = Path(out) if out else notebook.with_name(f"{notebook.stem}-relatorio")
     catalogue = load_catalogue(lang)
     console.err(catalogue("cli.check.running", notebook=notebook.name))

@@ -13,6 +13,7 @@ Jupyter and Colab start kernels in the notebook's folder), else ``../kit``.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 import os
@@ -51,19 +52,24 @@ class LiveSummary:
         printer.text("")
 
 
-def find_kit(kit: str | Path | None = None, environ: Mapping[str, str] = os.environ, cwd: Path | None = None) -> Path:
-    """The kit folder: ``kit``, ``$GRADER_KIT``, ``./kit``, ``../kit`` (the first that holds a kit)."""
+class KitNotFound(FileNotFoundError):
+    """No kit where :func:`find_kit` looked; the message (in the student's language) says where to put it."""
+
+
+def find_kit(kit: str | Path | None = None, environ: Mapping[str, str] = os.environ, cwd: Path | None = None,
+             lang: str = "pt") -> Path:
+    """The kit folder: ``kit``, else ``$GRADER_KIT``, else ``./kit`` or ``../kit``."""
     cwd = Path(cwd or Path.cwd())
-    candidates = [Path(kit)] if kit else []
-    candidates += [Path(environ[ENV])] if environ.get(ENV) and not kit else []
-    candidates += [cwd / "kit", cwd.parent / "kit"] if not kit and not environ.get(ENV) else []
+    if kit:
+        candidates = [Path(kit)]
+    elif environ.get(ENV):
+        candidates = [Path(environ[ENV])]
+    else:
+        candidates = [cwd / "kit", cwd.parent / "kit"]
     for folder in candidates:
         if is_kit(folder):
             return folder
-    from grader.errors import UsageError
-
-    looked = ", ".join(str(c) for c in candidates)
-    raise UsageError(f"no student kit found (looked in: {looked})", "kit.live.no_kit", looked=looked)
+    raise KitNotFound(load_catalogue(lang)("kit.live.no_kit", looked=", ".join(str(c) for c in candidates)))
 
 
 def _harness(assignment: Assignment, keras: bool):
@@ -150,7 +156,7 @@ def _show(text: str) -> None:
 def verificar(section: str | None = None, *, kit: str | Path | None = None, lang: str = "pt",
               namespace: dict[str, Any] | None = None) -> LiveSummary:
     """Check the notebook's live objects against the kit's visible checks of ``section`` (all when None)."""
-    contents = load_kit(find_kit(kit))
+    contents = load_kit(find_kit(kit, lang=lang))
     spec = contents.assignment
     cat = load_catalogue(lang)
     ids = [s.id for s in spec.sections]
@@ -170,12 +176,18 @@ def verificar(section: str | None = None, *, kit: str | Path | None = None, lang
     kit_now = KitContents(spec_now, contents.reference, contents.key, contents.deferred, contents.hidden_inputs)
     result = score_with_kit(submission_id="notebook", path="", facts=facts, kit=kit_now, catalogue=cat,
                             registry=registry)
+    result = _without_grader_errors(result, cat)
     text = _render_text(result, kit_now, section, cat)
     _show(text)
     return LiveSummary(result, section, text)
 
 
-def _only(spec: Assignment, section: str) -> Assignment:
-    import dataclasses
+def _without_grader_errors(result: SubmissionResult, cat: Catalogue) -> SubmissionResult:
+    """A model the grader could not rebuild here (its own ``call()``, no weights): for ``grader check --kit``."""
+    checks = tuple(dataclasses.replace(c, status="skipped", message=cat("kit.live_model_judge")) if c.grader_error
+                   else c for c in result.checks)
+    return dataclasses.replace(result, checks=checks)
 
+
+def _only(spec: Assignment, section: str) -> Assignment:
     return dataclasses.replace(spec, checks=tuple(c for c in spec.checks if c.section == section))
