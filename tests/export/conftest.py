@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -32,7 +33,7 @@ def submission(sid: str, statuses: dict[str, str], *, source=None, late_days: fl
     if late_days is not None:
         policy = LatePolicy(due=DUE, percent=10.0)
         penalty = late_penalty(DUE + timedelta(days=late_days), policy, result.score, result.max_score)
-        result = SubmissionResult(**{**result.__dict__, "late": penalty})
+        result = dataclasses.replace(result, late=penalty)
     return result
 
 
