@@ -130,18 +130,32 @@ class _Covered:
         """The slices in the run's source (only the pairs shown on the page need them)."""
         return _to_raw(self.slices, self.cell.offsets)
 
+    def span(self, n: int) -> tuple[int, int]:
+        """Slice ``n`` in the run's source, widened to whole words (a k-gram may start inside a name)."""
+        source, start, end = self.cell.source, int(self.raw[0][n]), min(int(self.raw[1][n]), len(self.cell.source))
+        while 0 < start < len(source) and _word(source[start - 1]) and _word(source[start]):
+            start -= 1
+        while 0 < end < len(source) and _word(source[end - 1]) and _word(source[end]):
+            end += 1
+        return start, end
+
     def marks(self) -> list[tuple[int, int]]:
         """The shared stretches as character ranges of the cell's own text."""
         at = self.cell.start
-        return [(at + int(s), at + int(e)) for s, e in zip(self.raw[0], self.raw[1])]
+        return [(at + s, at + e) for s, e in map(self.span, range(self.slices.shape[1]))]
 
     def text(self, n: int) -> str:
-        return self.cell.source[int(self.raw[0][n]):int(self.raw[1][n])]
+        start, end = self.span(n)
+        return self.cell.source[start:end]
 
     def hits(self, n: int, hashes: set[int], k: int) -> int:
         """How many of ``hashes`` start inside slice ``n``."""
         start, end = self.slices[0][n], self.slices[1][n]
         return sum(1 for h in hashes for p in self.cell.positions.get(h, ()) if start <= p <= end - k)
+
+
+def _word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
 
 
 def _covered(doc: DocumentPrint, shared: frozenset[int], k: int) -> list[_Covered]:
@@ -180,20 +194,31 @@ def compare_documents(a: DocumentPrint, b: DocumentPrint, *, k: int, ignored: fr
     if not shared:
         return None
     side_a, side_b = _covered(a, shared, k), _covered(b, shared, k)
-    length, cell_a, n_a = max((int(c.slices[1][n] - c.slices[0][n]), i, n)
-                              for i, c in enumerate(side_a) for n in range(c.slices.shape[1]))
     tokens_a, tokens_b = _tokens(side_a), _tokens(side_b)
+    longest_a, longest_b = _longest(side_a), _longest(side_b)
     numbers = StreamMatch(share_a=_share(tokens_a, a.coverage), share_b=_share(tokens_b, b.coverage),
-                          tokens_a=tokens_a, tokens_b=tokens_b, longest=length)
+                          tokens_a=tokens_a, tokens_b=tokens_b, longest=max(longest_a[0], longest_b[0]))
     if not detailed:
         return numbers
-    in_longest = {h for h in side_a[cell_a].hashes
-                  if any(side_a[cell_a].slices[0][n_a] <= p <= side_a[cell_a].slices[1][n_a] - k
-                         for p in side_a[cell_a].cell.positions[h])}
-    _, cell_b, n_b = max((c.hits(n, in_longest, k), -i, n) for i, c in enumerate(side_b)
-                         for n in range(c.slices.shape[1]))
-    cell_b = -cell_b
-    return dataclasses.replace(
-        numbers, longest_a=side_a[cell_a].text(n_a), longest_b=side_b[cell_b].text(n_b),
-        longest_cells=(side_a[cell_a].cell.index, side_b[cell_b].cell.index),
-        fragments_a=_fragments(side_a), fragments_b=_fragments(side_b))
+    if longest_a[0] >= longest_b[0]:
+        (text_a, cell_a), (text_b, cell_b) = _passage_and_counterpart(side_a, longest_a, side_b, k)
+    else:
+        (text_b, cell_b), (text_a, cell_a) = _passage_and_counterpart(side_b, longest_b, side_a, k)
+    return dataclasses.replace(numbers, longest_a=text_a, longest_b=text_b, longest_cells=(cell_a, cell_b),
+                               fragments_a=_fragments(side_a), fragments_b=_fragments(side_b))
+
+
+def _longest(side: list[_Covered]) -> tuple[int, int, int]:
+    """(length in tokens, which covered cell, which slice) of the side's longest shared run."""
+    return max((int(c.slices[1][n] - c.slices[0][n]), i, n) for i, c in enumerate(side) for n in range(c.slices.shape[1]))
+
+
+def _passage_and_counterpart(side: list[_Covered], longest: tuple[int, int, int], other: list[_Covered],
+                             k: int) -> tuple[tuple[str, int], tuple[str, int]]:
+    """The longest run's text and cell, and the other student's run holding most of its fingerprints."""
+    _, i, n = longest
+    covered = side[i]
+    start, end = covered.slices[0][n], covered.slices[1][n]
+    inside = {h for h in covered.hashes if any(start <= p <= end - k for p in covered.cell.positions[h])}
+    _, j, m = max((c.hits(m, inside, k), -j, m) for j, c in enumerate(other) for m in range(c.slices.shape[1]))
+    return (covered.text(n), covered.cell.index), (other[-j].text(m), other[-j].cell.index)

@@ -93,3 +93,22 @@ def test_fingerprints_are_the_same_in_every_process():
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                            env={"PYTHONHASHSEED": "1"}).stdout  # this process's salt is random
     assert other.strip() == str(sorted(doc("a", CONV).hashes))
+
+
+def test_the_longest_passage_does_not_depend_on_which_student_comes_first():
+    lines = CONV.splitlines()
+    whole, split = doc("a", CONV), doc("b", "\n".join(lines[:4]), "\n".join(lines[4:]) + "\nprint(saida)")
+    forward, backward = compare_documents(whole, split, k=25), compare_documents(split, whole, k=25)
+    assert forward.longest == backward.longest
+    assert (forward.longest_a, forward.longest_b) == (backward.longest_b, backward.longest_a)
+
+
+def test_highlights_start_and_end_on_whole_words():
+    match = compare_documents(doc("a", CONV), doc("b", RENAMED), k=25)
+    for fragment in match.fragments_a:
+        for start, end in fragment.marks:
+            assert start == 0 or not (fragment.source[start - 1].isalnum() and fragment.source[start].isalnum())
+            assert end == len(fragment.source) or not (fragment.source[end - 1].isalnum()
+                                                       and fragment.source[end].isalnum())
+    at = CONV.index(match.longest_a)
+    assert at == 0 or not CONV[at - 1].isalnum()
