@@ -1,4 +1,4 @@
-"""The class overview lists what an LMS download held besides graded notebooks: replaced hand-ins, skipped files."""
+"""What an LMS download told: replaced hand-ins and skipped files on the class overview, the student's name in both pages."""
 
 from __future__ import annotations
 
@@ -43,3 +43,14 @@ def test_the_student_name_and_late_marker_are_in_the_table():
 def test_a_plain_run_has_no_intake_section():
     html = render_index(run_results([_passing()]), load_catalogue("pt"), {})
     assert 'id="intake"' not in html
+
+
+def test_the_students_report_names_the_student():
+    from tests.test_report import sample_assignment, sample_facts
+
+    from grader.report import render_submission_report
+
+    result = _canvas_run().submissions[0]
+    student, reference = sample_facts()
+    html = render_submission_report(result, sample_assignment(), load_catalogue("pt"), student, reference)
+    assert "12345 · silvaana" in visible_text(html)
