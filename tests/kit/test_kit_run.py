@@ -74,3 +74,32 @@ def test_verificar_in_a_running_kernel_judges_the_live_objects(graded_examples, 
     assert live and live == {k: full[k] for k in live}
     assert {v for k, v in got.items() if kinds[k] not in LIVE_KINDS} == {"skipped"}
     assert "não a nota" in shown and "<div class='grader-verificar'>" in shown
+
+
+KERAS_CELLS = (
+    "import keras\nfrom keras import layers\n"
+    "def criar_mlp(oculta=128):\n"
+    "    return keras.Sequential([keras.Input(shape=(784,)), layers.Dense(oculta, activation='relu'),\n"
+    "        layers.Dropout(0.2), layers.Dense(64, activation='relu'), layers.Dropout(0.2),\n"
+    "        layers.Dense(10, activation='softmax')])\n"
+    "modelo = criar_mlp()\n"
+    "modelo.compile(optimizer='adam', loss='sparse_categorical_crossentropy', metrics=['accuracy'])",
+    "from grader import verificar\nimport json\ncerto = verificar('parte-1')\n"
+    "modelo = criar_mlp(100)\nmodelo.compile(optimizer='sgd', loss='sparse_categorical_crossentropy')\n"
+    "errado = verificar('parte-1')\n"
+    "print('VERDICTS' + json.dumps([{c.id: c.status for c in r.result.checks} for r in (certo, errado)]))",
+)
+
+
+def test_verificar_judges_a_live_keras_model(graded_examples, tmp_path):
+    build_kit("treinamento-redes", graded_examples("treinamento-redes").out, tmp_path / "kit")
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in KERAS_CELLS])
+    NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    import json
+
+    printed = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("output_type") == "stream")
+    right, wrong = json.loads(printed.split("VERDICTS", 1)[1])
+    assert right == {"p1-executa": "skipped", "p1-estrutura": "passed", "p1-params": "passed",
+                     "p1-compilacao": "passed", "p1-acuracia": "skipped"}
+    assert wrong["p1-estrutura"] == "partial" and wrong["p1-params"] == "failed"
+    assert wrong["p1-compilacao"] == "failed"
