@@ -62,3 +62,35 @@ def test_a_canvas_zip_is_graded_with_the_students_ids(graded_examples, tmp_path,
     # grader report re-renders from OUT alone (the zip's temporary folder is gone): the intake stays
     report(out=out)
     assert "silvaana_12345_500_relu.ipynb" in (out / "index.html").read_text(encoding="utf-8")
+
+
+GRADESCOPE_YML = """\
+submission_301:
+  :submitters:
+  - :name: Ana Silva
+    :sid: '2021001'
+    :email: ana@usp.br
+  :created_at: 2026-11-21 10:00:00.000000000 -03:00
+submission_302:
+  :submitters:
+  - :name: Ana Silva
+    :sid: '2021001'
+    :email: ana@usp.br
+  :created_at: 2026-11-20 10:00:00.000000000 -03:00
+"""
+
+
+def test_a_gradescope_export_zip_grades_the_latest_submission(graded_examples, tmp_path, dataset_dir):
+    graded = graded_examples("relu-exercicios")
+    archive = tmp_path / "assignment_77_export.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("assignment_77_export/submission_metadata.yml", GRADESCOPE_YML)
+        zf.writestr("assignment_77_export/submission_301/relu.ipynb", (EXAMPLES / "04-dying-relu-errado.ipynb").read_bytes())
+        zf.writestr("assignment_77_export/submission_302/relu.ipynb", (EXAMPLES / "01-correta.ipynb").read_bytes())
+    run(submissions=archive, assignment="relu-exercicios", out=tmp_path / "out", jobs=1, data_dir=dataset_dir,
+        store=graded.store)
+    results = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+    (ana,) = results["submissions"]
+    assert ana["id"] == "2021001" and ana["source"]["name"] == "Ana Silva" and ana["cached"]
+    assert ana["score"] == graded.submission("04-dying-relu-errado")["score"]  # created later, though numbered first
+    assert results["discovery"]["lms"] == "gradescope"
