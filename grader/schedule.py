@@ -113,17 +113,19 @@ def _running(futures: dict, statuses: dict[str, Path] | None = None) -> list[str
 
 def _gather(futures: dict, completed, collected: dict[str, tuple[NotebookFacts, bool]],
             statuses: dict[str, Path] | None = None, *, total: int | None = None,
-            explain: Callable[[BaseException], str | None] | None = None) -> None:
+            explain: Callable[[BaseException], str | None] | None = None,
+            result: Callable[[object], tuple[dict, bool]] | None = None) -> None:
     """Facts of each future as it completes; a failed one is its notebook's error (``explain`` may say why).
 
-    ``total``: how many notebooks ``completed`` will yield, when ``futures`` grows as they run.
+    ``total``: how many notebooks ``completed`` will yield, when ``futures`` grows as they run;
+    ``result``: a future's outcome, when ``completed`` fetched it already (default ``future.result()``).
     """
     progress = console.RunProgress(total or len(futures), running=lambda: _running(futures, statuses))
     try:
         for future in completed:
             key = futures[future]
             try:
-                facts_json, cached = future.result()
+                facts_json, cached = result(future) if result else future.result()
                 collected[key] = (NotebookFacts.from_json(facts_json), cached)
             except Exception as exc:  # a lost worker fails its own notebook only, with the reason kept
                 log.error("the grading worker failed on %s", key.lstrip("\0"), exc_info=True)
@@ -235,15 +237,17 @@ def _execute_on_dask(paths: dict[str, Path], context: GradingContext, scheduler:
     names = {key: f"grader-{n}-{path.name}" for n, (key, path) in enumerate(pending.items())}
     with _pool(1, context.assignment.execution.threads, log_path) as pool, dask_client(scheduler) as client:
         here = {pool.submit(_collect_task, path, context): key for key, path in local.items()}
-        shipped = client.scatter(ShippedAssignment.of(context), broadcast=True)
+        # by value in every task, not scattered once: Dask's memory manager drops the extra copies
+        # of a scattered value, and a worker would then wait on a busy peer for it before each notebook
+        shipped = ShippedAssignment.of(context)
 
         def submit(key: str, path: Path):
             return client.submit(collect_remote, path.name, path.read_bytes(), shipped, key=names[key],
                                  pure=False, retries=TASK_RETRIES)
 
-        futures: dict = {}
-        _gather(futures, _one_per_thread(client, submit, pending, futures), collected, total=len(pending),
-                explain=lost_worker_reason)
+        window = _OnePerThread(client, submit, pending)
+        _gather(window.futures, window, collected, total=len(pending), explain=lost_worker_reason,
+                result=window.result)
         _gather(here, as_completed(here), collected)
     for key in pending:
         facts = collected[key][0]
@@ -251,38 +255,57 @@ def _execute_on_dask(paths: dict[str, Path], context: GradingContext, scheduler:
             store.put_facts(facts, facts_key, __version__)
 
 
-def _one_per_thread(client, submit: Callable[[str, Path], object], pending: dict[str, Path],
-                    futures: dict) -> Iterator:
+class _OnePerThread:
     """Dask futures as they complete, with no more notebooks on the cluster than its workers have threads.
 
     Each worker thread holds the one notebook it executes: a worker that dies takes no queued
     notebook with it (Dask would count that death against it too), and the notebooks' bytes
-    wait here rather than in the scheduler's memory. ``futures`` maps each submitted future to its key.
+    wait here rather than in the scheduler's memory. A thread that finishes gets the next
+    notebook before this process reads the facts of the last one, and those facts are
+    fetched in the background as each task ends, so that no worker waits on this process.
     """
-    from distributed import as_completed as dask_completed
 
-    from grader.distributed import cluster_threads
+    def __init__(self, client, submit: Callable[[str, Path], object], pending: dict[str, Path]) -> None:
+        from distributed import as_completed as dask_completed
 
-    queue = iter(pending.items())
-    completed = dask_completed()
-    in_flight: set = set()
+        self.client, self.submit = client, submit
+        self.futures: dict = {}  # every future submitted -> its notebook's key
+        self._queue = iter(pending.items())
+        # on this client's event loop: another Dask client in the process may be the default one
+        self._completed = dask_completed(with_results=True, raise_errors=False, loop=client.loop)
+        self._in_flight: set = set()
+        self._outcomes: dict = {}
 
-    def top_up() -> None:
-        while len(in_flight) < cluster_threads(client):
-            key, path = next(queue, (None, None))
+    def _top_up(self) -> None:
+        from grader.distributed import cluster_threads
+
+        threads = cluster_threads(self.client)
+        while len(self._in_flight) < threads:
+            key, path = next(self._queue, (None, None))
             if key is None:
                 return
-            future = submit(key, path)
-            futures[future] = key
-            in_flight.add(future)
-            completed.add(future)
+            future = self.submit(key, path)
+            self.futures[future] = key
+            self._in_flight.add(future)
+            self._completed.add(future)
 
-    top_up()
-    for future in completed:
-        in_flight.discard(future)
-        yield future
-        future.release()  # its facts are read: the cluster may forget them
-        top_up()
+    def __iter__(self) -> Iterator:
+        self._top_up()
+        for future, outcome in self._completed:
+            self._in_flight.discard(future)
+            self._top_up()
+            self._outcomes[future] = outcome
+            yield future
+            future.release()  # its facts are read: the cluster may forget them
+
+    def result(self, future) -> tuple[dict, bool]:
+        """The outcome fetched for ``future``: its facts, or the exception its task ended with."""
+        outcome = self._outcomes.pop(future)
+        if future.status == "error":  # Dask hands over (type, exception, traceback)
+            raise outcome[1]
+        if isinstance(outcome, BaseException):  # cancelled
+            raise outcome
+        return outcome
 
 
 def _execute_all(paths: dict[str, Path], context: GradingContext, jobs: int,
