@@ -49,6 +49,7 @@ def execution_key(assignment: Assignment, isolation: str = "") -> str:
         "calls": function_calls(assignment),
         "keras": uses_models(assignment),
         "sections": [s.to_json() for s in assignment.sections],
+        "evaluated": assignment.evaluated_sections(),
         "template": sha256_file(assignment.notebook_path),
     }, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:24]

@@ -130,6 +130,14 @@ class Assignment(JsonData):
     def section(self, section_id: str) -> SectionSpec | None:
         return next((s for s in self.sections if s.id == section_id), None)
 
+    def evaluated_sections(self) -> tuple[str, ...]:
+        """Sections whose models the grader evaluates on held-out data: those with a check
+        that may read an evaluation (accuracy, confusion_binarized, any plugin kind)."""
+        if not self.execution.evaluations:
+            return ()
+        return tuple(s.id for s in self.sections
+                     if any(c.kind not in EVALUATION_FREE_KINDS for c in self.checks_of(s.id)))
+
     @property
     def notebook_path(self) -> Path:
         return Path(self.root) / self.notebook
@@ -169,6 +177,10 @@ def _require(table: dict, key: str, kind: type | tuple, where: str, at: _Where) 
 
 DEFAULT_DATASET = "fashion_mnist_test"
 DATASET_KINDS = ("accuracy", "confusion_binarized")  # check kinds whose ``dataset`` the grader evaluates
+# built-in kinds that never read the grader's evaluation of a model: a section checked only
+# by these has its models rebuilt and counted, not evaluated (a plugin's kind may read one)
+EVALUATION_FREE_KINDS = frozenset({"executes", "value", "function", "answer_text", "decreasing", "model_params",
+                                   "model_structure", "output_shape", "compile_config", "callbacks"})
 DATASET_KEYS = ("source", "positive")
 
 

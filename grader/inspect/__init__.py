@@ -104,6 +104,10 @@ def inspect_execution(record: ExecutionRecord, artifacts: Path, segments: list[S
     splits = {spec.name: spec.load(dataset_dir) for spec in assignment.execution.evaluations}
     found_sections = {seg.section for seg in segments if seg.section}
     some_missing = any(spec.id not in found_sections for spec in assignment.sections)
+    # only models an accuracy-reading check may pick are evaluated: a section's own, and those
+    # outside every section when such a section's heading was not found
+    evaluated = set(assignment.evaluated_sections())
+    evaluate_others = bool(evaluated - found_sections)
     sections: dict[str, dict[str, Any]] = {}
     other_models: list[ModelFacts] = []
     compat: list[dict[str, str]] = []
@@ -125,8 +129,8 @@ def inspect_execution(record: ExecutionRecord, artifacts: Path, segments: list[S
         if harvest.error:
             acc["errors"].append(harvest.error)
         acc["harvested"] = acc["harvested"] or bool(manifest) or harvest.error is None
-        graded = assignment.checks_of(seg.section) if seg.section else some_missing
-        evaluations = assignment.execution.evaluations if graded else ()
+        wanted = seg.section in evaluated if seg.section else evaluate_others
+        evaluations = assignment.execution.evaluations if wanted else ()
         for entry in manifest.get("models", []):
             if isinstance(entry, dict):
                 model = _inspect_model(entry, seg.section or seg.key, directory / str(entry.get("dir", "")),

@@ -126,11 +126,24 @@ def input_candidates(images: np.ndarray, input_shape: tuple | None) -> list[tupl
             for spatial, inputs in _spatial_candidates(images, height, width)]
 
 
+# input values of one ``predict`` batch: 1,000 LeNet-size images go at once, 27 images of
+# 224×224×3, so the activations of a large model stay at a few hundred MB (one batch of
+# 1,000 such images through a 64-filter convolution would need 13 GB)
+BATCH_VALUES = 1 << 22
+MAX_BATCH = 1000
+
+
+def batch_size(inputs: np.ndarray) -> int:
+    """Images per ``predict`` batch for ``inputs``: at most ``MAX_BATCH``, ``BATCH_VALUES`` values."""
+    per_image = max(1, int(np.prod(inputs.shape[1:])))
+    return max(1, min(MAX_BATCH, BATCH_VALUES // per_image))
+
+
 def keras_predictor(model) -> Predict:
     """A ``predict`` callable for a Keras model in this process: None when the model cannot run."""
     def predict(inputs: np.ndarray) -> np.ndarray | None:
         try:
-            return np.asarray(model.predict(inputs, batch_size=1000, verbose=0))
+            return np.asarray(model.predict(inputs, batch_size=batch_size(inputs), verbose=0))
         except Exception as exc:  # Keras and TensorFlow raise many types for inputs a model rejects
             log.info("model %s cannot predict on inputs %s: %s: %s", getattr(model, "name", "?"),
                      inputs.shape, type(exc).__name__, exc)

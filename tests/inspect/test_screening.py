@@ -62,3 +62,9 @@ def test_a_model_that_runs_on_nothing_gives_no_evaluation():
     calls = []
     assert evaluate_accuracy(lambda x: calls.append(len(x)), _split(), TEN, (None, 28, 28, 1)) is None
     assert calls[:1] == [evaluate.PROBE]
+
+
+def test_large_images_are_predicted_in_small_batches():
+    assert evaluate.batch_size(np.zeros((5, 28, 28, 1), np.float32)) == evaluate.MAX_BATCH
+    assert evaluate.batch_size(np.zeros((5, 224, 224, 3), np.float32)) == 27
+    assert evaluate.batch_size(np.zeros((5, 4096, 4096, 3), np.float32)) == 1
