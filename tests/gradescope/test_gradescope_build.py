@@ -66,7 +66,7 @@ def test_settings_say_what_the_assignment_needs(relu_zip, dataset_dir, tmp_path)
     assert settings["memory_mb"] == 768 and settings["timeout_seconds"] == 120 + 120  # NumPy only
     assert fallback["score"] == 0 and fallback["tests"][0]["visibility"] == "visible"
     cnn = build(assignment="cnn-pratica", out=tmp_path / "cnn.zip", data_dir=dataset_dir).settings
-    assert cnn.memory_mb == 3072 and cnn.timeout_seconds > 600  # Keras training: above Gradescope's defaults
+    assert cnn.memory_mb == 4096 and cnn.timeout_seconds > 600  # Keras training: above Gradescope's defaults
 
 
 def test_the_command_line_says_what_to_set_in_gradescope(tmp_path, dataset_dir, capsys):
