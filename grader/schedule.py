@@ -219,7 +219,8 @@ def _execute_on_dask(paths: dict[str, Path], context: GradingContext, scheduler:
     """Submissions to the cluster as bytes, the reference (never sent) here; the store stays here.
 
     Workers share no file system with this machine: each gets a notebook's bytes and the
-    assignment as data (:mod:`grader.remote`); facts come back and are stored here. A task
+    assignment as data (:mod:`grader.remote`); facts come back and are stored here as each
+    notebook finishes. A task
     that raised is retried once; one whose worker died, once on another worker
     (:mod:`grader.distributed`); then it is reported as that notebook's error.
     """
@@ -246,13 +247,17 @@ def _execute_on_dask(paths: dict[str, Path], context: GradingContext, scheduler:
                                  pure=False, retries=TASK_RETRIES)
 
         window = _OnePerThread(client, submit, pending)
-        _gather(window.futures, window, collected, total=len(pending), explain=lost_worker_reason,
-                result=window.result)
+
+        def stored(future) -> tuple[dict, bool]:
+            """A notebook's facts, stored here as soon as they arrive: a killed run loses none."""
+            facts_json, cached = window.result(future)
+            facts = NotebookFacts.from_json(facts_json)
+            if store is not None and facts.error is None:
+                store.put_facts(facts, facts_key, __version__)
+            return facts_json, cached
+
+        _gather(window.futures, window, collected, total=len(pending), explain=lost_worker_reason, result=stored)
         _gather(here, as_completed(here), collected)
-    for key in pending:
-        facts = collected[key][0]
-        if store is not None and facts.error is None:
-            store.put_facts(facts, facts_key, __version__)
 
 
 class _OnePerThread:
