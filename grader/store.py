@@ -120,6 +120,8 @@ class Store:
 
 def _migrate(db: sqlite3.Connection) -> None:
     """Bring the file to :data:`SCHEMA_VERSION`, in one transaction that concurrent openers wait for."""
+    if db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+        return  # the usual case: no write lock taken
     db.isolation_level = None  # transactions by hand: BEGIN IMMEDIATE takes the write lock first
     db.execute("BEGIN IMMEDIATE")
     try:
