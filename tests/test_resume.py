@@ -57,7 +57,20 @@ def _stored(store: Path) -> set[str]:
 
 
 def _stale_workdirs() -> set[Path]:
-    return {p.parent for p in Path(tempfile.gettempdir()).glob("grader-*/owner.pid")}
+    """Work folders whose owner process is gone (other runs on this machine keep theirs alive)."""
+    found = set()
+    for owner in Path(tempfile.gettempdir()).glob("grader-*/owner.pid"):
+        try:
+            pid = int(owner.read_text(encoding="ascii").strip())
+        except (OSError, ValueError):
+            continue
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            state = None  # gone
+        if state in (None, "Z"):
+            found.add(owner.parent)
+    return found
 
 
 def test_a_run_killed_with_sigkill_resumes_without_executing_finished_notebooks(tmp_path, dataset_dir):
