@@ -90,6 +90,6 @@ def lost_worker_reason(exc: BaseException) -> str | None:
 
     if not isinstance(exc, KilledWorker):
         return None
-    return (f"the worker process executing this notebook died {ALLOWED_FAILURES + 1} times, on "
-            f"{ALLOWED_FAILURES + 1} different workers (killed by the system's out-of-memory killer, "
-            "or by the notebook's own code); it was not graded")
+    from grader import console  # the run's language
+
+    return console.t("submission.worker_died", times=ALLOWED_FAILURES + 1)
