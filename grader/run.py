@@ -175,7 +175,8 @@ def run(*, submissions: Path, assignment: str, out: Path, jobs: int | None = Non
                                   log_path=log_path)
     from grader.similarity.command import compare_after_run  # copydetect is imported only when it is used
 
-    similar = compare_after_run(Path(out), spec, found, {k: r for k, (r, _) in graded.items()}, enabled=similarity)
+    similar = compare_after_run(Path(out), spec, found, {k: r for k, (r, _) in graded.items()}, enabled=similarity,
+                                store=context.store_path)
     opened.cleanup()
     scored, info = apply_run_decisions({k: r for k, (r, _) in graded.items()}, decided,
                                        decisions_file if decided or decisions else None)

@@ -20,7 +20,7 @@ from grader.facts import NotebookFacts
 from grader.history import RUBRIC_UNKNOWN, GradeVersion
 from grader.results import SubmissionResult
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 FACTS_TABLE = """
 CREATE TABLE IF NOT EXISTS facts (
     sha256 TEXT NOT NULL, execution_key TEXT NOT NULL, grader_version TEXT NOT NULL,
@@ -34,6 +34,12 @@ CREATE TABLE IF NOT EXISTS grades (
     score REAL NOT NULL, max_score REAL NOT NULL, final_score REAL NOT NULL, status TEXT NOT NULL,
     grader_version TEXT NOT NULL, result TEXT NOT NULL, graded REAL NOT NULL, updated REAL NOT NULL,
     PRIMARY KEY (assignment, submission, sha256, rubric)
+);
+"""
+# schema 3: the similarity findings of a set of notebooks, so a re-check compares nothing again
+SIMILARITY_TABLE = """
+CREATE TABLE IF NOT EXISTS similarity (
+    key TEXT PRIMARY KEY, findings TEXT NOT NULL, created REAL NOT NULL
 );
 """
 # schema 1 kept one grade per (assignment, submission, sha256), with no rubric, status or grader version
@@ -73,6 +79,17 @@ class Store:
                 (sha256, execution_key, grader_version),
             ).fetchone()
         return NotebookFacts.from_json(json.loads(row[0])) if row else None
+
+    def get_similarity(self, key: str) -> dict | None:
+        """The similarity findings (their JSON) stored under ``key``, or None."""
+        with closing(self._connect()) as db:
+            row = db.execute("SELECT findings FROM similarity WHERE key=?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def put_similarity(self, key: str, findings: dict) -> None:
+        with closing(self._connect()) as db, db:
+            db.execute("INSERT OR REPLACE INTO similarity VALUES (?, ?, ?)",
+                       (key, json.dumps(findings, ensure_ascii=False), time.time()))
 
     def put_facts(self, facts: NotebookFacts, execution_key: str, grader_version: str) -> None:
         with closing(self._connect()) as db, db:
@@ -134,6 +151,7 @@ def _migrate(db: sqlite3.Connection) -> None:
         if version < SCHEMA_VERSION:
             db.execute(FACTS_TABLE)
             db.execute(GRADES_TABLE)
+            db.execute(SIMILARITY_TABLE)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         db.execute("COMMIT")
     except BaseException:

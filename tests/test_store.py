@@ -173,9 +173,21 @@ def test_a_schema_1_store_is_migrated_with_its_facts_and_grades(tmp_path):
     assert [(v.rubric, v.score) for v in Store(path).history("cnn-pratica")["ana"]] == [("", 7.5), (RUBRIC, 9.0)]
     with closing(sqlite3.connect(path)) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-        assert {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")} == {"facts", "grades"}
+        assert {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")} == {"facts", "grades", "similarity"}
 
 
 def test_a_new_store_says_its_schema_version(store):
     with closing(sqlite3.connect(store.path)) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_a_schema_2_store_gains_the_similarity_table_and_keeps_its_rows(tmp_path):
+    path = tmp_path / "store.sqlite"
+    Store(path).put_facts(FACTS, KEY, VERSION)
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("DROP TABLE similarity")
+        db.execute("PRAGMA user_version = 2")
+    store = Store(path)
+    assert store.get_facts(SHA, KEY, VERSION) == FACTS
+    store.put_similarity("k", {"pairs": []})
+    assert store.get_similarity("k") == {"pairs": []} and store.get_similarity("other") is None

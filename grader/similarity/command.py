@@ -9,6 +9,8 @@ compared rather than compared in a state the grades do not describe.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import time
 from dataclasses import dataclass
@@ -22,13 +24,13 @@ from grader.notebook import load_notebook, sha256_file
 from grader.outputs import load_run_inputs
 from grader.rerender import load_results, report
 from grader.results import RunResults, SubmissionResult
-from grader.similarity.compare import compare_works
 from grader.similarity.extract import Handout, extract_work
 from grader.similarity.findings import PAGE, SimilarityFindings, SkippedSubmission
 from grader.similarity.report import render_similarity_page, write_similarity_csv
 from grader.similarity.saved import CSV_NAME, save_findings
 from grader.similarity.settings import SimilaritySettings
 from grader.spec import Assignment
+from grader.store import Store
 
 log = logging.getLogger(__name__)
 INSTRUCTOR_REPORT = "report-professor.html"  # OUT/<id>/, as grader/outputs.py writes it
@@ -75,6 +77,8 @@ def _work(notebook: Notebook, handout: Handout):
 
 def compare_notebooks(notebooks: list[Notebook], handout: Handout, settings: SimilaritySettings) -> SimilarityFindings:
     """Every pair of ``notebooks`` compared on the code and the text their students wrote."""
+    from grader.similarity.compare import compare_works  # copydetect (and its matplotlib) only when comparing
+
     started = time.perf_counter()
     works, skipped = [], []
     for notebook in sorted(notebooks, key=lambda n: n.id):
@@ -96,10 +100,42 @@ def write_similarity(out: Path, findings: SimilarityFindings, catalogue: Catalog
     return page
 
 
-def compare_run(out: Path, notebooks: list[Notebook], handout_path: Path, settings: SimilaritySettings,
-                catalogue: Catalogue, title: str) -> SimilarityFindings:
-    """The comparison and its files, as ``grader run`` does it at its end."""
+def findings_key(notebooks: list[Notebook], handout_path: Path, settings: SimilaritySettings) -> str | None:
+    """What decides the findings: each notebook's id and sha256, the handout, the settings, the grader.
+
+    None when a notebook has no sha256 (it was not graded): its file decides, so nothing is reused.
+    """
+    from grader import __version__
+
+    if any(not n.sha256 for n in notebooks):
+        return None
+    blob = json.dumps({"notebooks": sorted((n.id, n.sha256) for n in notebooks),
+                       "handout": sha256_file(handout_path), "settings": settings.to_json(),
+                       "grader": __version__}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def stored_or_compared(notebooks: list[Notebook], handout_path: Path, settings: SimilaritySettings,
+                       store: Store | None) -> SimilarityFindings:
+    """The findings of these notebooks: from the store when the same ones were compared before."""
+    key = findings_key(notebooks, handout_path, settings) if store is not None else None
+    if key is not None and all(n.path.is_file() for n in notebooks):
+        saved = store.get_similarity(key)
+        if saved is not None:
+            try:
+                return SimilarityFindings.from_json(saved)
+            except (KeyError, TypeError, ValueError) as exc:
+                log.warning("ignoring stored similarity findings: %s", exc)
     findings = compare_notebooks(notebooks, read_handout(handout_path), settings)
+    if key is not None and not findings.skipped:
+        store.put_similarity(key, findings.to_json())
+    return findings
+
+
+def compare_run(out: Path, notebooks: list[Notebook], handout_path: Path, settings: SimilaritySettings,
+                catalogue: Catalogue, title: str, store: Store | None = None) -> SimilarityFindings:
+    """The comparison and its files, as ``grader run`` does it at its end (reused from ``store`` if there)."""
+    findings = stored_or_compared(notebooks, handout_path, settings, store)
     page = write_similarity(out, findings, catalogue, title)
     announce(findings, page)
     return findings
@@ -145,7 +181,7 @@ def notebooks_of(submissions, results: Mapping[str, SubmissionResult]) -> list[N
 
 
 def compare_after_run(out: Path, assignment: Assignment, submissions, results: Mapping[str, SubmissionResult], *,
-                      enabled: bool = True) -> SimilarityFindings | None:
+                      enabled: bool = True, store: Path | None = None) -> SimilarityFindings | None:
     """The last step of ``grader run``: compare its notebooks (``--no-similarity``: remove old files).
 
     A problem here never costs the run its grades: it is said in one line and the run goes on.
@@ -157,7 +193,8 @@ def compare_after_run(out: Path, assignment: Assignment, submissions, results: M
         return None
     try:
         return compare_run(out, notebooks_of(submissions, results), assignment.notebook_path,
-                           assignment.similarity, console.catalogue(), assignment.title)
+                           assignment.similarity, console.catalogue(), assignment.title,
+                           Store(store) if store is not None else None)
     except UsageError as exc:
         remove_findings(out)
         console.err(console.t("cli.similarity.failed", reason=exc.render(console.catalogue())))
