@@ -35,10 +35,20 @@ def strip_ansi(text: str | None) -> str:
     return _ANSI.sub("", text or "")
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    try:
+        return jinja2.FileSystemBytecodeCache()
+    except (OSError, RuntimeError):  # no usable temporary directory: templates are compiled each run
+        return None
+
+
 @lru_cache(maxsize=1)
 def template_environment() -> jinja2.Environment:
+    # compiled templates are kept in Jinja's per-user cache folder in the temporary directory
+    # (keyed by each template's source): a re-check renders without compiling them again
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        bytecode_cache=_bytecode_cache(),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
