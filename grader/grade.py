@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib
 import json
 import logging
 import shutil
+import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +58,23 @@ def execution_key(assignment: Assignment, isolation: str = "") -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:24]
 
 
+def _import_keras() -> None:
+    try:
+        importlib.import_module("keras")
+    except (ImportError, OSError, RuntimeError) as exc:  # inspection imports it again and reports it
+        log.info("importing Keras ahead of inspection failed: %s: %s", type(exc).__name__, exc)
+
+
+def prepare_inspection(assignment: Assignment) -> None:
+    """Import Keras in a background thread while the kernel runs, when inspection will need it.
+
+    The import costs a worker about 2 s of one core; started with the kernel, it overlaps the
+    student's cells instead of following them (the second notebook of a worker finds it done).
+    """
+    if uses_models(assignment) and "keras" not in sys.modules:
+        threading.Thread(target=_import_keras, name="grader-import-keras", daemon=True).start()
+
+
 def collect_facts(path: Path, context: GradingContext, *, use_cache: bool = True,
                   status: Path | None = None) -> tuple[NotebookFacts, bool]:
     """Facts of the notebook at ``path``: ``(facts, from_cache)``. Never raises for a bad notebook.
@@ -77,6 +97,7 @@ def collect_facts(path: Path, context: GradingContext, *, use_cache: bool = True
     segments = split_sections(nb, assignment)
     answers = extract_answers(nb, template, segments)
     area_root = new_workdir()
+    prepare_inspection(assignment)
     try:
         record, area = execute_notebook(nb, segments, assignment, area_root, context.dataset_dir, context.sandbox,
                                         status=status)
