@@ -21,6 +21,7 @@ from grader import __version__
 from grader.errors import NotebookError
 from grader.execute import execute_notebook, function_calls, uses_models, value_names
 from grader.execute.sandbox import Sandbox
+from grader.execute.warm import KernelReserve, reserve_key
 from grader.facts import NotebookFacts
 from grader.definitions import definitions_source
 from grader.inspect import inspect_execution
@@ -76,10 +77,12 @@ def prepare_inspection(assignment: Assignment) -> None:
 
 
 def collect_facts(path: Path, context: GradingContext, *, use_cache: bool = True,
-                  status: Path | None = None) -> tuple[NotebookFacts, bool]:
+                  status: Path | None = None, reserve: KernelReserve | None = None) -> tuple[NotebookFacts, bool]:
     """Facts of the notebook at ``path``: ``(facts, from_cache)``. Never raises for a bad notebook.
 
     ``status``: a file where the runner keeps the cell it is executing (for the progress display).
+    ``reserve``: a worker's kernels started ahead (:mod:`grader.execute.warm`): this notebook
+    takes one if it waits, and launches the next notebook's while it runs.
     """
     assignment = context.assignment
     sha256 = sha256_file(path)
@@ -96,11 +99,13 @@ def collect_facts(path: Path, context: GradingContext, *, use_cache: bool = True
     template = load_notebook(assignment.notebook_path)
     segments = split_sections(nb, assignment)
     answers = extract_answers(nb, template, segments)
-    area_root = new_workdir()
+    reserved = reserve.take(reserve_key(assignment.execution, context.sandbox, context.dataset_dir)) \
+        if reserve is not None else None
+    area_root = reserved.root if reserved is not None else new_workdir()
     prepare_inspection(assignment)
     try:
         record, area = execute_notebook(nb, segments, assignment, area_root, context.dataset_dir, context.sandbox,
-                                        status=status)
+                                        status=status, reserve=reserve, reserved=reserved)
         # started only if a model needs the notebook's own classes, after the kernel is gone
         judge = Judge(JudgeSetup(area_root / "judge", context.sandbox, assignment.execution,
                                  definitions_source([c.source for c in nb.cells if c.cell_type == "code"])))
@@ -110,6 +115,8 @@ def collect_facts(path: Path, context: GradingContext, *, use_cache: bool = True
                                       attempted_sections(nb, template, segments), judge)
         facts = dataclasses.replace(facts, isolation=context.sandbox.level)
     finally:
+        if reserve is not None:
+            reserve.done()
         shutil.rmtree(area_root, ignore_errors=True)
     if store and facts.error is None:
         store.put_facts(facts, key, __version__)

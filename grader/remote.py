@@ -19,6 +19,7 @@ from pathlib import Path
 from grader.datasets import find_fashion_mnist
 from grader.errors import DatasetMissingError
 from grader.execute.sandbox import Sandbox, resolve_sandbox
+from grader.execute.warm import worker_reserve
 from grader.grade import GradingContext, collect_facts
 from grader.spec import Assignment
 
@@ -56,7 +57,8 @@ def collect_remote(name: str, notebook: bytes, shipped: ShippedAssignment) -> tu
         assignment = dataclasses.replace(shipped.assignment, root=str(folder), notebook=handout.name)
         sandbox: Sandbox = resolve_sandbox(shipped.isolation)
         context = GradingContext(assignment, _dataset(shipped), None, sandbox)
-        facts, _ = collect_facts(submission, context, use_cache=False)
+        # a worker executes one notebook after another: the next one's kernel starts while this one runs
+        facts, _ = collect_facts(submission, context, use_cache=False, reserve=worker_reserve())
         return facts.to_json(), False
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -20,6 +20,7 @@ from typing import Callable, Iterator
 
 from grader import console
 from grader.distributed import DaskScheduler
+from grader.execute.warm import worker_reserve
 from grader.facts import NotebookFacts
 from grader.grade import GradingContext, collect_facts
 from grader.spec import ExecutionSettings
@@ -45,9 +46,14 @@ def _init_worker(threads: int, log_path: str | None = None) -> None:
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
 
 
-def _collect_task(path: Path, context: GradingContext, status: Path | None = None) -> tuple[dict, bool]:
-    """In a worker: execute one notebook (its stored facts were looked for before, in the main process)."""
-    facts, cached = collect_facts(path, context, use_cache=False, status=status)
+def _collect_task(path: Path, context: GradingContext, status: Path | None = None,
+                  ahead: bool = False) -> tuple[dict, bool]:
+    """In a worker: execute one notebook (its stored facts were looked for before, in the main process).
+
+    ``ahead``: the worker will get more notebooks, so it starts the next kernel while this one runs.
+    """
+    reserve = worker_reserve() if ahead else None
+    facts, cached = collect_facts(path, context, use_cache=False, status=status, reserve=reserve)
     return facts.to_json(), cached
 
 
@@ -324,7 +330,8 @@ def _execute_all(paths: dict[str, Path], context: GradingContext, jobs: int,
     statuses = {key: folder / f"{n}.json" for n, key in enumerate(paths)}
     try:
         with _pool(jobs, context.assignment.execution.threads, log_path) as pool:
-            futures = {pool.submit(_collect_task, path, context, statuses[key]): key
+            ahead = len(paths) > jobs  # some worker executes more than one notebook
+            futures = {pool.submit(_collect_task, path, context, statuses[key], ahead): key
                        for key, path in paths.items()}
             _gather(futures, as_completed(futures), collected, statuses)
     finally:

@@ -11,6 +11,7 @@ from pathlib import Path
 from grader.execute.environment import KernelArea, prepare_area
 from grader.execute.runner import ExecutionRecord, HarvestRecord, NotebookRunner
 from grader.execute.sandbox import Sandbox, resolve_sandbox
+from grader.execute.warm import KernelReserve, Reserved
 from grader.notebook import Segment
 from grader.spec import Assignment
 
@@ -59,10 +60,16 @@ def uses_models(assignment: Assignment) -> bool:
 
 def execute_notebook(nb, segments: list[Segment], assignment: Assignment, area_root: Path,
                      dataset_dir: Path, sandbox: Sandbox | None = None,
-                     status: Path | None = None) -> tuple[ExecutionRecord, KernelArea]:
-    """Execute ``nb`` in a fresh, confined kernel whose private folders live in ``area_root``."""
+                     status: Path | None = None, reserve: KernelReserve | None = None,
+                     reserved: Reserved | None = None) -> tuple[ExecutionRecord, KernelArea]:
+    """Execute ``nb`` in a fresh, confined kernel whose private folders live in ``area_root``.
+
+    ``reserved``: a kernel launched ahead in ``area_root`` (see :mod:`grader.execute.warm`);
+    ``reserve``: where to launch the next notebook's kernel while this one runs.
+    """
     area = prepare_area(area_root, dataset_dir)
     runner = NotebookRunner(nb, segments, assignment.execution, area, value_names(assignment),
                             sandbox=sandbox or resolve_sandbox("auto"), dataset_dir=Path(dataset_dir),
-                            calls=function_calls(assignment), keras=uses_models(assignment), status=status)
+                            calls=function_calls(assignment), keras=uses_models(assignment), status=status,
+                            reserve=reserve, reserved=reserved)
     return runner.run(), area

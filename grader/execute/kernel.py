@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -54,6 +55,53 @@ class CappedClient(NotebookClient):
         return None
 
 
+class LiveKernels:
+    """The launcher pids of this process's kernels that are in use or waiting to be used.
+
+    Stopping a kernel kills the processes that appeared since it started, except these:
+    a Dask worker with several threads runs several kernels at once, and a worker keeps
+    the next notebook's kernel started ahead (:mod:`grader.execute.warm`). The set is the
+    process's own, like its children.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()  # held while a kernel is launched and while one is reaped
+        self._pids: set[int] = set()
+
+    def add(self, pid: int | None) -> None:
+        if pid:
+            with self.lock:
+                self._pids.add(pid)
+
+    def discard(self, pid: int | None) -> None:
+        with self.lock:
+            self._pids.discard(pid)
+
+    def pids(self) -> set[int]:
+        with self.lock:
+            return set(self._pids)
+
+
+LIVE = LiveKernels()
+
+
+@dataclass
+class Launched:
+    """A kernel process started in ``area``, not yet connected to a notebook's client."""
+
+    km: AsyncKernelManager
+    area: KernelArea
+    cgroups: KernelCgroups
+    children_before: set[int] = field(default_factory=set)
+
+    @property
+    def pid(self) -> int | None:
+        try:
+            return self.km.provisioner.process.pid if self.km.provisioner else None
+        except AttributeError:
+            return None
+
+
 @dataclass
 class Kernel:
     """A running kernel: its client, its cgroups, and this process's children before it."""
@@ -78,9 +126,8 @@ def kernel_argv(area: KernelArea, settings: ExecutionSettings, sandbox: Sandbox,
     return limits + confine + kernel_command()
 
 
-def start_kernel(nb, area: KernelArea, settings: ExecutionSettings, sandbox: Sandbox, dataset_dir: Path,
-                 on_cell_executed: Callable) -> Kernel:
-    """Start a fresh kernel for ``nb`` (ZeroMQ over IPC sockets in the kernel's folder)."""
+def launch_kernel(area: KernelArea, settings: ExecutionSettings, sandbox: Sandbox, dataset_dir: Path) -> Launched:
+    """Start the kernel process (ZeroMQ over IPC sockets in the kernel's folder); do not wait for it."""
     before = children()
     cgroups = create_kernel_cgroups(int(settings.memory_mb) * 2**20, int(settings.max_processes))
     write_kernelspec(area, kernel_argv(area, settings, sandbox, dataset_dir, cgroups))
@@ -92,34 +139,62 @@ def start_kernel(nb, area: KernelArea, settings: ExecutionSettings, sandbox: San
         # IPC sockets: the kernel needs no network interface, so its namespace has none
         transport="ipc", ip=str(area.ipc / "k"), connection_file=str(area.ipc / "connection.json"),
     )
+    launched = Launched(km, area, cgroups, before)
+    try:
+        with LIVE.lock:  # no other kernel's stop may see this process before it is registered
+            run_sync(km.start_kernel)(cwd=str(area.cwd), env=kernel_environment(area, settings))
+            LIVE.add(launched.pid)
+    except BaseException:
+        _stop(km, launched.pid, cgroups, before)
+        raise
+    return launched
+
+
+def connect_kernel(launched: Launched, nb, settings: ExecutionSettings, on_cell_executed: Callable) -> Kernel:
+    """nbclient's client for ``nb`` on a launched kernel, once the kernel answers."""
     # On timeout nbclient interrupts the kernel and reports this error reply; its own
     # message flow stays consistent (raising CellTimeoutError leaves a reader behind).
     client = CappedClient(
-        nb, km=km, allow_errors=True, interrupt_on_timeout=True, record_timing=False,
+        nb, km=launched.km, allow_errors=True, interrupt_on_timeout=True, record_timing=False,
         error_on_timeout={"ename": TIMEOUT_ENAME, "evalue": "cell timed out", "traceback": []},
         startup_timeout=int(settings.startup_timeout), iopub_timeout=10,
         max_output_bytes=int(settings.max_output_kb) * 1024,
-        resources={"metadata": {"path": str(area.cwd)}}, on_cell_executed=on_cell_executed,
+        resources={"metadata": {"path": str(launched.area.cwd)}}, on_cell_executed=on_cell_executed,
     )
-    kernel = Kernel(client, cgroups, before)
+    kernel = Kernel(client, launched.cgroups, launched.children_before)
     try:
-        client.setup_kernel(env=kernel_environment(area, settings)).__enter__()
+        client.setup_kernel().__enter__()  # the kernel is started: this connects and waits until it answers
     except BaseException:
         stop_kernel(kernel)
         raise
     return kernel
 
 
+def start_kernel(nb, area: KernelArea, settings: ExecutionSettings, sandbox: Sandbox, dataset_dir: Path,
+                 on_cell_executed: Callable) -> Kernel:
+    """Start a fresh kernel for ``nb`` and wait until it answers."""
+    return connect_kernel(launch_kernel(area, settings, sandbox, dataset_dir), nb, settings, on_cell_executed)
+
+
 def stop_kernel(kernel: Kernel | None) -> None:
     """Shut the kernel down and make sure nothing it started is left running."""
     if kernel is None:
         return
-    km = kernel.client.km
+    stop_launched(kernel.client.km, kernel.cgroups, kernel.children_before)
+
+
+def stop_launched(km: AsyncKernelManager | None, cgroups: KernelCgroups, children_before: set[int]) -> None:
+    """Shut down a kernel given by its manager (connected to a client or not)."""
     pid = None
     try:
         pid = km.provisioner.process.pid if km is not None and km.provisioner else None
     except AttributeError:
         pid = None
+    _stop(km, pid, cgroups, children_before)
+
+
+def _stop(km: AsyncKernelManager | None, pid: int | None, cgroups: KernelCgroups, children_before: set[int]) -> None:
+    LIVE.discard(pid)
     if km is not None:
         try:
             run_sync(km.shutdown_kernel)(now=True)
@@ -130,5 +205,6 @@ def stop_kernel(kernel: Kernel | None) -> None:
             os.killpg(pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
-    kernel.cgroups.destroy()
-    reap_new_children(kernel.children_before)
+    cgroups.destroy()
+    with LIVE.lock:  # what this kernel left behind: never another kernel of this process
+        reap_new_children(children_before | LIVE.pids())

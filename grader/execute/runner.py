@@ -21,10 +21,11 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from grader.execute.environment import KernelArea
-from grader.execute.kernel import TIMEOUT_ENAME, Kernel, start_kernel, stop_kernel
+from grader.execute.kernel import TIMEOUT_ENAME, Kernel, connect_kernel, start_kernel, stop_kernel
 from grader.execute.kernel_side import COMMAND_MARK
 from grader.execute.reaper import become_subreaper
 from grader.execute.sandbox import Sandbox
+from grader.execute.warm import KernelReserve, Reserved, reserve_key
 from grader.facts import CellRecord
 from grader.notebook import Segment
 from grader.serial import JsonData
@@ -96,7 +97,8 @@ class NotebookRunner:
 
     def __init__(self, nb, segments: list[Segment], settings: ExecutionSettings, area: KernelArea,
                  value_names: dict[str, list[str]] | None = None, *, sandbox: Sandbox, dataset_dir: Path,
-                 calls: list[dict] | None = None, keras: bool = True, status: Path | None = None) -> None:
+                 calls: list[dict] | None = None, keras: bool = True, status: Path | None = None,
+                 reserve: KernelReserve | None = None, reserved: Reserved | None = None) -> None:
         self.nb = nb
         # nbclient stores each executed cell back at nb.cells[index]: the grader's own code
         # (prelude, harvest, probes) runs in a scratch slot appended to a private copy.
@@ -115,12 +117,28 @@ class NotebookRunner:
         self.calls = calls or []
         self.keras = keras  # False: the kernel never imports TensorFlow for the grader (no model is graded)
         self.status = status  # where the cell being executed is written, for the progress display
+        self.reserve = reserve  # this worker's kernels started ahead: the next notebook's is launched here
+        self.reserved = reserved  # the kernel launched ahead for this notebook (in ``area``), if any
 
     # ------------------------------------------------------------------ kernel
     def _new_client(self) -> NotebookClient:
+        reserved, self.reserved = self.reserved, None  # used for the first kernel only, never after a restart
+        if reserved is not None:
+            try:
+                self.kernel = connect_kernel(reserved.launched, self.client_nb, self.settings, self._remember_reply)
+                return self.kernel.client
+            except Exception as exc:  # noqa: BLE001 - connect_kernel stopped it; a fresh kernel is started
+                log.info("the kernel started ahead did not answer (%s: %s); starting a fresh one",
+                         type(exc).__name__, exc)
         self.kernel = start_kernel(self.client_nb, self.area, self.settings, self.sandbox, self.dataset_dir,
                                    self._remember_reply)
         return self.kernel.client
+
+    def _launch_next(self) -> None:
+        """While this notebook runs, start the kernel of the worker's next notebook (first kernel only)."""
+        if self.reserve is not None and not self.state.restarts:
+            self.reserve.launch_next(reserve_key(self.settings, self.sandbox, self.dataset_dir), self.settings,
+                                     self.sandbox, self.dataset_dir)
 
     def _shutdown(self, client: NotebookClient | None) -> None:
         stop_kernel(self.kernel)
@@ -305,6 +323,7 @@ class NotebookRunner:
                 try:
                     client = self._new_client()
                     self._prelude(client)
+                    self._launch_next()
                     if not self.deadline:  # the budget is for the notebook, not kernel start-up
                         self.deadline = time.monotonic() + self.settings.total_timeout
                     if position > 0:
