@@ -140,6 +140,18 @@ def test_colab_stand_in_modules_without_a_kernel():
     assert set(kc.EVENT_KINDS) >= {e["kind"] for e in record.events}
 
 
+def test_files_download_of_a_saved_file_is_a_noted_no_op_and_of_a_missing_one_fails_as_in_colab(tmp_path, capsys):
+    record = kc._Recorder()
+    files = kc._colab_modules(record)["google.colab.files"][0]("google.colab.files")
+    saved = tmp_path / "modelo.keras"
+    saved.write_bytes(b"x")
+    assert files.download(str(saved)) is None  # a notebook ending in files.download keeps its `executes`
+    assert "files.download" in capsys.readouterr().out
+    with pytest.raises(FileNotFoundError, match="Cannot find file"):
+        files.download(str(tmp_path / "nunca-salvo.csv"))
+    assert [(e["kind"], e["name"]) for e in record.events] == [("colab_files", "files.download")]
+
+
 def test_kernel_compat_imports_nothing_from_the_grader():
     tree = ast.parse(Path(kc.__file__).read_text(encoding="utf-8"))
     names = [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
