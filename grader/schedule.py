@@ -120,13 +120,15 @@ def _running(futures: dict, statuses: dict[str, Path] | None = None) -> list[str
 def _gather(futures: dict, completed, collected: dict[str, tuple[NotebookFacts, bool]],
             statuses: dict[str, Path] | None = None, *, total: int | None = None,
             explain: Callable[[BaseException], str | None] | None = None,
-            result: Callable[[object], tuple[dict, bool]] | None = None) -> None:
+            result: Callable[[object], tuple[dict, bool]] | None = None,
+            running: Callable[[], list[str]] | None = None) -> None:
     """Facts of each future as it completes; a failed one is its notebook's error (``explain`` may say why).
 
     ``total``: how many notebooks ``completed`` will yield, when ``futures`` grows as they run;
-    ``result``: a future's outcome, when ``completed`` fetched it already (default ``future.result()``).
+    ``result``: a future's outcome, when ``completed`` fetched it already (default ``future.result()``);
+    ``running``: the names running now, when the futures cannot tell (default: the local pool's).
     """
-    progress = console.RunProgress(total or len(futures), running=lambda: _running(futures, statuses))
+    progress = console.RunProgress(total or len(futures), running=running or (lambda: _running(futures, statuses)))
     try:
         for future in completed:
             key = futures[future]
@@ -262,7 +264,8 @@ def _execute_on_dask(paths: dict[str, Path], context: GradingContext, scheduler:
                 store.put_facts(facts, facts_key, __version__)
             return facts_json, cached
 
-        _gather(window.futures, window, collected, total=len(pending), explain=lost_worker_reason, result=stored)
+        _gather(window.futures, window, collected, total=len(pending), explain=lost_worker_reason, result=stored,
+                running=window.running)
         _gather(here, as_completed(here), collected)
 
 
@@ -286,6 +289,10 @@ class _OnePerThread:
         self._completed = dask_completed(with_results=True, raise_errors=False, loop=client.loop)
         self._in_flight: set = set()
         self._outcomes: dict = {}
+
+    def running(self) -> list[str]:
+        """The notebooks on the cluster now: one per worker thread, so each is running (or about to)."""
+        return sorted(_display_name(self.futures[future]) for future in list(self._in_flight))
 
     def _top_up(self) -> None:
         from grader.distributed import cluster_threads

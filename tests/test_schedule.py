@@ -23,3 +23,14 @@ def test_auto_threads_share_the_cores_among_the_notebooks():
     assert resolve_threads(auto, jobs=4, cores=2).threads == 1
     assert resolve_threads(ExecutionSettings(threads=3), jobs=4, cores=2).threads == 3
     assert default_jobs(auto, cores=4, memory_bytes=64 * GiB) == 4
+
+
+def test_the_progress_of_a_dask_run_names_the_notebooks_on_the_cluster():
+    from grader.schedule import _OnePerThread
+
+    window = object.__new__(_OnePerThread)  # its bookkeeping only: no cluster needed
+    done, ana, bia, reference = object(), object(), object(), object()
+    window.futures = {done: "carla", ana: "ana", bia: "bia", reference: "\0reference"}
+    window._in_flight = {bia, ana, reference}
+    assert window.running()[:2] == ["ana", "bia"] and len(window.running()) == 3
+    assert "carla" not in window.running()
