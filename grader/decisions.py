@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from grader.console import t
+from grader.messages import load_catalogue
 from grader.errors import UsageError
 from grader.results import DecisionsInfo, SubmissionResult, UnappliedDecision
 from grader.scoring import apply_decision, revert_decisions
@@ -62,35 +64,37 @@ def decisions_path(submissions_dir: str | Path | None, explicit: Path | None = N
     return (folder if folder.is_dir() or not folder.suffix else folder.parent) / DECISIONS_NAME
 
 
-def _invalid(path: Path, number: int, detail: str) -> UsageError:
-    return UsageError(f"{path}: [[decision]] #{number}: {detail}", "usage.decision_invalid",
-                      file=str(path), number=number, detail=detail)
+def _invalid(path: Path, number: int, reason: str, **params: object) -> UsageError:
+    """What is wrong with decision ``number`` (``usage.decision_detail.<reason>``), in English and the run's language."""
+    key = f"usage.decision_detail.{reason}"
+    return UsageError(f"{path}: [[decision]] #{number}: {load_catalogue('en').render(key, params)}",
+                      "usage.decision_invalid", file=str(path), number=number, detail=t(key, **params))
 
 
 def _points(value: Any, path: Path, number: int) -> float | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-        raise _invalid(path, number, f"points = {value!r}: not a number of points (0 or more)")
+        raise _invalid(path, number, "points", value=repr(value))
     return float(value)
 
 
 def _entry(raw: Any, path: Path, number: int) -> Decision:
     if not isinstance(raw, Mapping):
-        raise _invalid(path, number, "not a table")
+        raise _invalid(path, number, "not_a_table")
     unknown = sorted(set(raw) - set(_TEXT_KEYS) - {"points"})
     if unknown:
-        raise _invalid(path, number, f"unknown key(s) {', '.join(unknown)}")
+        raise _invalid(path, number, "unknown_keys", keys=", ".join(unknown))
     text = {k: str(raw[k]) for k in _TEXT_KEYS if raw.get(k) is not None}  # a TOML date is read as text
     if not text.get("submission"):
-        raise _invalid(path, number, "'submission' is missing")
+        raise _invalid(path, number, "no_submission")
     if ("check" in text) == ("item" in text):
-        raise _invalid(path, number, "give either 'check' or 'item'")
+        raise _invalid(path, number, "check_or_item")
     if not text.get("comment", "").strip():
-        raise _invalid(path, number, "'comment' is missing")
+        raise _invalid(path, number, "no_comment")
     points = _points(raw.get("points"), path, number)
     if "item" in text and points is not None:
-        raise _invalid(path, number, "a notebook-level item has no points")
+        raise _invalid(path, number, "item_points")
     return Decision(text["submission"], text.get("check") or text["item"], text["comment"], text.get("who", ""),
                     text.get("when", ""), points, "item" in text, text.get("section"), text.get("sha256"))
 
@@ -109,7 +113,7 @@ def load_decisions(path: Path | None) -> tuple[Decision, ...]:
         raise UsageError(f"{path}: {exc}", "usage.decisions_toml", file=str(path), detail=str(exc)) from None
     entries = data.get("decision", [])
     if not isinstance(entries, list):
-        raise _invalid(path, 1, "write each decision as [[decision]]")
+        raise _invalid(path, 1, "not_a_list")
     found: dict[tuple, Decision] = {}
     for number, raw in enumerate(entries, start=1):
         decision = _entry(raw, path, number)
