@@ -24,6 +24,11 @@ import struct
 import sys
 
 MAX_HEADER = 16 * 1024 * 1024
+# TensorFlow ops a call() may apply between two layers (tf.nn.relu(self.conv1(x)),
+# keras.activations.tanh, keras.ops.softmax ...): the Keras activation each one is
+ACTIVATION_OPS = {"Relu": "relu", "Relu6": "relu6", "Tanh": "tanh", "Sigmoid": "sigmoid", "Softmax": "softmax",
+                  "LogSoftmax": "log_softmax", "Elu": "elu", "Selu": "selu", "LeakyRelu": "leaky_relu",
+                  "Softplus": "softplus", "Softsign": "softsign"}
 
 
 def _read_exact(stream, size):
@@ -68,6 +73,23 @@ def _shape(value):
         return [None if d is None else int(d) for d in value]
     except TypeError:
         return None
+
+
+def _activation_after(tensor, inside):
+    """The activation op applied to ``tensor`` outside every layer (through Identity ops), or None."""
+    frontier = [tensor] if hasattr(tensor, "consumers") else []
+    for _ in range(3):
+        following = []
+        for current in frontier:
+            for op in current.consumers():
+                if op.name in inside:
+                    continue
+                if op.type in ACTIVATION_OPS:
+                    return ACTIVATION_OPS[op.type]
+                if op.type == "Identity":
+                    following.extend(op.outputs)
+        frontier = following
+    return None
 
 
 class Judge:
@@ -182,8 +204,59 @@ class Judge:
                 "params": int(sum(int(np.prod(v.shape)) for v in layer.weights)),
                 "trainable": int(sum(int(np.prod(v.shape)) for v in layer.trainable_weights)),
             })
+        in_call = self._activations_in_call(model, probe)
+        if in_call is not None and len(in_call) >= len(layers):
+            for layer, activation in zip(layers, in_call):
+                if activation and layer["config"].get("activation") in (None, "linear") and "activation" in layer["config"]:
+                    layer["config"]["activation"] = activation
+                    layer["activation_in_call"] = True
         shape = _shape(getattr(output, "shape", None))
         return layers, ([None] + shape[1:] if shape else None)
+
+    def _activations_in_call(self, model, probe):
+        """Per leaf layer call, in call order: the activation ``call()`` applies to the layer's output itself.
+
+        ``x = tf.nn.relu(self.conv1(x))`` makes conv1 a ReLU convolution, as
+        ``Conv2D(..., activation="relu")`` would. Read from the TensorFlow graph of one
+        forward pass: an activation op that takes the layer's output and belongs to no layer.
+        ``None`` when this cannot be told (another backend, a call() that does not trace).
+        """
+        try:
+            import tensorflow as tf
+
+            if self.keras.backend.backend() != "tensorflow":
+                return None
+        except Exception:  # noqa: BLE001 - no TensorFlow: layers keep their own activations
+            return None
+        Layer = self.keras.layers.Layer
+        original = Layer.__call__
+        stack, calls = [], []
+
+        def traced(layer, *args, **kwargs):
+            graph = tf.compat.v1.get_default_graph()
+            before = len(graph.get_operations())
+            frame = [layer, 0]
+            if stack:
+                stack[-1][1] += 1
+            stack.append(frame)
+            try:
+                out = original(layer, *args, **kwargs)
+            finally:
+                stack.pop()
+            if frame[1] == 0 and stack:
+                calls.append((out, {op.name for op in graph.get_operations()[before:]}))
+            return out
+
+        Layer.__call__ = traced
+        try:
+            tf.function(lambda x: model(x, training=False)).get_concrete_function(
+                tf.TensorSpec(probe.shape, tf.float32))
+        except Exception:  # noqa: BLE001 - a call() that only runs eagerly: no graph to read
+            return None
+        finally:
+            Layer.__call__ = original
+        inside = set().union(*(made for _, made in calls)) if calls else set()
+        return [_activation_after(out, inside) for out, _ in calls]
 
     def predict(self, key, array):
         model = self.models[key]

@@ -1,7 +1,7 @@
 """Notebooks written the way students really hand them in, graded as by hand.
 
-Subclassed models (one with a pooling layer used twice), a Sequential subclass, TensorFlow
-functions as activations, a ``model.add`` chain, 32×32 and channels-first inputs, Keras 2
+Subclassed models (one with a pooling layer used twice, one applying its activations in
+``call()`` as PyTorch code does), a Sequential subclass, TensorFlow functions as activations, a ``model.add`` chain, 32×32 and channels-first inputs, Keras 2
 names, pandas/seaborn/scikit-learn imports, a Colab notebook, no headings, untagged
 answers. One session-scoped run grades them all (plus the reference) as cnn-pratica; the
 hand verdicts are data: ``tests/real/expected.toml``.
@@ -82,6 +82,15 @@ def test_the_subclass_is_judged_in_call_order_with_its_reused_pooling(real):
     assert lenet["output_shape"] == [None, 10]
     review = subs["r01-subclasse-pool-reusado"]["review"]
     assert any(item["reason"] == "judged_with_student_code" for item in review)
+
+
+def test_activations_applied_in_call_are_read_as_the_layers_activations(real):
+    out, subs, _ = real
+    lenet = _lenet(_facts(out, "r12-ativacoes-no-call"))
+    assert [(l["class_name"], l["activation"]) for l in lenet["layers"] if l["class_name"] in ("Conv2D", "Dense")] == [
+        ("Conv2D", "relu"), ("Conv2D", "relu"), ("Dense", "relu"), ("Dense", "relu"), ("Dense", "softmax")]
+    statuses = {c["id"]: c["status"] for c in subs["r12-ativacoes-no-call"]["checks"]}
+    assert statuses["d3-estrutura"] == "passed"  # it read every layer as linear: partial credit
 
 
 def test_model_add_leftovers_are_not_student_models(real):
