@@ -12,7 +12,7 @@ Measured on the same machine, one after the other (wall clock):
   * check      — ``grader check`` on one notebook (its reference cached) vs bare nbclient on it.
 Prints the ratios; there are no timed assertions anywhere.
 
-    .venv/bin/python benchmarks/batch.py [--notebooks N] [--epochs E]
+    .venv/bin/python benchmarks/batch.py [--notebooks N] [--epochs E] [--repeat R]
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -93,47 +94,67 @@ def bare_side_by_side(paths: list[Path], dataset: Path, settings, workers: int) 
     return time.perf_counter() - started
 
 
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notebooks", type=int, default=4)
     parser.add_argument("--epochs", type=int, default=4)
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="rounds of (bare one after another, bare side by side, grader run, grader check); "
+                             "medians are reported")
     args = parser.parse_args()
     spec, _ = load("cnn-pratica")
     dataset = find_fashion_mnist(os.environ.get("GRADER_DATA_DIR"))
     work = Path(tempfile.mkdtemp(prefix="bench-batch-"))
     paths = lenet_notebooks(work / "subs", args.notebooks, args.epochs)
     cores, jobs = machine_cores(), default_jobs(spec.execution)
-
-    bare_times = [bare(p, dataset, spec.execution) for p in paths]
-    floor = sum(bare_times) / cores
-    side_by_side = bare_side_by_side(paths, dataset, spec.execution, jobs)
-    store = work / "store.sqlite"
-    run = [str(GRADER), "run", str(work / "subs"), "--assignment", "cnn-pratica", "--store", str(store)]
-    # the reference is part of every run: executed (and stored) first, so both sides time students only
+    # the reference is part of every run: executed (and stored) once, so that every round times students only
+    warm_store = work / "reference.sqlite"
     timed([str(GRADER), "check", str(ROOT / "reference" / "cnn-pratica.ipynb"), "--assignment", "cnn-pratica",
-           "--store", str(store), "--out", str(work / "warm")])
-    first = timed(run + ["--out", str(work / "out1")])
-    again = timed(run + ["--out", str(work / "out2")])
-    one = work / "one"
-    one.mkdir()
-    single = lenet_notebooks(one / "nb", 1, args.epochs, tag="sozinho")[0]  # not in the store yet
-    check = timed([str(GRADER), "check", str(single), "--assignment", "cnn-pratica", "--store", str(store),
-                   "--out", str(work / "check")])
-    single_bare = bare(single, dataset, spec.execution)
-    scores = {s["id"]: s["score"] for s in json.loads((work / "out1" / "results.json").read_text())["submissions"]}
+           "--store", str(warm_store), "--out", str(work / "warm")])
+    rounds = []
+    for number in range(args.repeat):
+        serial = [bare(p, dataset, spec.execution) for p in paths]
+        floor = sum(serial) / cores
+        side = bare_side_by_side(paths, dataset, spec.execution, jobs)
+        store = work / f"store{number}.sqlite"
+        shutil.copyfile(warm_store, store)
+        run = [str(GRADER), "run", str(work / "subs"), "--assignment", "cnn-pratica", "--store", str(store)]
+        first = timed(run + ["--out", str(work / f"out{number}")])
+        again = timed(run + ["--out", str(work / f"again{number}")])
+        single = lenet_notebooks(work / f"one{number}", 1, args.epochs, tag=f"sozinho{number}-")[0]  # not stored
+        check = timed([str(GRADER), "check", str(single), "--assignment", "cnn-pratica", "--store", str(store),
+                       "--out", str(work / f"check{number}")])
+        single_bare = bare(single, dataset, spec.execution)
+        rounds.append({"serial": sum(serial), "floor": floor, "side": side, "first": first, "again": again,
+                       "check": check, "single_bare": single_bare})
+        print(f"round {number + 1}: bare one after another {' + '.join(f'{t:.1f}' for t in serial)} = "
+              f"{sum(serial):.1f} s (floor {floor:.1f} s); bare {jobs} at once {side:.1f} s ({side / floor:.2f}×); "
+              f"grader run {first:.1f} s ({first / floor:.2f}× the floor, {first / side:.2f}× bare side by side); "
+              f"re-check {again:.2f} s ({first / again:.0f}×); grader check {check:.1f} s vs bare "
+              f"{single_bare:.1f} s (+{check - single_bare:.1f} s)", flush=True)
+    scores = {s["id"]: s["score"] for s in json.loads((work / "out0" / "results.json").read_text())["submissions"]}
 
-    print(f"machine: {cores} cores; default --jobs {jobs}; {args.notebooks} LeNet-5 notebooks, {args.epochs} epochs")
-    print(f"bare nbclient, one thread, one after another: {' + '.join(f'{t:.1f}' for t in bare_times)} "
-          f"= {sum(bare_times):.1f} s; floor (÷ {cores} cores) {floor:.1f} s")
-    print(f"bare nbclient, {jobs} at once (side by side):     {side_by_side:.1f} s  -> {side_by_side / floor:.2f}× the "
-          f"floor (what the machine itself costs)")
-    print(f"grader run (default jobs, nothing cached):    {first:.1f} s  -> {first / floor:.2f}× the floor "
-          f"(goal ≤ 1.10), {first / sum(bare_times):.2f}× the serial bare loop, "
-          f"{first / side_by_side:.2f}× bare side by side")
-    print(f"re-check from the store (no kernel):          {again:.2f} s  -> {first / again:.0f}× faster than the "
-          f"first run (goal ≥ 100×)")
-    print(f"grader check on one notebook: {check:.1f} s vs bare {single_bare:.1f} s -> +{check - single_bare:.1f} s "
-          f"(goal ≤ +3 s)")
+    def ratio(top: str, bottom: str) -> float:
+        return median([r[top] / r[bottom] for r in rounds])
+
+    print(f"machine: {cores} cores; default --jobs {jobs}; {args.notebooks} LeNet-5 notebooks, {args.epochs} epochs; "
+          f"medians of {len(rounds)} round(s), each ratio taken within its round")
+    print(f"bare nbclient, one thread, one after another: {median([r['serial'] for r in rounds]):.1f} s; "
+          f"floor (÷ {cores} cores) {median([r['floor'] for r in rounds]):.1f} s")
+    print(f"bare nbclient, {jobs} at once (side by side):     {median([r['side'] for r in rounds]):.1f} s  -> "
+          f"{ratio('side', 'floor'):.2f}× the floor (what the machine itself costs)")
+    print(f"grader run (default jobs, nothing cached):    {median([r['first'] for r in rounds]):.1f} s  -> "
+          f"{ratio('first', 'floor'):.2f}× the floor (goal ≤ 1.10), {ratio('first', 'serial'):.2f}× the serial "
+          f"bare loop, {ratio('first', 'side'):.2f}× bare side by side")
+    print(f"re-check from the store (no kernel):          {median([r['again'] for r in rounds]):.2f} s  -> "
+          f"{ratio('first', 'again'):.0f}× faster than the first run (goal ≥ 100×)")
+    print(f"grader check on one notebook: {median([r['check'] for r in rounds]):.1f} s vs bare "
+          f"{median([r['single_bare'] for r in rounds]):.1f} s -> "
+          f"+{median([r['check'] - r['single_bare'] for r in rounds]):.1f} s (goal ≤ +3 s)")
     print(f"scores: {scores}")
     shutil.rmtree(work, ignore_errors=True)
 
