@@ -344,6 +344,9 @@ class NotebookRunner:
             return self._record(started, error=str(exc))
         finally:
             self._shutdown(client)
+            if self.reserved is not None:  # launched ahead for this notebook but never connected
+                self.reserved.stop()
+                self.reserved = None
         return self._record(started)
 
     def _run_from(self, client: NotebookClient, steps, position: int) -> int:

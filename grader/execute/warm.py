@@ -52,8 +52,13 @@ class Reserved:
     def area(self) -> KernelArea:
         return self.launched.area
 
-    def discard(self) -> None:
+    def stop(self) -> None:
+        """Stop the kernel; its folder stays (the notebook that took it may still need it)."""
         stop_launched(self.launched.km, self.launched.cgroups, self.launched.children_before)
+
+    def discard(self) -> None:
+        """Stop the kernel and remove its folder."""
+        self.stop()
         shutil.rmtree(self.root, ignore_errors=True)
 
 
