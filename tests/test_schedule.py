@@ -34,3 +34,26 @@ def test_the_progress_of_a_dask_run_names_the_notebooks_on_the_cluster():
     window._in_flight = {bia, ana, reference}
     assert window.running()[:2] == ["ana", "bia"] and len(window.running()) == 3
     assert "carla" not in window.running()
+
+
+def _leave_output() -> int:
+    import logging
+    import os
+    import sys
+
+    logging.getLogger("grader.test").warning("a worker's warning")
+    sys.stdout.write("printed without a newline")  # still buffered when the worker exits
+    return os.getpid()
+
+
+def test_pool_workers_skip_the_interpreter_teardown_but_lose_no_output(tmp_path):
+    import os
+
+    from grader.schedule import _pool
+
+    log = tmp_path / "grader.log"
+    with _pool(1, 1, log) as pool:
+        pid = pool.submit(_leave_output).result()
+    assert pid != os.getpid()
+    text = log.read_text(encoding="utf-8")
+    assert "printed without a newline" in text and "a worker's warning" in text

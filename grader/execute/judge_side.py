@@ -298,7 +298,10 @@ def main():
             return
         op = request.get("op")
         if op == "quit":
-            return
+            # nothing to save: skip the interpreter's teardown, which takes seconds once TensorFlow is loaded
+            channel.flush()
+            sys.stderr.flush()
+            os._exit(0)
         payload = b""
         if op == "predict":
             payload = _read_exact(requests, int(request["nbytes"]))
