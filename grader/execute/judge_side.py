@@ -75,6 +75,37 @@ def _shape(value):
         return None
 
 
+def _leaf_calls(keras, forward, mark=lambda: None):
+    """``forward()``'s result, and the leaf layers it called in order: ``(layer, output, mark before, mark after)``.
+
+    ``Layer.__call__`` is wrapped while ``forward`` runs; a leaf is a layer that calls no
+    other layer, called inside the model (a layer used twice appears twice).
+    """
+    Layer = keras.layers.Layer
+    original = Layer.__call__
+    stack, calls = [], []
+
+    def traced(layer, *args, **kwargs):
+        before = mark()
+        frame = [layer, 0]
+        if stack:
+            stack[-1][1] += 1
+        stack.append(frame)
+        try:
+            out = original(layer, *args, **kwargs)
+        finally:
+            stack.pop()
+        if frame[1] == 0 and stack:
+            calls.append((layer, out, before, mark()))
+        return out
+
+    Layer.__call__ = traced
+    try:
+        return forward(), calls
+    finally:
+        Layer.__call__ = original
+
+
 def _activation_after(tensor, inside):
     """The activation op applied to ``tensor`` outside every layer (through Identity ops), or None."""
     frontier = [tensor] if hasattr(tensor, "consumers") else []
@@ -168,31 +199,10 @@ class Judge:
         np, keras = self.np, self.keras
         if not input_shape:
             return [], None
-        Layer = keras.layers.Layer
-        original = Layer.__call__
-        stack, calls = [], []
-
-        def traced(layer, *args, **kwargs):
-            frame = [layer, 0]
-            if stack:
-                stack[-1][1] += 1
-            stack.append(frame)
-            try:
-                out = original(layer, *args, **kwargs)
-            finally:
-                stack.pop()
-            if frame[1] == 0 and stack:  # a leaf layer, called inside the model
-                calls.append((layer, out))
-            return out
-
         probe = np.zeros([1] + [28 if d is None else int(d) for d in input_shape[1:]], "float32")
-        Layer.__call__ = traced
-        try:
-            output = model(probe)
-        finally:
-            Layer.__call__ = original
+        output, calls = _leaf_calls(keras, lambda: model(probe))
         layers = []
-        for layer, out in calls[:500]:
+        for layer, out, _, _ in calls[:500]:
             try:
                 config = layer.get_config()
             except Exception:  # a custom layer without get_config
@@ -207,8 +217,9 @@ class Judge:
         in_call = self._activations_in_call(model, probe)
         if in_call is not None and len(in_call) >= len(layers):
             for layer, activation in zip(layers, in_call):
-                if activation and layer["config"].get("activation") in (None, "linear") and "activation" in layer["config"]:
-                    layer["config"]["activation"] = activation
+                config = layer["config"]
+                if activation and "activation" in config and config["activation"] in (None, "linear"):
+                    config["activation"] = activation
                     layer["activation_in_call"] = True
         shape = _shape(getattr(output, "shape", None))
         return layers, ([None] + shape[1:] if shape else None)
@@ -228,33 +239,20 @@ class Judge:
                 return None
         except Exception:  # noqa: BLE001 - no TensorFlow: layers keep their own activations
             return None
-        Layer = self.keras.layers.Layer
-        original = Layer.__call__
-        stack, calls = [], []
 
-        def traced(layer, *args, **kwargs):
-            graph = tf.compat.v1.get_default_graph()
-            before = len(graph.get_operations())
-            frame = [layer, 0]
-            if stack:
-                stack[-1][1] += 1
-            stack.append(frame)
-            try:
-                out = original(layer, *args, **kwargs)
-            finally:
-                stack.pop()
-            if frame[1] == 0 and stack:
-                calls.append((out, {op.name for op in graph.get_operations()[before:]}))
-            return out
+        def operations():
+            return tf.compat.v1.get_default_graph().get_operations()
 
-        Layer.__call__ = traced
-        try:
-            tf.function(lambda x: model(x, training=False)).get_concrete_function(
+        def forward():
+            return tf.function(lambda x: model(x, training=False)).get_concrete_function(
                 tf.TensorSpec(probe.shape, tf.float32))
+
+        try:
+            concrete, traced = _leaf_calls(self.keras, forward, lambda: len(operations()))
         except Exception:  # noqa: BLE001 - a call() that only runs eagerly: no graph to read
             return None
-        finally:
-            Layer.__call__ = original
+        ops = concrete.graph.get_operations()  # in creation order: each leaf call made ops[before:after]
+        calls = [(out, {op.name for op in ops[before:after]}) for _, out, before, after in traced]
         inside = set().union(*(made for _, made in calls)) if calls else set()
         return [_activation_after(out, inside) for out, _ in calls]
 
