@@ -44,9 +44,15 @@ class GradingContext:
     sandbox: Sandbox = Sandbox()
 
 
+# Bumped when a change of the grader changes what a notebook's facts hold (2: answers after
+# each question, activations applied in call(), files.download), so stored facts are not reused
+FACTS_FORMAT = 2
+
+
 def execution_key(assignment: Assignment, isolation: str = "") -> str:
-    """Cache key of facts: execution settings, isolation, exported variables, the template's hash."""
+    """Cache key of facts: execution settings, isolation, exported variables, the template's hash, the format."""
     blob = json.dumps({
+        "facts_format": FACTS_FORMAT,
         "isolation": isolation,
         "execution": assignment.execution.to_json(),
         "values": value_names(assignment),

@@ -169,32 +169,81 @@ def own_text(source: str, handout: set[str]) -> str:
     return "\n".join(kept).strip()
 
 
+POSITION = "@"  # ``answers["@d2-params"]``: the student's untagged text after that question, in order
+
+
+def answer_anchors(template) -> tuple[dict[str, str], dict[str, str]]:
+    """Where each tagged answer of the handout stands: ``(cell id -> key, question line -> key)``.
+
+    The anchors of ``resposta:<key>`` are its answer cell and the prose cell just before it
+    (the question), by cell id (Jupyter keeps ids when a student edits the handout), and
+    the question's lines that stand nowhere else in the handout (a student who deleted and
+    retyped the cells keeps the question's words).
+    """
+    by_id: dict[str, str] = {}
+    question_lines: dict[str, list[str]] = {}
+    cells = template.cells
+    for index, cell in enumerate(cells):
+        key = _answer_tag(cell)
+        if key is None:
+            continue
+        by_id[str(cell.get("id") or "")] = key
+        before = cells[index - 1] if index else None
+        if before is not None and before.cell_type in ("markdown", "raw") and _answer_tag(before) is None \
+                and not HEADING.search(before.source):
+            by_id[str(before.get("id") or "")] = key
+            question_lines[key] = [normalize_text(line) for line in before.source.splitlines() if normalize_text(line)]
+    by_id.pop("", None)
+    counts: dict[str, int] = {}
+    for cell in _prose_cells(template):
+        for line in {normalize_text(line) for line in cell.source.splitlines()}:
+            counts[line] = counts.get(line, 0) + 1
+    by_line = {line: key for key, lines in question_lines.items() for line in lines if counts.get(line) == 1}
+    return by_id, by_line
+
+
+def _anchor_of(cell, by_id: dict[str, str], by_line: dict[str, str]) -> str | None:
+    key = by_id.get(str(cell.get("id") or ""))
+    if key is not None:
+        return key
+    return next((by_line[n] for n in (normalize_text(line) for line in cell.source.splitlines()) if n in by_line),
+                None)
+
+
 def extract_answers(nb, template, segments: list[Segment]) -> dict[str, dict[str, str]]:
-    """Written answers per section: ``{section: {answer_key: text, "*": the student's own prose}}``.
+    """Written answers per section: ``{section: {answer_key: text, "@key": ..., "*": the student's own prose}}``.
 
     Text that stands in the handout (the questions, the instructions, the "Sua resposta
     aqui" marker) never counts as the student's answer, line by line: a student who writes
     the answer under the question in the question's own cell keeps only the answer. A
     tagged answer cell (``resposta:<key>``) left as in the template counts as empty; the
     ``"*"`` entry holds the student's text in the section's untagged prose cells, so an
-    answer written in a new cell or under the question is still found.
+    answer written in a new cell or under the question is still found. ``"@<key>"`` holds
+    the untagged text from that question on (its question or answer cell, see
+    :func:`answer_anchors`) up to the next question: in a section with two questions, an
+    untagged answer to each is told apart.
     """
     handout = handout_lines(template)
+    by_id, by_line = answer_anchors(template)
     answers: dict[str, dict[str, str]] = {}
     for seg in segments:
         if seg.section is None:
             continue
         found = answers.setdefault(seg.section, {"*": ""})
+        current = None  # the question the cells below belong to
         for index in seg.cells:
             cell = nb.cells[index]
             if cell.cell_type not in ("markdown", "raw"):
                 continue
             text = own_text(cell.source, handout)
             key = _answer_tag(cell)
+            current = key or _anchor_of(cell, by_id, by_line) or current
             if key is not None:
                 found[key] = (found.get(key, "") + "\n" + text).strip()
             elif text:  # another question's answer is not a fallback for this one
                 found["*"] = (found["*"] + "\n" + text).strip()
+                if current is not None:
+                    found[POSITION + current] = (found.get(POSITION + current, "") + "\n" + text).strip()
     return answers
 
 

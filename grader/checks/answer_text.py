@@ -13,6 +13,7 @@ from grader.checks.base import Outcome, check_kind, failed, partial, passed
 from grader.checks.structure import reference_models_or_error
 from grader.checks.text import find_contradictions, find_keyword, normalize, parse_numbers, states_number, unexpected_large_numbers
 from grader.facts import NotebookFacts, SectionFacts
+from grader.notebook import POSITION
 from grader.spec import CheckSpec
 
 ANSWERS, TEMPLATES, WHOLE_SECTION = "__answers__", "__template_answers__", "*"
@@ -36,12 +37,14 @@ class Findings:
 
 
 def student_answer(section: SectionFacts | None, key: str | None) -> str:
-    """The answer under ``key``, else the section's changed text; "" when unchanged or empty."""
+    """The answer under ``key``: its tagged cell, else the untagged text after its question,
+    else the section's changed text; "" when unchanged or empty."""
     if section is None:
         return ""
     answers = section.values.get(ANSWERS) or {}
     template = normalize((section.values.get(TEMPLATES) or {}).get(key or WHOLE_SECTION) or "")
-    candidates = (answers.get(key) if key else None, answers.get(WHOLE_SECTION), section.answer_text)
+    candidates = (answers.get(key) if key else None, answers.get(POSITION + key) if key else None,
+                  answers.get(WHOLE_SECTION), section.answer_text)
     for text in candidates:
         if isinstance(text, str) and normalize(text) and normalize(text) != template:
             return text
