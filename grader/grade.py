@@ -21,7 +21,7 @@ from grader import __version__
 from grader.errors import NotebookError
 from grader.execute import execute_notebook, function_calls, uses_models, value_names
 from grader.execute.sandbox import Sandbox
-from grader.execute.warm import KernelReserve, reserve_key
+from grader.execute.warm import KernelReserve
 from grader.facts import NotebookFacts
 from grader.definitions import definitions_source
 from grader.inspect import inspect_execution
@@ -105,8 +105,7 @@ def collect_facts(path: Path, context: GradingContext, *, use_cache: bool = True
     template = load_notebook(assignment.notebook_path)
     segments = split_sections(nb, assignment)
     answers = extract_answers(nb, template, segments)
-    reserved = reserve.take(reserve_key(assignment.execution, context.sandbox, context.dataset_dir)) \
-        if reserve is not None else None
+    reserved = reserve.take(assignment.execution, context.sandbox, context.dataset_dir) if reserve is not None else None
     area_root = reserved.root if reserved is not None else new_workdir()
     prepare_inspection(assignment)
     try:

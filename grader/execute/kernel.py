@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -18,7 +17,7 @@ from traitlets import Integer
 
 from grader.execute.cgroups import KernelCgroups, create_kernel_cgroups
 from grader.execute.environment import KERNEL_NAME, KernelArea, kernel_command, kernel_environment, write_kernelspec
-from grader.execute.reaper import children, reap_new_children
+from grader.execute.reaper import LIVE, children, reap_new_children
 from grader.execute.sandbox import Sandbox, bubblewrap_argv, launcher_argv
 from grader.spec import ExecutionSettings
 
@@ -55,36 +54,6 @@ class CappedClient(NotebookClient):
         return None
 
 
-class LiveKernels:
-    """The launcher pids of this process's kernels that are in use or waiting to be used.
-
-    Stopping a kernel kills the processes that appeared since it started, except these:
-    a Dask worker with several threads runs several kernels at once, and a worker keeps
-    the next notebook's kernel started ahead (:mod:`grader.execute.warm`). The set is the
-    process's own, like its children.
-    """
-
-    def __init__(self) -> None:
-        self.lock = threading.RLock()  # held while a kernel is launched and while one is reaped
-        self._pids: set[int] = set()
-
-    def add(self, pid: int | None) -> None:
-        if pid:
-            with self.lock:
-                self._pids.add(pid)
-
-    def discard(self, pid: int | None) -> None:
-        with self.lock:
-            self._pids.discard(pid)
-
-    def pids(self) -> set[int]:
-        with self.lock:
-            return set(self._pids)
-
-
-LIVE = LiveKernels()
-
-
 @dataclass
 class Launched:
     """A kernel process started in ``area``, not yet connected to a notebook's client."""
@@ -96,10 +65,15 @@ class Launched:
 
     @property
     def pid(self) -> int | None:
-        try:
-            return self.km.provisioner.process.pid if self.km.provisioner else None
-        except AttributeError:
-            return None
+        return _kernel_pid(self.km)
+
+
+def _kernel_pid(km: AsyncKernelManager | None) -> int | None:
+    """The pid of the kernel's first process (the limits launcher, exec'd into bwrap or ipykernel)."""
+    try:
+        return km.provisioner.process.pid if km is not None and km.provisioner else None
+    except AttributeError:
+        return None
 
 
 @dataclass
@@ -185,12 +159,7 @@ def stop_kernel(kernel: Kernel | None) -> None:
 
 def stop_launched(km: AsyncKernelManager | None, cgroups: KernelCgroups, children_before: set[int]) -> None:
     """Shut down a kernel given by its manager (connected to a client or not)."""
-    pid = None
-    try:
-        pid = km.provisioner.process.pid if km is not None and km.provisioner else None
-    except AttributeError:
-        pid = None
-    _stop(km, pid, cgroups, children_before)
+    _stop(km, _kernel_pid(km), cgroups, children_before)
 
 
 def _stop(km: AsyncKernelManager | None, pid: int | None, cgroups: KernelCgroups, children_before: set[int]) -> None:
@@ -206,5 +175,4 @@ def _stop(km: AsyncKernelManager | None, pid: int | None, cgroups: KernelCgroups
         except (ProcessLookupError, PermissionError):
             pass
     cgroups.destroy()
-    with LIVE.lock:  # what this kernel left behind: never another kernel of this process
-        reap_new_children(children_before | LIVE.pids())
+    reap_new_children(children_before)  # what this kernel left behind: never another kernel or judge

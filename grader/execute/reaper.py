@@ -11,11 +11,42 @@ import ctypes
 import logging
 import os
 import signal
+import threading
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 
 PR_SET_CHILD_SUBREAPER = 36
+
+
+class LiveProcesses:
+    """This process's children in use: its kernels (running or started ahead) and judges.
+
+    Reaping kills the children that appeared since a kernel or judge started, except these:
+    a Dask worker with several threads runs several notebooks at once, and a worker keeps
+    the next notebook's kernel started ahead (:mod:`grader.execute.warm`). The set is the
+    process's own, like its children.
+    """
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()  # held while one is started and registered, and while reaping
+        self._pids: set[int] = set()
+
+    def add(self, pid: int | None) -> None:
+        if pid:
+            with self.lock:
+                self._pids.add(pid)
+
+    def discard(self, pid: int | None) -> None:
+        with self.lock:
+            self._pids.discard(pid)
+
+    def pids(self) -> set[int]:
+        with self.lock:
+            return set(self._pids)
+
+
+LIVE = LiveProcesses()
 
 
 def become_subreaper() -> bool:
@@ -57,10 +88,11 @@ def kill_tree(root: int) -> None:
 
 
 def reap_new_children(before: set[int]) -> int:
-    """Kill children (and their trees) that appeared since ``before``; returns how many."""
-    extra = children() - before
-    for pid in extra:
-        kill_tree(pid)
+    """Kill children (and their trees) that appeared since ``before``, never a live one; returns how many."""
+    with LIVE.lock:  # a kernel or judge being started is registered before this can see it
+        extra = children() - before - LIVE.pids()
+        for pid in extra:
+            kill_tree(pid)
     for pid in extra:
         try:
             os.waitpid(pid, os.WNOHANG)

@@ -25,7 +25,7 @@ from grader.execute.kernel import TIMEOUT_ENAME, Kernel, connect_kernel, start_k
 from grader.execute.kernel_side import COMMAND_MARK
 from grader.execute.reaper import become_subreaper
 from grader.execute.sandbox import Sandbox
-from grader.execute.warm import KernelReserve, Reserved, reserve_key
+from grader.execute.warm import KernelReserve, Reserved
 from grader.facts import CellRecord
 from grader.notebook import Segment
 from grader.serial import JsonData
@@ -137,8 +137,7 @@ class NotebookRunner:
     def _launch_next(self) -> None:
         """While this notebook runs, start the kernel of the worker's next notebook (first kernel only)."""
         if self.reserve is not None and not self.state.restarts:
-            self.reserve.launch_next(reserve_key(self.settings, self.sandbox, self.dataset_dir), self.settings,
-                                     self.sandbox, self.dataset_dir)
+            self.reserve.launch_next(self.settings, self.sandbox, self.dataset_dir)
 
     def _shutdown(self, client: NotebookClient | None) -> None:
         stop_kernel(self.kernel)

@@ -70,8 +70,9 @@ class KernelReserve:
         self._waiting: list[Reserved] = []
         self._running = 0
 
-    def take(self, key: str) -> Reserved | None:
-        """A live kernel launched for ``key``, now the caller's; ``None`` when there is none."""
+    def take(self, settings: ExecutionSettings, sandbox: Sandbox, dataset_dir: Path) -> Reserved | None:
+        """A live kernel launched for these settings, now the caller's; ``None`` when there is none."""
+        key = reserve_key(settings, sandbox, dataset_dir)
         with self._lock:
             self._running += 1
             found = next((r for r in self._waiting if r.key == key), None)
@@ -92,8 +93,9 @@ class KernelReserve:
         with self._lock:
             self._running = max(0, self._running - 1)
 
-    def launch_next(self, key: str, settings: ExecutionSettings, sandbox: Sandbox, dataset_dir: Path) -> None:
+    def launch_next(self, settings: ExecutionSettings, sandbox: Sandbox, dataset_dir: Path) -> None:
         """Launch a kernel for the next notebook, unless one per running notebook already waits."""
+        key = reserve_key(settings, sandbox, dataset_dir)
         with self._lock:
             if sum(r.key == key for r in self._waiting) >= self._running:
                 return

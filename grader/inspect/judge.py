@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from grader.execute.cgroups import create_kernel_cgroups
-from grader.execute.reaper import children, reap_new_children
+from grader.execute.reaper import LIVE, children, reap_new_children
 from grader.execute.sandbox import Sandbox, bubblewrap_argv, launcher_argv
 from grader.spec import ExecutionSettings
 
@@ -110,8 +110,10 @@ class Judge:
                    OPENBLAS_NUM_THREADS=threads, MKL_NUM_THREADS=threads, KERAS_HOME=str(root / "home" / "keras"))
         stderr = open(root / "judge-stderr.log", "wb")
         try:
-            self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
-                                            cwd=root, env=env, start_new_session=True)
+            with LIVE.lock:  # no kernel's stop in another thread may see it before it is registered
+                self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
+                                                cwd=root, env=env, start_new_session=True)
+                LIVE.add(self.process.pid)
         finally:
             stderr.close()
         hello = self._read(max(MIN_START_TIMEOUT, float(settings.startup_timeout)))
@@ -123,6 +125,7 @@ class Judge:
         process = self.process
         self.process = None
         if process is not None:
+            LIVE.discard(process.pid)
             try:
                 self._write({"op": "quit"})
             except (JudgeFailed, OSError):

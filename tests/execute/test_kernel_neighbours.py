@@ -57,3 +57,21 @@ def test_stopping_a_kernel_leaves_the_other_kernels_of_the_process_running(tmp_p
     thread.join(60)
     assert "error" not in outcome, outcome.get("error")
     assert "still here" in outcome["cell"].outputs[0]["text"]
+
+
+def test_reaping_spares_every_registered_process_of_this_one():
+    import subprocess
+
+    from grader.execute.reaper import LIVE, children, reap_new_children
+
+    before = children()
+    in_use = subprocess.Popen(["sleep", "30"])  # a kernel or judge of another notebook of this worker
+    left_behind = subprocess.Popen(["sleep", "30"])
+    LIVE.add(in_use.pid)
+    try:
+        assert reap_new_children(before) == 1
+        assert left_behind.wait(10) is not None and in_use.poll() is None
+    finally:
+        LIVE.discard(in_use.pid)
+        in_use.kill()
+        in_use.wait()

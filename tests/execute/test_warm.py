@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 from pathlib import Path
@@ -9,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from grader.assignments import load
-from grader.execute.kernel import LIVE
+from grader.execute.reaper import LIVE
 from grader.execute.sandbox import resolve_sandbox
-from grader.execute.warm import KernelReserve, reserve_key
+from grader.execute.warm import KernelReserve
 from grader.grade import GradingContext, collect_facts
 
 pytestmark = pytest.mark.kernel
@@ -23,8 +24,8 @@ def _context(dataset_dir: Path) -> GradingContext:
     return GradingContext(assignment, dataset_dir, None, resolve_sandbox("auto"))
 
 
-def _key(context: GradingContext) -> str:
-    return reserve_key(context.assignment.execution, context.sandbox, context.dataset_dir)
+def _for(context: GradingContext) -> tuple:
+    return context.assignment.execution, context.sandbox, context.dataset_dir
 
 
 def _comparable(facts) -> dict:
@@ -59,12 +60,12 @@ def test_a_kernel_that_died_while_waiting_is_replaced(dataset_dir):
     reserve = KernelReserve()
     try:
         reserve._running = 1  # as if a notebook were running
-        reserve.launch_next(_key(context), context.assignment.execution, context.sandbox, dataset_dir)
+        reserve.launch_next(*_for(context))
         [waiting] = reserve._waiting
         reserve.done()
         os.killpg(waiting.launched.pid, signal.SIGKILL)
         waiting.launched.km.provisioner.process.wait(10)
-        assert reserve.take(_key(context)) is None  # thrown away, its folder removed
+        assert reserve.take(*_for(context)) is None  # thrown away, its folder removed
         reserve.done()
         assert not waiting.root.exists() and waiting.launched.pid not in LIVE.pids()
         facts, _ = collect_facts(EXAMPLES / "01-correta.ipynb", context, use_cache=False, reserve=reserve)
@@ -78,10 +79,11 @@ def test_a_kernel_started_for_other_settings_is_never_used(dataset_dir):
     reserve = KernelReserve()
     try:
         reserve._running = 1
-        reserve.launch_next("another assignment", context.assignment.execution, context.sandbox, dataset_dir)
+        other_settings = dataclasses.replace(context.assignment.execution, seed=context.assignment.execution.seed + 1)
+        reserve.launch_next(other_settings, context.sandbox, dataset_dir)  # another assignment's settings
         reserve.done()
         [other] = reserve._waiting
-        assert reserve.take(_key(context)) is None
+        assert reserve.take(*_for(context)) is None
         reserve.done()
         assert not reserve._waiting and not other.root.exists()
     finally:
