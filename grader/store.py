@@ -53,6 +53,27 @@ DROP TABLE grades_v1;
 """
 
 
+BUSY_SECONDS = 60  # how long a process waits for another that holds the store
+
+
+def _use_wal(db: sqlite3.Connection) -> None:
+    """Put the store in WAL mode, waiting for another process that holds it.
+
+    SQLite's busy timeout does not cover this pragma: on a new store that another ``grader
+    run`` is creating (its write lock held), switching to WAL fails at once with "database is
+    locked". Once the file is in WAL mode, the pragma needs no lock.
+    """
+    deadline = time.monotonic() + BUSY_SECONDS
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def default_store_path() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "grader" / "store.sqlite"
@@ -68,8 +89,8 @@ class Store:
             _migrate(db)
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=60)
-        db.execute("PRAGMA journal_mode=WAL")
+        db = sqlite3.connect(self.path, timeout=BUSY_SECONDS)
+        _use_wal(db)
         return db
 
     def get_facts(self, sha256: str, execution_key: str, grader_version: str) -> NotebookFacts | None:

@@ -191,3 +191,23 @@ def test_a_schema_2_store_gains_the_similarity_table_and_keeps_its_rows(tmp_path
     assert store.get_facts(SHA, KEY, VERSION) == FACTS
     store.put_similarity("k", {"pairs": []})
     assert store.get_similarity("k") == {"pairs": []} and store.get_similarity("other") is None
+
+
+def test_a_new_store_another_process_is_creating_is_waited_for(tmp_path):
+    """Two `grader run`s on one new store: the second's switch to WAL must wait, not fail with "locked"."""
+    import threading
+
+    path = tmp_path / "store.sqlite"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # the other run, creating the tables in its first transaction
+    other.execute("CREATE TABLE being_created (x)")
+    release = threading.Timer(0.5, lambda: other.execute("COMMIT"))
+    release.start()
+    try:
+        store = Store(path)
+    finally:
+        release.join()
+        other.close()
+    assert store.get_facts("0" * 64, "key", VERSION) is None
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
