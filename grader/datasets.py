@@ -28,6 +28,17 @@ MISSING = (
 )
 
 
+def dataset_folders(data_dir: Path | str | None = None) -> tuple[Path, ...]:
+    """Every folder that may hold dataset files: the judge process must see none of them.
+
+    Debian's datasets folder (all of it), the folder in use, and Keras' download cache.
+    """
+    folders = [DEBIAN_DIR.parent, Path.home() / ".keras" / "datasets"]
+    if data_dir:
+        folders.append(Path(data_dir))
+    return tuple(folders)
+
+
 def find_fashion_mnist(data_dir: Path | str | None = None) -> Path:
     """The folder holding the four Fashion-MNIST ``.gz`` files, or a clear error."""
     folder = Path(data_dir) if data_dir else DEBIAN_DIR

@@ -134,6 +134,9 @@ class SectionFacts(JsonData):
     harvest_error: str | None = None
     callbacks: tuple[CallbackFacts, ...] = ()
     found_by: str = "heading"  # heading | tag: how the section was located in the notebook
+    # the rule its harvest broke when the grader took it (a link, a path outside the exports,
+    # a size): its models were not read, and its model checks fail as tampering
+    tampering: str | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,8 @@ class NotebookFacts(JsonData):
     other_models: tuple[ModelFacts, ...] = ()
     # notes for a teacher, e.g. {"kind": "section_by_structure", "section", "cell" (1-based), "model"}
     review_notes: tuple[dict[str, Any], ...] = ()
+    # the rule broken by a harvest outside every graded section (see SectionFacts.tampering)
+    other_tampering: str | None = None
 
     def section(self, section_id: str) -> SectionFacts | None:
         return next((s for s in self.sections if s.id == section_id), None)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader import __version__
+from grader.datasets import dataset_folders
 from grader.errors import NotebookError
 from grader.execute import execute_notebook, function_calls, uses_models, value_names
 from grader.execute.sandbox import Sandbox
@@ -45,8 +46,9 @@ class GradingContext:
 
 
 # Bumped when a change of the grader changes what a notebook's facts hold (2: answers after
-# each question, activations applied in call(), files.download), so stored facts are not reused
-FACTS_FORMAT = 2
+# each question, activations applied in call(), files.download; 3: harvests taken, tampering),
+# so stored facts are not reused
+FACTS_FORMAT = 3
 
 
 def execution_key(assignment: Assignment, isolation: str = "") -> str:
@@ -113,7 +115,8 @@ def collect_facts(path: Path, context: GradingContext, *, use_cache: bool = True
                                         status=status, reserve=reserve, reserved=reserved)
         # started only if a model needs the notebook's own classes, after the kernel is gone
         judge = Judge(JudgeSetup(area_root / "judge", context.sandbox, assignment.execution,
-                                 definitions_source([c.source for c in nb.cells if c.cell_type == "code"])))
+                                 definitions_source([c.source for c in nb.cells if c.cell_type == "code"]),
+                                 hidden=dataset_folders(context.dataset_dir)))
         with judge:
             facts = inspect_execution(record, area.artifacts, segments, assignment, answers,
                                       template_answers(template), sha256, context.dataset_dir,

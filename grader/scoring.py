@@ -168,6 +168,8 @@ def note_review_items(assignment: Assignment, facts: NotebookFacts, catalogue: C
         params = {**{k: str(v) for k, v in note.items()}, "section": titles.get(section, section or "—")}
         if kind == "section_by_structure":
             key = "review.section_by_structure_model" if note.get("model") else "review.section_by_structure"
+        elif kind == "tampering":
+            key, params["reason"] = "review.tampering", _short(str(note.get("reason") or "—"))
         else:
             key, params["detail"] = "review.other", _short(", ".join(f"{k}={v}" for k, v in note.items()))
         items.append(ReviewItem(None, kind, catalogue.render(key, params), section))

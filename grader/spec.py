@@ -48,6 +48,9 @@ class ExecutionSettings(JsonData):
     memory_mb: int = 6144  # address space per kernel process (and its cgroup, when available)
     max_processes: int = 512  # tasks (processes and threads) per kernel
     max_file_mb: int = 1024  # largest file a kernel may write
+    # the kernel's writable space: its private /tmp (a tmpfs of this size) and, watched while it
+    # runs, its working folders; a kernel over it is stopped like one that died
+    max_disk_mb: int = 2048
     max_output_kb: int = 2048  # output kept per cell; the rest is dropped and marked
     cpu_seconds: int = 7200  # CPU time per kernel process
     # map common Keras 2-era names to Keras 3 inside the kernel; each use is reported

@@ -143,20 +143,41 @@ def test_grader_errors_go_to_the_review_queue(broken):
 
 
 # ---------------------------------------------------------------- report
-def test_technical_details_are_folded_once_per_submission(broken):
-    html = render_submission_report(broken, FOUR_ON_ONE_MODEL, load_catalogue("pt"), student_facts(), REFERENCE)
+def test_technical_details_are_folded_once_in_the_instructors_view(broken):
+    html = render_submission_report(broken, FOUR_ON_ONE_MODEL, load_catalogue("pt"), student_facts(), REFERENCE,
+                                    show_hidden=True)
     escaped = str(escape(DUMP))
-    assert html.count(escaped) == 1  # four checks on one model, one dump
     details = re.search(r'<details class="technical">(.*?)</details>', html, re.S).group(1)
-    assert escaped in details and "Detalhes técnicos" in details
+    assert details.count(escaped) == 1 and "Detalhes técnicos" in details  # four checks on one model, one dump
+    assert "d1-params, d1-estrutura, d1-saida, d1-acuracia" in visible_text(html)
+    english = visible_text(render_submission_report(grade(student_facts(), lang="en"), FOUR_ON_ONE_MODEL,
+                                                    load_catalogue("en"), student_facts(), REFERENCE, show_hidden=True))
+    assert "Technical details" in english
+
+
+def test_the_student_sees_plain_sentences_never_the_technical_text(broken):
+    # the text may carry what the notebook put there (a class raising a file's content while
+    # it is loaded): the student's view says it plainly and shows none of it
+    html = render_submission_report(broken, FOUR_ON_ONE_MODEL, load_catalogue("pt"), student_facts(), REFERENCE)
+    assert str(escape(DUMP)) not in html and "MinhaCamada" not in html
+    assert '<details class="technical">' not in html
     text = visible_text(html)
-    assert "d1-params, d1-estrutura, d1-saida, d1-acuracia" in text
-    # the four checks and the model card say it plainly; the dump is only in the folded block
+    # the four checks and the model card say it plainly
     assert text.count("O corretor não conseguiu carregar este modelo; isso não é um erro seu") == 5
     assert "5 verificação(ões) não puderam ser feitas por um problema do corretor" in text
     english = visible_text(render_submission_report(grade(student_facts(), lang="en"), FOUR_ON_ONE_MODEL,
                                                     load_catalogue("en"), student_facts(), REFERENCE))
-    assert "Technical details" in english and "not in your submission" in english
+    assert "not in your submission" in english and "MinhaCamada" not in english
+
+
+def test_the_technical_text_is_bounded_in_the_instructors_view():
+    huge = "x" * 50_000
+    facts = student_facts(sections=(SectionFacts("desafio-1", "Desafio 1", attempted=True,
+                                                 models=(model(load_error=huge, total_params=None),)),))
+    result = grade(facts, spec(FOUR_ON_ONE_MODEL.checks[0]))
+    html = render_submission_report(result, spec(FOUR_ON_ONE_MODEL.checks[0]), load_catalogue("pt"), facts,
+                                    REFERENCE, show_hidden=True)
+    assert "x" * 4000 in html and "x" * 4001 not in html
 
 
 def test_hidden_checks_and_reference_failures_stay_out_of_the_students_details():

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Sequence
 
 from grader.checks.base import Outcome, check_kind, failed, partial, passed
-from grader.checks.structure import Equivalence, as_names, candidate_models, resolve_model, section_title
+from grader.checks.structure import (Equivalence, as_names, candidate_models, resolve_model, section_title,
+                                     tampering_outcome)
 from grader.facts import ModelFacts, NotebookFacts
 from grader.spec import CheckSpec
 
@@ -24,6 +25,9 @@ def _contains_all(model: ModelFacts, classes: tuple[str, ...], eq: Equivalence) 
 
 def pick_model(student: NotebookFacts, reference: NotebookFacts, check: CheckSpec, dataset: str) -> ModelFacts | Outcome:
     """The model to evaluate: by reference structure, by contained layers, or the best evaluated."""
+    tampered = tampering_outcome(student, check.section)
+    if tampered is not None:
+        return tampered
     if check.param("reference_model") is not None:
         selection = resolve_model(student, reference, check)
         return selection if isinstance(selection, Outcome) else selection.model

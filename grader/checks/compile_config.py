@@ -13,6 +13,7 @@ import math
 from typing import Any
 
 from grader.checks.base import Outcome, check_kind, failed, partial
+from grader.checks.structure import tampering_outcome
 from grader.facts import ModelFacts, NotebookFacts
 from grader.spec import CheckSpec
 
@@ -64,6 +65,9 @@ def setting_text(value: Any) -> str:
 @check_kind("compile_config", required=("optimizer",), optional=("optimizer_config", "loss", "rel_tol"))
 def check_compile_config(student: NotebookFacts, reference: NotebookFacts, check: CheckSpec) -> Outcome:
     """Share of stated items (optimizer class, each hyperparameter, loss) the model matches."""
+    tampered = tampering_outcome(student, check.section)
+    if tampered is not None:
+        return tampered
     models = [m for m in student.models_of(check.section) if m.loaded]
     if not models:
         return failed("model.none_found", params={"section": check.section})

@@ -13,6 +13,8 @@ MESSAGES = {
     "skipped": "executes.cell_skipped",
     "not_run": "executes.cell_not_run",
 }
+# a kernel the grader stopped, by the name the runner gives the cell's error
+KERNEL_STOPS = {"KernelDied": "executes.kernel_died", "DiskQuotaExceeded": "executes.disk_quota"}
 MAX_EVALUE = 300
 
 
@@ -50,5 +52,5 @@ def check_executes(student: NotebookFacts, reference: NotebookFacts, check: Chec
         return passed("executes.passed", params={"cells": len(cells)})
     position, first = problems[0]
     details = {"cells": [{"index": c.index, "status": c.status, "ename": c.ename, "evalue": c.evalue} for _, c in problems]}
-    key = "executes.kernel_died" if first.ename == "KernelDied" else MESSAGES.get(first.status, "executes.cell_error")
+    key = KERNEL_STOPS.get(first.ename or "") or MESSAGES.get(first.status, "executes.cell_error")
     return failed(key, params=_cell_params(first, position), expected="ok", actual=first.status, details=details)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from grader.checks.base import Outcome, check_kind, failed, partial, passed
 from grader.checks.structure import (Equivalence, as_names, describe, normalize_layers, resolve_model, section_title,
-                                     summarize)
+                                     summarize, tampering_outcome)
 from grader.facts import ModelFacts, NotebookFacts
 from grader.spec import CheckSpec
 
@@ -47,6 +47,9 @@ def check_contains(student: NotebookFacts, reference: NotebookFacts, check: Chec
     wanted = as_names(check.param("layers"))
     if not wanted or isinstance(check.param("layers"), str):
         return Outcome("error", 0.0, "check_param.invalid", params={"name": "layers", "value": str(check.param("layers"))})
+    tampered = tampering_outcome(student, check.section)
+    if tampered is not None:
+        return tampered
     models = student.models_of(check.section)
     if not models:
         return failed("model.none_found", params={"section": section_title(reference, check.section)})

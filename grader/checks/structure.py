@@ -300,6 +300,17 @@ def reference_models_or_error(reference: NotebookFacts, check: CheckSpec, names:
 LOCATE_MIN_FRACTION = 0.5
 
 
+def tampering_outcome(student: NotebookFacts, section_id: str) -> Outcome | None:
+    """``failed`` when the harvest the section's models come from broke a rule of the take step.
+
+    Its models were not read: a notebook that forges its exports (a link, a path outside
+    them, a manifest listing a model twice) earns nothing from them, and a teacher is told.
+    """
+    section = student.section(section_id)
+    reason = section.tampering if section is not None else student.other_tampering
+    return failed("model.tampered", details={"tampering": reason}) if reason else None
+
+
 def candidate_models(student: NotebookFacts, section_id: str) -> tuple[tuple[ModelFacts, ...], bool]:
     """``(models, located)``: the section's models, or, when its heading was not found, every
     model built outside the graded sections (``located`` True: found by structure, not by title)."""
@@ -318,6 +329,9 @@ def resolve_model(student: NotebookFacts, reference: NotebookFacts, check: Check
     refs = reference_models_or_error(reference, check, as_names(check.param("reference_model")))
     if isinstance(refs, Outcome):
         return refs
+    tampered = tampering_outcome(student, check.section)
+    if tampered is not None:
+        return tampered
     equivalent, ignore, keep = check.param("equivalent", ()), check.param("ignore", ()), check.param("keep", ())
     models, located = candidate_models(student, check.section)
     model, fraction, ref = select_model(models, refs, equivalent, ignore, keep)

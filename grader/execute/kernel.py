@@ -84,6 +84,11 @@ class Kernel:
     cgroups: KernelCgroups
     children_before: set[int] = field(default_factory=set)
 
+    @property
+    def pid(self) -> int | None:
+        """The kernel's first process, leader of its process group."""
+        return _kernel_pid(self.client.km)
+
 
 def kernel_argv(area: KernelArea, settings: ExecutionSettings, sandbox: Sandbox, dataset_dir: Path,
                 cgroups: KernelCgroups) -> list[str]:
@@ -96,7 +101,8 @@ def kernel_argv(area: KernelArea, settings: ExecutionSettings, sandbox: Sandbox,
                            memory_bytes=int(settings.memory_mb) * 2**20,
                            file_bytes=int(settings.max_file_mb) * 2**20,
                            processes=int(settings.max_processes), cgroups=list(cgroups.folders))
-    confine = bubblewrap_argv(sandbox, area.kernel, area.cwd, dataset_dir) if sandbox.bubblewrap else []
+    confine = (bubblewrap_argv(sandbox, area.kernel, area.cwd, dataset_dir, tmp_bytes=int(settings.max_disk_mb) * 2**20)
+               if sandbox.bubblewrap else [])
     return limits + confine + kernel_command()
 
 

@@ -24,7 +24,9 @@ from grader.execute.environment import KernelArea
 from grader.execute.kernel import TIMEOUT_ENAME, Kernel, connect_kernel, start_kernel, stop_kernel
 from grader.execute.kernel_side import COMMAND_MARK
 from grader.execute.reaper import become_subreaper
+from grader.execute.quota import DiskWatch
 from grader.execute.sandbox import Sandbox
+from grader.execute.take import CALLS, Budget, HarvestLimits, Taken, take_harvest
 from grader.execute.warm import KernelReserve, Reserved
 from grader.facts import CellRecord
 from grader.notebook import Segment
@@ -39,8 +41,12 @@ MAX_TRACEBACK_CHARS = 8000
 MAX_SOURCE_CHARS = 4000  # code kept of a failing cell, shown to the student next to the error
 PROBE_TIMEOUT = 10
 HARVEST_TIMEOUT = 300
+# harvests count toward the notebook's deadline; past it, all of a notebook's harvests
+# together get at most this long (a harvest that is interrupted exports nothing more)
+HARVEST_GRACE = 30.0
 MAX_RESTARTS = 1  # the issue: a kernel that dies again after one recovery ends the submission
 KERNEL_DIED = "KernelDied"
+DISK_QUOTA = "DiskQuotaExceeded"
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,9 @@ class HarvestRecord(JsonData):
     section: str | None
     directory: str
     error: str | None = None
+    # the rule of the take step the harvest broke (a link, a foreign path, a size): its
+    # models are not read, the section's model checks fail as tampering
+    tampering: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,19 @@ class ExecutionRecord(JsonData):
     error: str | None = None
     # the kernel's execution count of each student cell -> the cell's index in the notebook
     cell_counts: dict[str, int] = field(default_factory=dict)
+
+
+def _harvest_message(taken: Taken, error: tuple[str, str, str] | None) -> str | None:
+    """Why a harvest exported nothing usable, or None."""
+    if taken.error_text is not None:
+        return taken.error_text
+    if error:
+        return f"{error[0]}: {error[1]}"
+    if not taken.found:
+        return "the harvest did not run (the notebook may have disabled IPython's cell events)"
+    if taken.manifest is None and taken.tampering is None:
+        return "the harvest wrote no manifest"
+    return None
 
 
 class KernelLost(Exception):
@@ -90,6 +112,7 @@ class _State:
     kernel_died: bool = False
     restarts: int = 0
     cell_counts: dict[str, int] = field(default_factory=dict)
+    harvest_grace: float = HARVEST_GRACE
 
 
 class NotebookRunner:
@@ -119,6 +142,9 @@ class NotebookRunner:
         self.status = status  # where the cell being executed is written, for the progress display
         self.reserve = reserve  # this worker's kernels started ahead: the next notebook's is launched here
         self.reserved = reserved  # the kernel launched ahead for this notebook (in ``area``), if any
+        self.budget = Budget(HarvestLimits.for_params(settings.max_export_params))
+        self.watch = DiskWatch(area.kernel, int(settings.max_disk_mb) * 2**20,
+                               lambda: self.kernel.pid if self.kernel is not None else None)
 
     # ------------------------------------------------------------------ kernel
     def _new_client(self) -> NotebookClient:
@@ -199,28 +225,43 @@ class NotebookRunner:
         if error:
             raise RuntimeError(f"prelude failed: {error[0]}: {error[1]}")
 
+    def _harvest_timeout(self) -> float | None:
+        """Seconds the next harvest may take: what is left of the notebook's budget, then the grace."""
+        remaining = self.deadline - time.monotonic() if self.deadline else HARVEST_TIMEOUT
+        if remaining >= PROBE_TIMEOUT:
+            return min(HARVEST_TIMEOUT, remaining)
+        grace = self.state.harvest_grace
+        return min(PROBE_TIMEOUT, grace) if grace >= 1 else None
+
+    def _timed_command(self, client: NotebookClient, command: dict, timeout: float):
+        """Run a grader command cell; time spent past the deadline comes out of the harvest grace."""
+        started = time.monotonic()
+        try:
+            return self._execute(client, COMMAND_MARK + json.dumps(command), timeout)
+        finally:
+            if self.deadline:
+                late = time.monotonic() - max(started, self.deadline)
+                self.state.harvest_grace -= max(0.0, late)
+
     def _harvest(self, client: NotebookClient, segment: Segment, export: bool = True) -> None:
-        """Trigger the kernel-side harvest, then move its files out of the kernel's reach."""
+        """Trigger the kernel-side harvest, then take its files out of the kernel's reach."""
         command = {"segment": segment.key, "out_dir": str(self.area.exports), "export": export,
                    "values": sorted(self.value_names.get(segment.section or "", []))}
-        error = self._execute(client, COMMAND_MARK + json.dumps(command), HARVEST_TIMEOUT)
         written = self.area.exports / segment.key
+        timeout = self._harvest_timeout()
+        if timeout is None:
+            if export:
+                self.state.harvests.append(HarvestRecord(segment.key, segment.section, segment.key,
+                                                         "no time was left to export this section's models"))
+            return
+        error = self._timed_command(client, command, timeout)
         if not export:
             shutil.rmtree(written, ignore_errors=True)
             return
-        target = self.area.artifacts / segment.key
-        shutil.rmtree(target, ignore_errors=True)
-        message = f"{error[0]}: {error[1]}" if error else None
-        if written.is_dir():
-            shutil.move(str(written), str(target))
-            failure = target / "harvest-error.txt"
-            if failure.is_file():
-                message = failure.read_text(encoding="utf-8", errors="replace")[:2000]
-            elif not (target / "manifest.json").is_file() and message is None:
-                message = "the harvest wrote no manifest"
-        elif message is None:
-            message = "the harvest did not run (the notebook may have disabled IPython's cell events)"
-        self.state.harvests.append(HarvestRecord(segment.key, segment.section, segment.key, message))
+        taken = take_harvest(written, self.area.artifacts / segment.key, self.budget)
+        shutil.rmtree(written, ignore_errors=True)  # never follows a link
+        self.state.harvests.append(HarvestRecord(segment.key, segment.section, segment.key,
+                                                 _harvest_message(taken, error), taken.tampering))
 
     def _call_functions(self, client: NotebookClient) -> None:
         """After the last cell: call the student's functions on the grader's inputs.
@@ -233,16 +274,17 @@ class NotebookRunner:
             command = {"op": "call", "segment": segment, "out_dir": str(self.area.exports), **call}
             budget = float(call["timeout"]) * max(1, len(call["inputs"])) + PROBE_TIMEOUT
             try:
-                error = self._execute(client, COMMAND_MARK + json.dumps(command), budget)
+                error = self._timed_command(client, command, budget)
             except KernelLost as lost:
                 for rest in self.calls[number:]:
                     self.state.call_errors[rest["id"]] = f"the kernel {lost} while calling {call['function']}"
                 raise
             written, target = self.area.exports / segment, self.area.artifacts / "__calls__" / call["id"]
-            if (written / "calls.json").is_file():
-                target.parent.mkdir(exist_ok=True)
-                shutil.move(str(written), str(target))
-            else:
+            taken = take_harvest(written, target, self.budget, expect=CALLS)
+            shutil.rmtree(written, ignore_errors=True)
+            if taken.tampering:
+                self.state.call_errors[call["id"]] = f"the exported results were altered: {taken.tampering}"
+            elif taken.manifest is None:
                 self.state.call_errors[call["id"]] = f"{error[0]}: {error[1]}" if error else "the call did not run"
 
     # ------------------------------------------------------------------ cells
@@ -264,9 +306,12 @@ class NotebookRunner:
             self.state.kernel_died = True
             self.state.timed_out = self.state.timed_out or str(lost) == "hung"
             hung = str(lost) == "hung"
+            ename, evalue = (("TimeoutError", "the kernel ignored the interrupt and was killed") if hung
+                             else (KERNEL_DIED, "the kernel died while running this cell"))
+            if self.watch.exceeded:
+                ename, evalue = DISK_QUOTA, f"the notebook wrote more than {self.settings.max_disk_mb} MB to its folders"
             self.state.records[index] = CellRecord(
-                index, segment.section, "timeout" if hung else "error", "TimeoutError" if hung else KERNEL_DIED,
-                "the kernel ignored the interrupt and was killed" if hung else "the kernel died while running this cell",
+                index, segment.section, "timeout" if hung else "error", ename, evalue,
                 None, time.monotonic() - started, source=source[:MAX_SOURCE_CHARS])
             raise
         seconds = time.monotonic() - started
@@ -317,6 +362,7 @@ class NotebookRunner:
         become_subreaper()  # orphans of the kernel come back to this process, to be killed
         steps = self._code_cells()
         position, client = 0, None
+        self.watch.start()
         try:
             while position <= len(steps):
                 try:
@@ -336,12 +382,15 @@ class NotebookRunner:
                     self.state.restarts += 1
                     self._shutdown(client)
                     client = None
+                    if self.watch.exceeded:  # the replay needs room: what the cells wrote goes
+                        self.watch.clear(self.area.cwd, self.area.home, self.area.tmp, self.area.exports)
                     position = self._position_after_failure(steps)
                     if self.state.restarts > MAX_RESTARTS:
                         break
         except RuntimeError as exc:  # the kernel could not start or the prelude failed
             return self._record(started, error=str(exc))
         finally:
+            self.watch.stop()
             self._shutdown(client)
             if self.reserved is not None:  # launched ahead for this notebook but never connected
                 self.reserved.stop()

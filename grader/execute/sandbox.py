@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 MODES = ("auto", "strict", "none")
 LAUNCHER = Path(__file__).with_name("limits.py")
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+# what the system binds show, so where a folder to hide may be (with the Python roots: a
+# dataset inside a virtualenv is hidden too)
+VISIBLE_ROOTS = tuple(f"{d}/" for d in SYSTEM_DIRS) + ("/etc/",)
 # /etc is not bound whole: only what Python, NumPy, TensorFlow and matplotlib read
 ETC_FILES = ("passwd", "group", "hosts", "nsswitch.conf", "ld.so.cache", "ld.so.conf", "ld.so.conf.d",
              "localtime", "ssl", "alternatives", "mime.types", "fonts")
@@ -94,23 +97,41 @@ def _system_binds() -> list[str]:
     return args
 
 
-def _python_binds() -> list[str]:
-    """The interpreter, its standard library and the environment holding the packages."""
+def _python_roots() -> list[str]:
+    """The interpreter, its standard library and the environment holding the packages (outside /usr)."""
     roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable))}
+    return [root for root in sorted(roots)
+            if root and os.path.isdir(root) and not root.startswith(("/usr", "/bin", "/lib"))]
+
+
+def _python_binds() -> list[str]:
     args: list[str] = []
-    for root in sorted(roots):
-        if root and os.path.isdir(root) and not root.startswith(("/usr", "/bin", "/lib")):
-            args += ["--ro-bind", root, root]
+    for root in _python_roots():
+        args += ["--ro-bind", root, root]
     return args
 
 
-def bubblewrap_argv(sandbox: Sandbox, area_root: Path, cwd: Path, dataset_dir: Path | None) -> list[str]:
+def _masks(hide: tuple[Path, ...]) -> list[str]:
+    """An empty tmpfs over each folder of ``hide`` that the binds above would show."""
+    visible = VISIBLE_ROOTS + tuple(f"{root}/" for root in _python_roots())
+    args: list[str] = []
+    for folder in sorted({os.path.realpath(str(f)) for f in hide}):
+        if os.path.isdir(folder) and folder.startswith(visible):
+            args += ["--tmpfs", folder]
+    return args
+
+
+def bubblewrap_argv(sandbox: Sandbox, area_root: Path, cwd: Path, dataset_dir: Path | None,
+                    hide: tuple[Path, ...] = (), tmp_bytes: int | None = None) -> list[str]:
     """The bwrap prefix confining a kernel to ``area_root`` (read-write) and read-only system files.
 
-    ``dataset_dir`` None: the dataset is not visible at all (the judge process).
+    ``dataset_dir`` None: the dataset is not bound. ``hide``: folders made empty even where a
+    system bind would show them (the judge sees no dataset: ``/usr/share/datasets`` is under
+    ``/usr``). ``tmp_bytes``: the size of the private ``/tmp``.
     """
     dataset = ["--ro-bind", str(Path(dataset_dir).resolve()), str(Path(dataset_dir).resolve())] if dataset_dir else []
     area = str(Path(area_root).resolve())
+    tmp = (["--size", str(int(tmp_bytes))] if tmp_bytes else []) + ["--tmpfs", "/tmp"]
     return [
         sandbox.bubblewrap or "bwrap",
         "--die-with-parent", "--new-session",
@@ -119,8 +140,8 @@ def bubblewrap_argv(sandbox: Sandbox, area_root: Path, cwd: Path, dataset_dir: P
         "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
         # mounts apply in order: the private /tmp first, so that binds of paths under /tmp
         # (a checkout or virtualenv there, the kernel's own folder) are not hidden by it
-        "--tmpfs", "/tmp", "--dev", "/dev", "--proc", "/proc",
-        *_system_binds(), *_python_binds(),
+        *tmp, "--dev", "/dev", "--proc", "/proc",
+        *_system_binds(), *_python_binds(), *_masks(hide),
         *dataset,
         "--bind", area, area,
         "--chdir", str(cwd),

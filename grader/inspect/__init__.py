@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.execute import ExecutionRecord
+from grader.execute.take import MODEL_DIR, HarvestLimits, HarvestRuleBroken, parse_manifest
 from grader.facts import CallbackFacts, ModelFacts, NotebookFacts, SectionFacts
 from grader.inspect.evaluate import evaluate_accuracy, keras_predictor
 from grader.inspect.judge import Judge, judge_model, judgeable
@@ -22,14 +23,13 @@ from grader.spec import Assignment
 
 log = logging.getLogger(__name__)
 
-MAX_MANIFEST_BYTES = 32 * 1024 * 1024
 MAX_HISTORY_KEYS, MAX_HISTORY_EPOCHS = 20, 1000
 
 
 def _read_histories(entries: Any, found: dict[int, dict[str, tuple[float | None, ...]]]) -> None:
     """Fit histories of a manifest (``{order: {key: [numbers]}}``) into ``found``; later ones replace earlier."""
     for order, curves in (entries.items() if isinstance(entries, dict) else ()):
-        if not str(order).isdigit() or not isinstance(curves, dict):
+        if not (str(order).isdecimal() and len(str(order)) <= 9) or not isinstance(curves, dict):
             continue
         clean = {}
         for key, values in list(curves.items())[:MAX_HISTORY_KEYS]:
@@ -45,14 +45,12 @@ def _with_histories(models: list[ModelFacts], histories: dict[int, dict]) -> tup
 
 
 def _read_manifest(directory: Path) -> dict[str, Any]:
+    """The manifest of a taken harvest (the grader's own copy, checked when it was taken)."""
     path = directory / "manifest.json"
-    if not path.is_file() or path.stat().st_size > MAX_MANIFEST_BYTES:
-        return {}
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        return parse_manifest(path.read_bytes(), HarvestLimits()) if path.is_file() else {}
+    except (OSError, HarvestRuleBroken):
         return {}
-    return data if isinstance(data, dict) else {}
 
 
 BASE_FIELDS = ("key", "section", "order", "names", "api", "reconstructed", "artifact_dir")
@@ -110,6 +108,7 @@ def inspect_execution(record: ExecutionRecord, artifacts: Path, segments: list[S
     evaluate_others = bool(evaluated - found_sections)
     sections: dict[str, dict[str, Any]] = {}
     other_models: list[ModelFacts] = []
+    other_tampering: str | None = None
     compat: list[dict[str, str]] = []
     histories: dict[int, dict[str, tuple[float | None, ...]]] = {}  # by model order, across harvests
     harvests = {h.segment: h for h in record.harvests}
@@ -122,18 +121,24 @@ def inspect_execution(record: ExecutionRecord, artifacts: Path, segments: list[S
         if seg.section is None and not some_missing:
             continue  # an ungraded segment: its models are not needed
         acc = sections.setdefault(seg.section or "", {"title": seg.title, "cells": [], "models": [], "values": {},
-                                                       "harvested": False, "errors": [], "callbacks": []})
+                                                       "harvested": False, "errors": [], "callbacks": [],
+                                                       "tampering": None})
         acc["cells"] += list(seg.cells)
         if harvest is None:
             continue
         if harvest.error:
             acc["errors"].append(harvest.error)
+        if harvest.tampering:
+            acc["tampering"] = acc["tampering"] or harvest.tampering
+            if not seg.section:  # models outside the sections stand in for a section found by structure
+                other_tampering = other_tampering or harvest.tampering
+            continue
         acc["harvested"] = acc["harvested"] or bool(manifest) or harvest.error is None
         wanted = seg.section in evaluated if seg.section else evaluate_others
         evaluations = assignment.execution.evaluations if wanted else ()
         for entry in manifest.get("models", []):
-            if isinstance(entry, dict):
-                model = _inspect_model(entry, seg.section or seg.key, directory / str(entry.get("dir", "")),
+            if isinstance(entry, dict) and MODEL_DIR.fullmatch(str(entry.get("dir"))):
+                model = _inspect_model(entry, seg.section or seg.key, directory / str(entry["dir"]),
                                        evaluations, splits, assignment.execution.max_export_params, judge,
                                        _created_cell(entry, record.cell_counts))
                 (acc["models"] if seg.section else other_models).append(model)
@@ -152,12 +157,18 @@ def inspect_execution(record: ExecutionRecord, artifacts: Path, segments: list[S
             values=values, answer_text=values["__answers__"].get("*", ""), attempted=spec.id in attempted,
             harvested=acc["harvested"],
             harvest_error="; ".join(acc["errors"]) or None, callbacks=tuple(acc["callbacks"]),
+            tampering=acc["tampering"],
         ))
+    notes = tuple({"kind": "tampering", "section": s.id, "reason": s.tampering} for s in facts_sections
+                  if s.tampering)
+    if other_tampering:
+        notes += ({"kind": "tampering", "section": None, "reason": other_tampering},)
     return NotebookFacts(
         sha256=sha256, seconds=record.seconds, timed_out=record.timed_out, kernel_died=record.kernel_died,
         cells=record.cells, sections=tuple(facts_sections), error=record.error,
         calls=_read_calls(artifacts / "__calls__", assignment, record.call_errors),
         compat=tuple(compat), other_models=_with_histories(other_models, histories),
+        review_notes=notes, other_tampering=other_tampering,
     )
 
 
@@ -187,7 +198,7 @@ def _read_calls(folder: Path, assignment: Assignment, errors: dict[str, str]) ->
         path = folder / check.id / "calls.json"
         try:
             data = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (OSError, json.JSONDecodeError, UnicodeDecodeError, RecursionError):
             data = None
         if isinstance(data, dict) and isinstance(data.get("results"), list):
             calls[check.id] = {"defined": bool(data.get("defined")), "results": data["results"]}

@@ -41,6 +41,15 @@ MAX_FRAME = 64 * 1024 * 1024
 MAX_ARRAY_BYTES = 512 * 1024 * 1024
 
 
+MAX_ERROR_CHARS = 1000  # of what the judge says went wrong: the notebook's code may have written it
+
+
+def bounded(text: Any, limit: int = MAX_ERROR_CHARS) -> str:
+    """The judge's text, cut to ``limit`` characters (it is shown in the instructor's view only)."""
+    text = str(text)
+    return text if len(text) <= limit else text[:limit] + " […]"
+
+
 class JudgeFailed(Exception):
     """The judge process died, hung or answered something that is not the protocol."""
 
@@ -69,6 +78,7 @@ class JudgeSetup:
     sandbox: Sandbox
     settings: ExecutionSettings
     definitions: str
+    hidden: tuple[Path, ...] = ()  # dataset folders: empty inside the judge's sandbox
 
 
 class Judge:
@@ -98,7 +108,8 @@ class Judge:
                              file_bytes=int(settings.max_file_mb) * 2**20, processes=int(settings.max_processes),
                              cgroups=list(self.cgroups.folders))
         if self.setup.sandbox.bubblewrap:
-            argv += bubblewrap_argv(self.setup.sandbox, root, root, None)
+            argv += bubblewrap_argv(self.setup.sandbox, root, root, None, hide=self.setup.hidden,
+                                    tmp_bytes=int(settings.max_disk_mb) * 2**20)
         argv += [sys.executable, str(root / "judge_side.py"), str(root / "definitions.py")]
         if settings.keras2_compat:
             argv.append("--keras2")
@@ -118,8 +129,8 @@ class Judge:
             stderr.close()
         hello = self._read(max(MIN_START_TIMEOUT, float(settings.startup_timeout)))
         if not hello.get("ok"):
-            raise JudgeFailed(f"the notebook's definitions could not be loaded: {hello.get('error')}")
-        self.failed_statements = [str(s) for s in hello.get("failed_statements", [])][:50]
+            raise JudgeFailed(f"the notebook's definitions could not be loaded: {bounded(hello.get('error'))}")
+        self.failed_statements = [bounded(s, 300) for s in hello.get("failed_statements", [])][:50]
 
     def close(self) -> None:
         process = self.process
@@ -224,12 +235,13 @@ class Judge:
         key = f"m{self._models}"
         target = self.setup.root / "models" / key
         target.mkdir(parents=True, exist_ok=True)
+        # ``directory`` is a taken harvest (regular files the grader copied): the judge gets copies
         for name in ("model.json", "model.weights.h5"):
-            if (directory / name).is_file():
+            if (directory / name).is_file() and not (directory / name).is_symlink():
                 shutil.copyfile(directory / name, target / name)
         answer = self._request({"op": "load", "key": key, "dir": str(target)})
         if not answer.get("ok"):
-            raise ValueError(f"the model could not be rebuilt with the notebook's classes: {answer.get('error')}")
+            raise ValueError(f"the model could not be rebuilt with the notebook's classes: {bounded(answer.get('error'))}")
         return key, answer
 
     def predict(self, key: str, inputs: np.ndarray) -> np.ndarray | None:
@@ -263,7 +275,7 @@ def judge_model(judge: Judge, base: dict, directory: Path, evaluations, splits) 
     try:
         key, answer = judge.load(directory)
     except (JudgeFailed, ValueError) as exc:
-        return ModelFacts(**base, load_error=str(exc)[:2000])
+        return ModelFacts(**base, load_error=bounded(exc))
     try:
         sizes = weight_file_sizes(directory / "model.weights.h5")
     except (OSError, ValueError) as exc:

@@ -135,6 +135,14 @@ def sanitize_activations(config: Any) -> Any:
     return clean
 
 
+MAX_ERROR_CHARS = 500  # of a Keras error, which may quote the whole configuration
+
+
+def _cut(exc: BaseException) -> str:
+    text = str(exc)
+    return text if len(text) <= MAX_ERROR_CHARS else text[:MAX_ERROR_CHARS] + " […]"
+
+
 def load_model(directory: Path):
     """``(model, config)``: the model rebuilt from ``model.json`` (+ weights), or raise ValueError."""
     keras = _keras()
@@ -147,10 +155,12 @@ def load_model(directory: Path):
         config = sanitize_activations(json.loads(config_path.read_text(encoding="utf-8")))
     except RecursionError:
         raise ValueError("exported configuration is nested too deeply") from None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ValueError("exported configuration is not valid JSON") from None
     try:
         model = keras.saving.deserialize_keras_object(config, safe_mode=True)
     except Exception as exc:  # Keras raises many types for unknown or unsafe configs
-        raise ValueError(f"cannot rebuild the model: {type(exc).__name__}: {exc}") from None
+        raise ValueError(f"cannot rebuild the model: {type(exc).__name__}: {_cut(exc)}") from None
     if not isinstance(model, keras.Model):
         raise ValueError("the exported object is not a Keras model")
     if not model.built:
@@ -160,7 +170,7 @@ def load_model(directory: Path):
         try:
             model.load_weights(str(weights))
         except Exception as exc:  # mismatched or corrupt weight files
-            raise ValueError(f"cannot load the exported weights: {type(exc).__name__}: {exc}") from None
+            raise ValueError(f"cannot load the exported weights: {type(exc).__name__}: {_cut(exc)}") from None
     return model, config
 
 

@@ -16,6 +16,7 @@ from grader.report.common import strip_ansi
 from grader.results import SubmissionResult
 
 KERNEL_DIED = "KernelDied"
+DISK_QUOTA = "DiskQuotaExceeded"
 # a frame of the notebook's own code: "Cell In[7], line 3", older IPython "Input In [7]", "<ipython-input-7-..>"
 _OWN_FRAME = re.compile(r"^(?:Cell In\s*\[(?P<a>\d+)\], line (?P<la>\d+)|Input In \[(?P<b>\d+)\].*?(?P<lb>\d+)?$|"
                         r"File <ipython-input-(?P<c>\d+)-)")
@@ -78,6 +79,8 @@ def source_lines(source: str | None, line: int | None) -> tuple[SourceLine, ...]
 def _plain(status: str, ename: str, cat: Catalogue) -> str | None:
     if ename == KERNEL_DIED:
         return cat("report.cell_kernel_died_plain")
+    if ename == DISK_QUOTA:
+        return cat("report.cell_disk_quota_plain")
     if status == "timeout":
         return cat("report.cell_timeout_plain")
     return None

@@ -243,22 +243,27 @@ def _check_view(check: CheckResult, ctx: ReportContext, not_attempted: bool = Fa
     )
 
 
-def technical_views(result: SubmissionResult, show_hidden: bool) -> list[TechnicalView]:
-    """Grader-side failures of a submission, deduplicated by their text.
+MAX_TECHNICAL_CHARS = 4000  # of one grader-side failure's text in the instructor's view
 
-    The student's view leaves out hidden checks and failures of the reference solution.
+
+def technical_views(result: SubmissionResult, show_hidden: bool) -> list[TechnicalView]:
+    """Grader-side failures of a submission, deduplicated by their text: the instructor's view only.
+
+    Their text may carry what a notebook put there (a class that raises a file's content
+    while the grader loads it): the student's view shows the plain sentence of each check
+    and the banner, never this text. Each text is bounded.
     """
+    if not show_hidden:
+        return []
     found: dict[str, tuple[list[str], str | None]] = {}
     for check in result.checks:
         details = check.details if isinstance(check.details, Mapping) else {}
-        if not check.grader_error or not (show_hidden or check.visibility == "visible"):
+        if not check.grader_error:
             continue
-        if details.get("about") == "reference" and not show_hidden:
-            continue
-        text = strip_ansi(str(details.get("technical") or check.message))
-        checks, trace = found.setdefault(text, ([], details.get("traceback") if show_hidden else None))
+        text = strip_ansi(str(details.get("technical") or check.message))[:MAX_TECHNICAL_CHARS]
+        checks, trace = found.setdefault(text, ([], details.get("traceback")))
         checks.append(check.id)
-    return [TechnicalView(text, tuple(checks), strip_ansi(trace) if trace else None)
+    return [TechnicalView(text, tuple(checks), strip_ansi(str(trace))[-MAX_TECHNICAL_CHARS:] if trace else None)
             for text, (checks, trace) in found.items()]
 
 
