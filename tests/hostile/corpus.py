@@ -485,6 +485,104 @@ _judged("juiz_escreve_protocolo", init="""
             pass
     """)
 
+# --- the harvest itself (issue 18): a hook registered after the grader's rewrites what the
+# grader's export just wrote, before the grader takes it. Each builds a WRONG model or
+# brings a secret: what the hook does must earn nothing and carry nothing out.
+HARVEST_HOOK = """
+    import glob, json, os
+    def _forja(result):
+        raw = getattr(getattr(result, 'info', None), 'raw_cell', '') or ''
+        if not raw.startswith('#grader-command'):
+            return
+        for manifest in glob.glob(os.path.join(os.path.dirname(os.getcwd()), 'exports', '*', 'manifest.json')):
+            pasta = os.path.dirname(manifest)
+            with open(manifest, encoding='utf-8') as f:
+                dados = json.load(f)
+            if not dados.get('models'):
+                continue
+    {action}
+    get_ipython().events.register('post_run_cell', _forja)
+    """
+# Dataset files the judge process must not see (bubblewrap hides them); this marker in an
+# output means it saw one (the notebook writes it in two pieces: its source is in outputs too)
+DATASET_SEEN = "DATASET-VISIVEL-NO-JUIZ"
+
+
+def _harvest_case(stem: str, action: str, *cells: str) -> None:
+    hook = HARVEST_HOOK.replace("{action}", textwrap.indent(textwrap.dedent(action), " " * 12).rstrip())
+    _simple(stem, hook, *cells)
+
+
+@case("colheita_caminho_externo")
+def _colheita_caminho_externo(path: Path, ctx: dict) -> None:
+    # the manifest sends the grader to a correct model's export on the host (a classmate's
+    # or the reference's, reached through /proc/<pid>/cwd in the first report)
+    planted = str(ctx["planted_model"])
+    hook = HARVEST_HOOK.replace("{action}", textwrap.indent(textwrap.dedent(f"""
+        for entrada in dados['models']:
+            entrada['dir'] = {planted!r}
+        with open(manifest, 'w', encoding='utf-8') as f:
+            json.dump(dados, f)
+        """), " " * 12).rstrip())
+    write(notebook(hook, MODEL_WRONG), path)
+
+
+_harvest_case("colheita_repetida", """
+    dados['models'] = dados['models'] * 3
+    with open(manifest, 'w', encoding='utf-8') as f:
+        json.dump(dados, f)
+    """, MODEL_OK)
+_harvest_case("colheita_profunda", """
+    texto = json.dumps(dados).replace('"values": {}', '"values": {"x": ' + '[' * 100000 + ']' * 100000 + '}', 1)
+    with open(manifest, 'w', encoding='utf-8') as f:
+        f.write(texto)
+    """, MODEL_OK)
+
+
+@case("colheita_link_referencia")
+def _colheita_link_referencia(path: Path, ctx: dict) -> None:
+    # the weights become a link to the reference notebook; the class, rebuilt in the judge,
+    # raises what its copy holds, to reach the report as the "load error"
+    reference = str(ctx["secret_paths"]["reference"])
+    hook = HARVEST_HOOK.replace("{action}", textwrap.indent(textwrap.dedent(f"""
+        for pesos in glob.glob(os.path.join(pasta, 'model*', 'model.weights.h5')):
+            os.remove(pesos)
+            os.symlink({reference!r}, pesos)
+        """), " " * 12).rstrip())
+    net = JUDGED_NET.replace("{init}", textwrap.indent(textwrap.dedent(rf"""
+        import glob, re
+        for copia in glob.glob('models/*/model.weights.h5'):
+            texto = open(copia, encoding='utf-8', errors='replace').read()
+            raise RuntimeError(' '.join(re.findall({CANARY_PATTERN!r}, texto)) + ' ' + texto[:1500])
+        """), " " * 16).rstrip()).replace("{call}", " " * 16 + "pass")
+    write(notebook(hook, net), path)
+
+
+@case("juiz_le_dataset")
+def _juiz_le_dataset(path: Path, ctx: dict) -> None:
+    # rebuilt in the judge, the class looks for the test labels (a lookup table would answer
+    # every test image); it says so if it finds them
+    folders = [str(ctx["dataset_dir"]), "/usr/share/datasets/fashion-mnist"]
+    net = JUDGED_NET.replace("{init}", textwrap.indent(textwrap.dedent(f"""
+        import os
+        for pasta in {folders!r} + [os.path.expanduser('~/.keras/datasets/fashion-mnist')]:
+            alvo = os.path.join(pasta, 't10k-labels-idx1-ubyte.gz')
+            if os.path.exists(alvo):
+                raise RuntimeError({DATASET_SEEN[:8]!r} + {DATASET_SEEN[8:]!r} + ' ' + alvo)
+        """), " " * 16).rstrip()).replace("{call}", " " * 16 + "pass")
+    write(notebook(net), path)
+
+
+_simple("disco_cheio", """
+    # 512 MB into the working folder, in 32 MB pieces: over the quota the test sets (256 MB)
+    bloco = b'x' * (32 * 2**20)
+    with open('checkpoint.bin', 'wb') as f:
+        for _ in range(16):
+            f.write(bloco)
+            f.flush()
+    """, MODEL_OK)
+
+
 # --- broken or unusual files
 @case("json_malformado")
 def _json_malformado(path: Path, ctx: dict) -> None:
@@ -565,16 +663,21 @@ def _json_nao_notebook(path: Path, ctx: dict) -> None:
 
 # ---------------------------------------------------------------------- entry point
 def build_corpus(folder: Path, *, port: int, secret_paths: dict[str, Path],
-                 only: list[str] | None = None) -> None:
+                 only: list[str] | None = None, planted_model: Path | None = None,
+                 dataset_dir: Path | None = None) -> None:
     """Write every case (or those in ``only``) as ``folder/<stem>.ipynb``.
 
     ``port``: a TCP port on 127.0.0.1 the test listens on (``rede`` tries to reach it).
     ``secret_paths``: ``reference`` (the reference notebook) and ``other_student`` (a
     submission; normally ``folder/controle.ipynb``, written here) that ``le_*`` try to read.
+    ``planted_model``: a correct model's export on the host (``colheita_caminho_externo``
+    points the grader at it); ``dataset_dir``: the data set the judge must not see.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    ctx = {"port": port, "secret_paths": {k: Path(v) for k, v in secret_paths.items()}}
+    ctx = {"port": port, "secret_paths": {k: Path(v) for k, v in secret_paths.items()},
+           "planted_model": Path(planted_model or folder / "planted"),
+           "dataset_dir": Path(dataset_dir or "/usr/share/datasets/fashion-mnist")}
     for stem, builder in CASES.items():
         if only is None or stem in only:
             builder(folder / f"{stem}.ipynb", ctx)

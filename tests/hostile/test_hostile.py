@@ -14,6 +14,8 @@ import os
 import shutil
 import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 import tomllib
@@ -24,8 +26,8 @@ import nbformat
 import pytest
 
 from grader.run import run
-from tests.hostile.corpus import (CANARY_OTHER, CANARY_REFERENCE, CASES, CHILD_MARKER, ESCAPE_FILE, PWNED_NAME,
-                                  build_corpus)
+from tests.hostile.corpus import (CANARY_OTHER, CANARY_REFERENCE, CASES, CHILD_MARKER, DATASET_SEEN, ESCAPE_FILE,
+                                  PWNED_NAME, build_corpus)
 from tests.mini_assignment import build_mini
 
 pytestmark = pytest.mark.kernel
@@ -36,6 +38,24 @@ SCHEMA = HERE.parents[1] / "contracts" / "results.schema.json"
 CELL_TIMEOUT = 5
 TOTAL_TIMEOUT = 60  # the mini spec says 300; a hostile notebook must not take that long here
 MAX_REPORT_BYTES = 5 * 2**20
+DISK_QUOTA_MB = 256  # the kernel's writable space in this run (disco_cheio writes 512 MB)
+# A correct model exported as the grader's harness exports it, on the host: the target of
+# colheita_caminho_externo's forged manifest
+PLANT = """
+import json, sys
+import keras
+from keras import layers
+m = keras.Sequential([keras.Input((28, 28)), layers.Flatten(), layers.Dense(32), layers.Dense(10, activation='softmax')])
+with open(sys.argv[1] + '/model.json', 'w', encoding='utf-8') as f:
+    json.dump(keras.saving.serialize_keras_object(m), f, default=str)
+m.save_weights(sys.argv[1] + '/model.weights.h5')
+"""
+
+
+def plant_model(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    subprocess.run([sys.executable, "-c", PLANT, str(folder)], check=True, capture_output=True, timeout=300)
+    return folder
 
 
 # ---------------------------------------------------------------------- helpers
@@ -146,7 +166,8 @@ def hostile(tmp_path_factory, dataset_dir) -> HostileRun:
     spec = assignments / "mini" / "assignment.toml"
     text = spec.read_text(encoding="utf-8")
     assert "total_timeout = 300" in text
-    spec.write_text(text.replace("total_timeout = 300", f"total_timeout = {TOTAL_TIMEOUT}"), encoding="utf-8")
+    spec.write_text(text.replace("total_timeout = 300", f"total_timeout = {TOTAL_TIMEOUT}\nmax_disk_mb = {DISK_QUOTA_MB}"),
+                    encoding="utf-8")
     reference = root / "reference" / "mini.ipynb"
     nb = nbformat.read(str(reference), as_version=4)
     nb.metadata["grader_test_canary"] = CANARY_REFERENCE  # le_referencia tries to carry it out
@@ -155,7 +176,8 @@ def hostile(tmp_path_factory, dataset_dir) -> HostileRun:
     corpus = root / "corpus"
     listener = Listener()
     build_corpus(corpus, port=listener.port,
-                 secret_paths={"reference": reference, "other_student": corpus / "controle.ipynb"})
+                 secret_paths={"reference": reference, "other_student": corpus / "controle.ipynb"},
+                 planted_model=plant_model(root / "planted" / "model1"), dataset_dir=dataset_dir)
     escapes = [ESCAPE_FILE, reference.parent / PWNED_NAME]
     for path in escapes:
         path.unlink(missing_ok=True)
@@ -199,7 +221,7 @@ def hostile(tmp_path_factory, dataset_dir) -> HostileRun:
 
 # ---------------------------------------------------------------------- the corpus itself
 def test_every_case_has_an_expectation():
-    assert len(CASES) >= 28
+    assert len(CASES) >= 34
     assert set(CASES) == set(EXPECTED)
     for stem, expected in EXPECTED.items():
         assert expected["status"] in ("graded", "error"), stem
@@ -283,3 +305,22 @@ def test_secrets_read_by_notebooks_reach_no_output(hostile):
         text = path.read_text(encoding="utf-8", errors="replace")
         leaks += [f"{path.relative_to(hostile.out)}: {c}" for c in (CANARY_REFERENCE, CANARY_OTHER) if c in text]
     assert not leaks, f"secrets in the outputs: {leaks}"
+
+
+def test_the_judge_sees_no_dataset_file(hostile):
+    assert hostile.error is None, f"{type(hostile.error).__name__}: {hostile.error}"
+    if (hostile.results.get("isolation") or {}).get("level") != "strict":
+        pytest.skip("only bubblewrap hides the dataset from the judge (degraded isolation: see README)")
+    seen = [str(p.relative_to(hostile.out)) for p in sorted(hostile.out.rglob("*"))
+            if p.is_file() and DATASET_SEEN in p.read_text(encoding="utf-8", errors="replace")]
+    assert hostile.submission("juiz_le_dataset")["status"] == "graded"
+    assert not seen, f"the judge found a dataset file: {seen}"
+
+
+def test_tampering_is_flagged_for_the_teacher(hostile):
+    for stem in ("colheita_caminho_externo", "colheita_repetida", "colheita_profunda", "colheita_link_referencia"):
+        result = hostile.submission(stem)
+        reasons = [item["reason"] for item in result.get("review", [])]
+        assert "tampering" in reasons, f"{stem}: review items {result.get('review')}"
+        params = next(c for c in result["checks"] if c["id"] == "params")
+        assert "alterada" in params["message"], f"{stem}: {params['message']}"
