@@ -14,7 +14,7 @@ from pathlib import Path
 
 from grader import __version__, console
 from grader.distributed import DEFAULT_CONNECT_TIMEOUT
-from grader.errors import GraderError, UsageError
+from grader.errors import INTERRUPTED_EXIT, GraderError, RunInterrupted, UsageError
 from grader.run import ExitCode
 
 LANGS = ["pt", "en"]
@@ -283,9 +283,12 @@ def main(argv: list[str] | None = None) -> int:
     except GraderError as exc:
         console.err(console.t("cli.common.error", message=str(exc)))
         return ExitCode.CONFIG
+    except RunInterrupted as stopped:
+        console.err(console.t(stopped.message_key(), done=stopped.done, total=stopped.total))
+        return INTERRUPTED_EXIT
     except KeyboardInterrupt:
         console.err(console.t("cli.common.interrupted"))
-        return 130
+        return INTERRUPTED_EXIT
 
 
 if __name__ == "__main__":

@@ -39,3 +39,17 @@ class UsageError(GraderError):
 
 class NotebookError(GraderError):
     """A submission is not a readable, valid notebook."""
+
+
+INTERRUPTED_EXIT = 130  # a shell's code for "ended by SIGINT"
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a run: ``done`` of ``total`` submissions have facts (``stored``: in the store)."""
+
+    def __init__(self, done: int, total: int, stored: bool) -> None:
+        super().__init__(f"interrupted: {done} of {total} notebooks done")
+        self.done, self.total, self.stored = done, total, stored
+
+    def message_key(self) -> str:
+        return "cli.run.interrupted" if self.stored else "cli.run.interrupted_no_store"
