@@ -8,19 +8,7 @@ from __future__ import annotations
 
 
 class GraderError(Exception):
-    """Base class of every error the grader raises on purpose."""
-
-
-class SpecError(GraderError):
-    """An ``assignment.toml`` is invalid; the message names the file, table and key."""
-
-
-class DatasetMissingError(GraderError):
-    """Fashion-MNIST could not be found."""
-
-
-class UsageError(GraderError):
-    """The command line asks for something that cannot be done.
+    """Base class of every error the grader raises on purpose.
 
     ``key`` and ``params`` name the catalogue message the CLI shows in the user's language;
     the English text stays the exception's ``str`` (logs, callers without a catalogue).
@@ -35,6 +23,18 @@ class UsageError(GraderError):
         if self.key and self.key in catalogue.messages:
             return catalogue.render(self.key, self.params)
         return str(self)
+
+
+class SpecError(GraderError):
+    """An ``assignment.toml`` is invalid; the message names the file, table and key."""
+
+
+class DatasetMissingError(GraderError):
+    """Fashion-MNIST could not be found."""
+
+
+class UsageError(GraderError):
+    """The command line asks for something that cannot be done."""
 
 
 class NotebookError(GraderError):
