@@ -4,6 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 DATASET_DIR ?= /usr/share/datasets/fashion-mnist
 DEMO_OUT ?= demo-out
+DEMO_SUBMISSIONS ?= demo-entregas
 
 .PHONY: install system-deps demo test test-fast bench clean
 
@@ -38,8 +39,11 @@ system-deps:
 	  echo "      without chromium, the browser tests (tests/browser) are skipped."; \
 	fi
 
+# grades a copy of the example notebooks: a teacher's decisions (decisions.toml) go next to the
+# copy, never into assignments/
 demo: install
-	$(BIN)/grader run assignments/cnn-pratica/examples --assignment cnn-pratica --out $(DEMO_OUT) --jobs 2
+	@mkdir -p $(DEMO_SUBMISSIONS) && cp assignments/cnn-pratica/examples/*.ipynb $(DEMO_SUBMISSIONS)/
+	$(BIN)/grader run $(DEMO_SUBMISSIONS) --assignment cnn-pratica --out $(DEMO_OUT) --jobs 2
 
 test: install
 	$(BIN)/python -m pytest -q --durations=10
@@ -51,4 +55,4 @@ bench: install
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) $(DEMO_OUT) .pytest_cache
+	rm -rf $(VENV) $(DEMO_OUT) $(DEMO_SUBMISSIONS) .pytest_cache

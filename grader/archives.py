@@ -13,6 +13,7 @@ import stat
 import tempfile
 import time
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -82,8 +83,8 @@ def extract_zip(archive: Path, dest: Path, limits: ExtractionLimits = Extraction
     try:
         zf = zipfile.ZipFile(archive)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise UsageError(f"'{archive}' is not a zip archive that can be read: {exc}", "usage.archive.unreadable",
-                         archive=str(archive), reason=str(exc)) from None
+        raise UsageError(f"'{archive}' is not a zip archive that can be read: {exc}", "usage.archive.not_zip",
+                         archive=str(archive)) from None
     skipped, total = [], 0
     with zf:
         entries = zf.infolist()
@@ -110,9 +111,9 @@ def extract_zip(archive: Path, dest: Path, limits: ExtractionLimits = Extraction
             except RuntimeError:  # a password-protected entry
                 skipped.append(SkippedFile(info.filename, ENCRYPTED))
                 continue
-            except (zipfile.BadZipFile, OSError, EOFError) as exc:
-                raise UsageError(f"'{archive}' is damaged at '{info.filename}': {exc}", "usage.archive.unreadable",
-                                 archive=str(archive), reason=f"{info.filename}: {exc}") from None
+            except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+                raise UsageError(f"'{archive}' is damaged at '{info.filename}': {exc}", "usage.archive.damaged",
+                                 archive=str(archive), entry=info.filename) from None
             if written is None:
                 if limit < limits.max_file_bytes:
                     raise _too_big(archive, limits)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from grader import __version__, console
 from grader.distributed import DEFAULT_CONNECT_TIMEOUT
-from grader.errors import GraderError, UsageError
+from grader.errors import INTERRUPTED_EXIT, GraderError, RunInterrupted, UsageError
 from grader.run import ExitCode
 
 LANGS = ["pt", "en"]
@@ -153,7 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(check, assignment_required=False)
     _kit_parser(commands)
 
-    commands.add_parser("assignments", help=h("cli.help.list"), description=h("cli.help.list"))
+    listing = commands.add_parser("assignments", help=h("cli.help.list"), description=h("cli.help.list"))
+    listing.add_argument("--lang", default="pt", choices=LANGS, help=h("cli.help.lang"))
     assign = commands.add_parser("assign", help=h("cli.assign.help.command"), description=h("cli.assign.help.command"))
     assign.add_argument("master", type=Path, metavar="MASTER", help=h("cli.assign.help.master"))
     assign.add_argument("--out", "-o", type=Path, required=True, metavar="DIR", help=h("cli.assign.help.out"))
@@ -196,7 +197,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "assignments":
         from grader.listing import list_assignments
 
-        return list_assignments(assignments_dir=assignments_dir)
+        return list_assignments(assignments_dir=assignments_dir, lang=args.lang)
     if args.command == "assign":
         from grader.assign import assign, print_summary
 
@@ -281,11 +282,14 @@ def main(argv: list[str] | None = None) -> int:
         console.err(console.t("cli.common.error", message=exc.render(console.catalogue())))
         return ExitCode.USAGE
     except GraderError as exc:
-        console.err(console.t("cli.common.error", message=str(exc)))
+        console.err(console.t("cli.common.error", message=exc.render(console.catalogue())))
         return ExitCode.CONFIG
+    except RunInterrupted as stopped:
+        console.err(console.t(stopped.message_key(), done=stopped.done, total=stopped.total))
+        return INTERRUPTED_EXIT
     except KeyboardInterrupt:
         console.err(console.t("cli.common.interrupted"))
-        return 130
+        return INTERRUPTED_EXIT
 
 
 if __name__ == "__main__":

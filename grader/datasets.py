@@ -7,13 +7,19 @@ names (``--data-dir`` / ``GRADER_DATA_DIR``).
 from __future__ import annotations
 
 import gzip
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from grader.errors import DatasetMissingError
 from grader.serial import JsonData
+
+if TYPE_CHECKING:
+    from grader.spec import Assignment
 
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 FILES = (
@@ -26,6 +32,16 @@ MISSING = (
     "Fashion-MNIST not found in {where}. Install it with 'sudo apt-get install dataset-fashion-mnist' "
     "(Debian/Ubuntu), or pass --data-dir / set GRADER_DATA_DIR to a folder holding {files}."
 )
+KERAS_FOUND = " Keras already downloaded them to {keras}: --data-dir {keras}"
+
+
+def _has_files(folder: Path) -> bool:
+    return all((folder / name).is_file() for name in FILES)
+
+
+def keras_cache_dir() -> Path:
+    """Where ``keras.datasets.fashion_mnist.load_data()`` keeps what it downloaded."""
+    return Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras") / "datasets" / "fashion-mnist"
 
 
 def dataset_folders(data_dir: Path | str | None = None) -> tuple[Path, ...]:
@@ -40,12 +56,45 @@ def dataset_folders(data_dir: Path | str | None = None) -> tuple[Path, ...]:
 
 
 def find_fashion_mnist(data_dir: Path | str | None = None) -> Path:
-    """The folder holding the four Fashion-MNIST ``.gz`` files, or a clear error."""
+    """The folder holding the four Fashion-MNIST ``.gz`` files, or a clear error (naming Keras's own copy)."""
     folder = Path(data_dir) if data_dir else DEBIAN_DIR
-    missing = [name for name in FILES if not (folder / name).is_file()]
-    if missing:
-        raise DatasetMissingError(MISSING.format(where=folder, files=", ".join(FILES)))
-    return folder
+    if _has_files(folder):
+        return folder
+    keras = keras_cache_dir()
+    found = _has_files(keras)
+    params = dict(where=str(folder), files=", ".join(FILES), keras=str(keras))
+    text = MISSING.format(**params) + (KERAS_FOUND.format(**params) if found else "")
+    raise DatasetMissingError(text, "usage.dataset.missing_keras_found" if found else "usage.dataset.missing",
+                              **params)
+
+
+def needs_dataset(assignment: "Assignment") -> bool:
+    """The assignment evaluates models on Fashion-MNIST, or its notebooks load it."""
+    if assignment.execution.evaluations:
+        return True
+    for path in (assignment.notebook_path, assignment.reference_path):
+        try:
+            if "fashion_mnist" in path.read_text(encoding="utf-8", errors="replace"):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def dataset_dir_for(assignment: "Assignment", data_dir: Path | str | None = None) -> Path:
+    """Fashion-MNIST's folder; for an assignment that does not use it and a machine without it, an empty one.
+
+    The kernel's Keras cache is seeded from this folder: empty, a notebook that loads the
+    dataset anyway fails in its own cell, not the whole run.
+    """
+    try:
+        return find_fashion_mnist(data_dir)
+    except DatasetMissingError:
+        if needs_dataset(assignment):
+            raise
+    empty = Path(tempfile.gettempdir()) / "grader-no-dataset"
+    empty.mkdir(exist_ok=True)
+    return empty
 
 
 @dataclass(frozen=True)

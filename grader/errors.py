@@ -8,19 +8,7 @@ from __future__ import annotations
 
 
 class GraderError(Exception):
-    """Base class of every error the grader raises on purpose."""
-
-
-class SpecError(GraderError):
-    """An ``assignment.toml`` is invalid; the message names the file, table and key."""
-
-
-class DatasetMissingError(GraderError):
-    """Fashion-MNIST could not be found."""
-
-
-class UsageError(GraderError):
-    """The command line asks for something that cannot be done.
+    """Base class of every error the grader raises on purpose.
 
     ``key`` and ``params`` name the catalogue message the CLI shows in the user's language;
     the English text stays the exception's ``str`` (logs, callers without a catalogue).
@@ -37,5 +25,31 @@ class UsageError(GraderError):
         return str(self)
 
 
+class SpecError(GraderError):
+    """An ``assignment.toml`` is invalid; the message names the file, table and key."""
+
+
+class DatasetMissingError(GraderError):
+    """Fashion-MNIST could not be found."""
+
+
+class UsageError(GraderError):
+    """The command line asks for something that cannot be done."""
+
+
 class NotebookError(GraderError):
     """A submission is not a readable, valid notebook."""
+
+
+INTERRUPTED_EXIT = 130  # a shell's code for "ended by SIGINT"
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a run: ``done`` of ``total`` submissions have facts (``stored``: in the store)."""
+
+    def __init__(self, done: int, total: int, stored: bool) -> None:
+        super().__init__(f"interrupted: {done} of {total} notebooks done")
+        self.done, self.total, self.stored = done, total, stored
+
+    def message_key(self) -> str:
+        return "cli.run.interrupted" if self.stored else "cli.run.interrupted_no_store"

@@ -150,6 +150,9 @@ class NotebookFacts(JsonData):
     cells: tuple[CellRecord, ...] = ()
     sections: tuple[SectionFacts, ...] = ()
     error: str | None = None
+    # the error as a catalogue message, when it has one (``error`` stays the English text)
+    error_key: str | None = None
+    error_params: dict[str, Any] = field(default_factory=dict)
     isolation: str = ""  # strict | degraded | none: how the kernel was confined
     calls: dict[str, Any] = field(default_factory=dict)  # function check id -> {"defined", "results" | "error"}
     # what the kernel's compatibility layer did: {"kind", "name", "modern", "detail"} per use

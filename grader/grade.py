@@ -103,7 +103,7 @@ def collect_facts(path: Path, context: GradingContext, *, use_cache: bool = True
     try:
         nb = load_notebook(path)
     except NotebookError as exc:
-        return NotebookFacts(sha256=sha256, error=str(exc)), False
+        return NotebookFacts(sha256=sha256, error=str(exc), error_key=exc.key, error_params=dict(exc.params)), False
     template = load_notebook(assignment.notebook_path)
     segments = split_sections(nb, assignment)
     answers = extract_answers(nb, template, segments)

@@ -9,16 +9,18 @@ from grader.assignments import list_all
 from grader.run import ExitCode
 
 
-def list_assignments(*, assignments_dir: Path | None = None) -> ExitCode:
-    """Print every assignment with its sections, checks and points."""
+def list_assignments(*, assignments_dir: Path | None = None, lang: str = "pt") -> ExitCode:
+    """Print every assignment with its sections, checks and points, in ``lang``."""
+    t = console.use_language(lang)
     found = list_all(assignments_dir)
     if not found:
-        console.err("no assignments found")
+        console.err(t("cli.list.none"))
         return ExitCode.CONFIG
     for assignment in found:
-        console.out(f"{assignment.id}: {assignment.title} ({assignment.max_score:g} points)")
+        console.out(t("cli.list.assignment_one" if assignment.max_score == 1 else "cli.list.assignment",
+                      id=assignment.id, title=assignment.title, points=t.number(float(assignment.max_score), "g")))
         for section, max_score in assignment.section_max_scores():
-            bonus = " [bonus]" if section.bonus else ""
             kinds = ", ".join(c.kind for c in assignment.checks_of(section.id))
-            console.out(f"  {section.id:<20} {max_score:>5g} pts{bonus}  {section.title}  ({kinds})")
+            console.out(t("cli.list.section", id=section.id, points=t.number(float(max_score), "g"),
+                          bonus=t("cli.list.bonus") if section.bonus else "", title=section.title, kinds=kinds))
     return ExitCode.OK

@@ -50,27 +50,36 @@ def load_notebook(path: Path) -> nbformat.NotebookNode:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise NotebookError(f"cannot read {path.name}: {exc.strerror}") from None
+        raise NotebookError(f"cannot read {path.name}: {exc.strerror}", "notebook_error.unreadable", name=path.name,
+                            reason=exc.strerror) from None
     if size > MAX_NOTEBOOK_BYTES:
-        raise NotebookError(f"{path.name} is {size // 2**20} MB; the limit is {MAX_NOTEBOOK_BYTES // 2**20} MB")
+        raise NotebookError(f"{path.name} is {size // 2**20} MB; the limit is {MAX_NOTEBOOK_BYTES // 2**20} MB",
+                            "notebook_error.too_large", name=path.name, mb=size // 2**20,
+                            limit=MAX_NOTEBOOK_BYTES // 2**20)
     try:
         raw = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise NotebookError(f"{path.name} is not UTF-8 text (byte {exc.start})") from None
+        raise NotebookError(f"{path.name} is not UTF-8 text (byte {exc.start})", "notebook_error.not_utf8",
+                            name=path.name, byte=exc.start) from None
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise NotebookError(f"{path.name} is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+        raise NotebookError(f"{path.name} is not valid JSON (line {exc.lineno}: {exc.msg})", "notebook_error.not_json",
+                            name=path.name, line=exc.lineno, column=exc.colno) from None
     if not isinstance(data, dict) or "cells" not in data and "worksheets" not in data:
-        raise NotebookError(f"{path.name} is JSON but not a Jupyter notebook")
+        raise NotebookError(f"{path.name} is JSON but not a Jupyter notebook", "notebook_error.not_notebook",
+                            name=path.name)
     try:
         nb = nbformat.reads(raw, as_version=4)
         nbformat.validate(nb)
     except Exception as exc:  # nbformat raises several unrelated types for bad input
-        raise NotebookError(f"{path.name} is not a valid notebook: {str(exc).splitlines()[0]}") from None
+        detail = str(exc).splitlines()[0]
+        raise NotebookError(f"{path.name} is not a valid notebook: {detail}", "notebook_error.invalid",
+                            name=path.name, detail=detail) from None
     language = nb.metadata.get("kernelspec", {}).get("language") or nb.metadata.get("language_info", {}).get("name")
     if language and str(language).lower() != "python":
-        raise NotebookError(f"{path.name} is a '{language}' notebook; this assignment needs Python")
+        raise NotebookError(f"{path.name} is a '{language}' notebook; this assignment needs Python",
+                            "notebook_error.language", name=path.name, language=str(language))
     return nb
 
 

@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.datasets import find_fashion_mnist
+from grader.datasets import dataset_dir_for, find_fashion_mnist
 from grader.errors import DatasetMissingError
 from grader.execute.sandbox import Sandbox, resolve_sandbox
 from grader.execute.warm import worker_reserve
@@ -42,8 +42,8 @@ class ShippedAssignment:
 def _dataset(shipped: ShippedAssignment) -> Path:
     try:
         return find_fashion_mnist(shipped.dataset_dir)
-    except DatasetMissingError:  # another machine: its own copy
-        return find_fashion_mnist(os.environ.get("GRADER_DATA_DIR"))
+    except DatasetMissingError:  # another machine: its own copy (none needed by some assignments)
+        return dataset_dir_for(shipped.assignment, os.environ.get("GRADER_DATA_DIR"))
 
 
 def collect_remote(name: str, notebook: bytes, shipped: ShippedAssignment) -> tuple[dict, bool]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from grader import __version__, console
 from grader.assignments import load as load_assignment
 from grader.checks.base import Registry
-from grader.datasets import find_fashion_mnist
+from grader.datasets import dataset_dir_for
 from grader.decisions import apply_run_decisions, decisions_path, load_decisions
 from grader.distributed import DEFAULT_CONNECT_TIMEOUT, DaskScheduler
 from grader.archives import open_submissions
@@ -117,7 +117,7 @@ def make_context(assignment: Assignment, *, data_dir: Path | None, store: Path |
     sandbox = resolve_sandbox(isolation)
     if sandbox.level == "degraded":
         console.err(console.t(degraded_warning, reason=sandbox.reason))  # once, before any notebook runs
-    return GradingContext(assignment, find_fashion_mnist(data_dir), store_path, sandbox)
+    return GradingContext(assignment, dataset_dir_for(assignment, data_dir), store_path, sandbox)
 
 
 def check_store(path: Path) -> None:

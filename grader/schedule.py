@@ -25,6 +25,8 @@ from grader.distributed import DaskScheduler
 from grader.execute.warm import worker_reserve
 from grader.facts import NotebookFacts
 from grader.grade import GradingContext, collect_facts
+from grader.errors import RunInterrupted
+from grader.interrupt import install_worker_handlers, stopped_on_interrupt
 from grader.spec import ExecutionSettings
 from grader.workdirs import remove_stale_workdirs
 
@@ -50,6 +52,7 @@ def _exit_now() -> None:
 
 def _init_worker(threads: int, log_path: str | None = None) -> None:
     atexit.register(_exit_now)
+    install_worker_handlers()  # Ctrl-C is the main process's; it stops workers with SIGTERM
     # TensorFlow, absl and the kernels write banners and warnings to stderr (oneDNN's
     # notice cannot be silenced by any variable), and ipykernel its Ctrl-C banner to the
     # stdout it inherits: both go to OUT/grader.log, not the terminal nor `grader run > log`
@@ -176,17 +179,29 @@ def collect_all(paths: dict[str, Path], context: GradingContext, jobs: int, use_
     """
     collected: dict[str, tuple[NotebookFacts, bool]] = {}
     remove_stale_workdirs()  # what a killed run left in the temporary directory
+    total = sum(not key.startswith("\0") for key in paths)
     paths, copies = _distinct(paths)
     try:
         if use_cache:
             paths = _from_store(paths, context, collected)
         if paths:
             _execute_all(paths, context, min(jobs, len(paths)), scheduler, collected, log_path)
+    except KeyboardInterrupt:
+        raise _interrupted(collected, copies, total, context) from None
     finally:
         for key, same_as in copies.items():
             if same_as in collected:
                 collected[key] = collected[same_as]
     return collected
+
+
+def _interrupted(collected: dict[str, tuple[NotebookFacts, bool]], copies: dict[str, str], total: int,
+                 context: GradingContext) -> RunInterrupted:
+    """How many of the ``total`` submissions (not the reference) a run stopped by Ctrl-C has facts of."""
+    done = {key for key, (facts, _) in collected.items() if facts.error is None}
+    done |= {key for key, same_as in copies.items() if same_as in done}
+    return RunInterrupted(done=sum(not key.startswith("\0") for key in done), total=total,
+                          stored=context.store_path is not None)
 
 
 def _from_store(paths: dict[str, Path], context: GradingContext,
@@ -264,7 +279,8 @@ def _execute_on_dask(paths: dict[str, Path], context: GradingContext, scheduler:
     # stored notebooks were taken before (collect_all): every one left here executes
     pending = {key: path for key, path in paths.items() if key not in local}
     names = {key: f"grader-{n}-{path.name}" for n, (key, path) in enumerate(pending.items())}
-    with _pool(1, context.assignment.execution.threads, log_path) as pool, dask_client(scheduler) as client:
+    with _pool(1, context.assignment.execution.threads, log_path) as pool, stopped_on_interrupt(pool), \
+            dask_client(scheduler) as client:
         here = {pool.submit(_collect_task, path, context): key for key, path in local.items()}
         # by value in every task, not scattered once: Dask's memory manager drops the extra copies
         # of a scattered value, and a worker would then wait on a busy peer for it before each notebook
@@ -356,7 +372,7 @@ def _execute_all(paths: dict[str, Path], context: GradingContext, jobs: int,
     folder = Path(tempfile.mkdtemp(prefix="grader-progress-", dir=log_path.parent if log_path else None))
     statuses = {key: folder / f"{n}.json" for n, key in enumerate(paths)}
     try:
-        with _pool(jobs, context.assignment.execution.threads, log_path) as pool:
+        with _pool(jobs, context.assignment.execution.threads, log_path) as pool, stopped_on_interrupt(pool):
             ahead = len(paths) > jobs  # some worker executes more than one notebook
             futures = {pool.submit(_collect_task, path, context, statuses[key], ahead): key
                        for key, path in paths.items()}

@@ -197,8 +197,10 @@ def score_submission(*, submission_id: str, path: str, assignment: Assignment, f
                      cached: bool = False) -> SubmissionResult:
     """Check and score one executed notebook."""
     if facts.error:
+        reason = catalogue.render(facts.error_key, facts.error_params) if facts.error_key in catalogue.messages \
+            else facts.error
         return error_result(submission_id=submission_id, path=path, sha256=facts.sha256, assignment=assignment,
-                            catalogue=catalogue, reason=facts.error, seconds=facts.seconds)
+                            catalogue=catalogue, reason=reason, seconds=facts.seconds)
     checks = tuple(to_result(c, run_check(c, facts, reference, registry), catalogue, facts)
                    for c in assignment.checks)
     sections = section_scores(assignment, checks, facts)

@@ -10,6 +10,7 @@ import pytest
 from grader.archives import ExtractionLimits, extract_zip, open_submissions
 from grader.discovery import discover
 from grader.errors import UsageError
+from grader.messages import load_catalogue
 
 
 def make_zip(path, entries):
@@ -95,7 +96,20 @@ def test_not_a_zip_is_a_usage_error(tmp_path):
     fake.write_bytes(b"not a zip")
     with pytest.raises(UsageError) as caught:
         open_submissions(fake)
-    assert caught.value.key == "usage.archive.unreadable"
+    assert caught.value.key == "usage.archive.not_zip"
+    assert caught.value.render(load_catalogue("pt")).endswith("(talvez o download tenha parado no meio: baixe de novo)")
+
+
+def test_a_corrupt_entry_is_a_usage_error_in_the_users_language(tmp_path):
+    archive = make_zip(tmp_path / "entregas.zip", {"ana/desafio.ipynb": bytes(range(256)) * 40})
+    data = bytearray(archive.read_bytes())
+    data[60:90] = bytes(30)  # inside the deflated data: zlib fails (it escaped as a traceback before)
+    archive.write_bytes(bytes(data))
+    with pytest.raises(UsageError) as caught:
+        open_submissions(archive)
+    assert caught.value.key == "usage.archive.damaged"
+    text = caught.value.render(load_catalogue("pt"))
+    assert text == f"'{archive}' está danificado em 'ana/desafio.ipynb' (dados corrompidos: baixe o arquivo de novo)"
 
 
 def test_a_folder_is_used_as_it_is(tmp_path):

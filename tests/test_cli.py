@@ -104,7 +104,7 @@ def test_assignments_lists_cnn_pratica(capsys):
     assert out.startswith("cnn-pratica: ")
     for section in ("desafio-1", "desafio-2", "desafio-3", "bonus-bn-dropout"):
         assert f"  {section} " in out
-    assert "[bonus]" in out
+    assert "[bônus]" in out and "(20 pontos)" in out and "points" not in out
 
 
 def test_assignments_lists_the_four_course_assignments(capsys):
@@ -116,8 +116,13 @@ def test_assignments_lists_the_four_course_assignments(capsys):
 def test_assignments_from_another_folder(capsys, mini_assignment):
     assert main(["--assignments-dir", str(mini_assignment.parent), "assignments"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0] == "mini: Mini (1 points)"
+    assert out[0] == "mini: Mini (1 ponto)"
     assert out[1].split()[:3] == ["desafio-1", "1", "pts"]
+
+
+def test_assignments_in_english(capsys, mini_assignment):
+    assert main(["--assignments-dir", str(mini_assignment.parent), "assignments", "--lang", "en"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "mini: Mini (1 point)"
 
 
 def test_version(capsys):
@@ -151,7 +156,7 @@ def nothing_runs(monkeypatch, tmp_path):
         raise AssertionError("a notebook was about to run")
 
     monkeypatch.setattr(grader.run, "grade_all", refuse)
-    monkeypatch.setattr(grader.run, "find_fashion_mnist", lambda data_dir: tmp_path)
+    monkeypatch.setattr(grader.run, "dataset_dir_for", lambda assignment, data_dir: tmp_path)
 
 
 @pytest.fixture

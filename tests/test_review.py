@@ -164,6 +164,22 @@ def test_the_decisions_file_holds_who_when_and_the_notebook(out):
     assert entry["who"] == "prof.ana" and entry["when"][:2] == "20" and entry["sha256"] == "a" * 64
 
 
+def test_the_student_sees_the_name_the_teacher_chose_or_none_and_a_date_in_their_language(out):
+    import getpass
+    from datetime import datetime
+
+    assert main(["review", str(out), "--decide", "ana", "resposta", "--points", "2", "--comment", "Certo."]) == 0
+    record = check(out, "ana", "resposta")["decision"]
+    assert record["by"] == ""  # no login recorded unless the teacher signs with --by
+    day = datetime.fromisoformat(record["at"])
+    month = load_catalogue("pt").render(f"report.month.{day.month}")
+    report = (out / "ana" / "report.html").read_text(encoding="utf-8")
+    assert f"Certo.\n      <span class=\"muted\">({day.day} de {month} de {day.year})</span>" in report
+    assert record["at"] not in report and f"{getpass.getuser()}," not in report
+    assert decide(out, "bia", "resposta", "--points", "1") == 0  # signed --by prof.ana
+    assert f"(prof.ana, {day.day} de {month} de {day.year})" in (out / "bia" / "report.html").read_text(encoding="utf-8")
+
+
 def test_any_score_can_be_overridden(out):
     assert decide(out, "ana", "executa", "--points", "0.5") == 0
     overridden = check(out, "ana", "executa")

@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 V1 = Path("/sys/fs/cgroup")
 V2_CANDIDATES = (Path("/sys/fs/cgroup/unified"), Path("/sys/fs/cgroup"))
+_CREATED: set[str] = set()  # this process's groups not yet destroyed (see destroy_all)
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,16 @@ class KernelCgroups:
                     pass
             time.sleep(0.05)
         for folder in self.folders:
+            _CREATED.discard(folder)
             try:
                 os.rmdir(folder)
             except OSError as exc:
                 log.warning("could not remove cgroup %s: %s", folder, exc)
+
+
+def destroy_all() -> None:
+    """Destroy every group this process created and has not destroyed (a worker told to stop)."""
+    KernelCgroups(tuple(_CREATED)).destroy()
 
 
 def _write(path: Path, value: str) -> None:
@@ -105,4 +112,6 @@ def _v2(memory_bytes: int, processes: int, name: str) -> tuple[str, ...]:
 def create_kernel_cgroups(memory_bytes: int, processes: int) -> KernelCgroups:
     """Groups limiting one kernel's memory and processes, or none when not permitted."""
     name = f"grader-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    return KernelCgroups(_v2(memory_bytes, processes, name) or _v1(memory_bytes, processes, name))
+    folders = _v2(memory_bytes, processes, name) or _v1(memory_bytes, processes, name)
+    _CREATED.update(folders)
+    return KernelCgroups(folders)

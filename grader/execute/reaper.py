@@ -101,3 +101,17 @@ def reap_new_children(before: set[int]) -> int:
     if extra:
         log.info("killed %d process(es) left behind by a kernel", len(extra))
     return len(extra)
+
+
+def kill_all_children() -> None:
+    """SIGKILL every kernel and judge of this process (their whole sessions) and every other child's tree.
+
+    For a worker told to stop: nothing it started may outlive it.
+    """
+    for pid in set(LIVE._pids):  # no lock: called from a signal handler, which the lock's holder may be
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    for pid in children():
+        kill_tree(pid)

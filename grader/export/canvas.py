@@ -3,7 +3,8 @@
 Canvas imports ``Student, ID, SIS User ID, SIS Login ID, Section`` followed by one column per
 assignment; a second row ``Points Possible`` gives each assignment's points. An assignment
 column named ``Title (12345)`` updates Canvas assignment 12345; any other name creates a new
-assignment. The grade is the submission's score after the late penalty. Roster students with
+assignment (said as a warning, with the roster's own columns: ``--column`` may name one by its
+title alone or its id). The grade is the submission's score after the late penalty. Roster students with
 no submission keep an empty cell (Canvas leaves their grade alone); submissions no student
 matched are appended as rows of their own (Canvas asks the instructor to pick the student).
 """
@@ -41,16 +42,38 @@ def canvas_students(rows: list[dict[str, str]]) -> list[RosterStudent]:
     return students
 
 
+_WITH_ID = re.compile(r"(?P<name>.*?)\s*\((?P<id>\d+)\)")
+
+
+def _named(header: tuple[str, ...], name: str) -> list[str]:
+    """The columns ``name`` designates: itself, ``name (123)``, or the column of Canvas assignment ``name``."""
+    name = name.strip()
+    if name in header:
+        return [name]
+    found = []
+    for column in header:
+        parts = _WITH_ID.fullmatch(column.strip())
+        if parts and (parts["name"].casefold() == name.casefold() or parts["id"] == name):
+            found.append(column)
+    return found
+
+
 def assignment_column(header: tuple[str, ...], results: RunResults, asked: str | None) -> str:
-    """``asked``, else the roster's column for this assignment (``Title (123)``), else the assignment's title."""
-    if asked:
-        return asked
-    for name in (results.assignment.title, results.assignment.id):
-        pattern = re.compile(rf"{re.escape(name)}( \(\d+\))?", re.IGNORECASE)
-        found = [h for h in header if pattern.fullmatch(h.strip())]
+    """The roster's column ``asked`` designates (its title with or without the Canvas id, or the id), else
+    ``asked``; without ``asked``, the roster's column for this assignment, else the assignment's title."""
+    for name in [asked] if asked else [results.assignment.title, results.assignment.id]:
+        found = _named(header, name)
         if len(found) == 1:
             return found[0]
-    return results.assignment.title
+    return asked or results.assignment.title
+
+
+def new_column_warning(header: tuple[str, ...], column: str) -> tuple[str, dict] | None:
+    """Canvas creates a new assignment for a column the roster does not have: say so, with the roster's own."""
+    if column in header:
+        return None
+    existing = [h for h in header if h not in STUDENT_COLUMNS and _WITH_ID.fullmatch(h.strip())]
+    return "cli.export.canvas_new_column", {"column": column, "existing": ", ".join(f"'{h}'" for h in existing) or "—"}
 
 
 def write_canvas_csv(results: RunResults, path: Path, options: ExportOptions) -> ExportOutcome:
@@ -68,5 +91,6 @@ def write_canvas_csv(results: RunResults, path: Path, options: ExportOptions) ->
         body.append([label, "", "", "", "", format_number(by_id[missing.submission].final_score)])
     points = [POINTS_POSSIBLE, "", "", "", "", format_number(results.assignment.max_score)]
     write_rows(path, [*STUDENT_COLUMNS, column], [points, *body], bom=roster.bom)
+    warning = new_column_warning(roster.header, column)
     return ExportOutcome(written=len(matching.by_row), without_submission=len(rows) - len(matching.by_row),
-                         unmatched=matching.unmatched)
+                         unmatched=matching.unmatched, warnings=(warning,) if warning else ())

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from grader import console
-from grader.errors import GraderError, UsageError
+from grader.errors import GraderError
 from grader.export.classroom import classroom_result, encode_result, write_github_output
 from grader.export.junit import write_junit_xml
 from grader.export.options import ExportOptions
@@ -53,7 +53,7 @@ def classroom_errors(classroom: bool, github_output: str | None, lang: str) -> I
         yield
     except GraderError as exc:
         if classroom:
-            message = exc.render(console.catalogue()) if isinstance(exc, UsageError) else str(exc)
+            message = exc.render(console.catalogue())
             test = {"name": "notebook", "status": "error", "score": 0, "max_score": 0, "message": message,
                     "test_code": "", "filename": "", "line_no": 0, "execution_time": 0}
             encoded = encode_result({"version": 1, "status": "error", "max_score": 0, "tests": [test]})

@@ -32,8 +32,9 @@ def announce(fmt: str, path: Path, outcome: ExportOutcome, from_roster: bool) ->
         for item in outcome.unmatched:
             console.err(console.t("cli.export.unmatched_line", submission=item.submission,
                                   why=console.t(f"export.unmatched.{item.reason}")))
-    for key in outcome.warnings:
-        console.err(console.t(key))
+    for warning in outcome.warnings:
+        key, params = (warning, {}) if isinstance(warning, str) else warning
+        console.err(console.t(key, **params))
 
 
 def export(*, out: Path, format: str, output: Path | None = None, roster: Path | None = None,

@@ -29,4 +29,4 @@ class ExportOutcome:
     written: int = 0
     without_submission: int = 0
     unmatched: tuple[Unmatched, ...] = ()
-    warnings: tuple[str, ...] = ()  # catalogue keys
+    warnings: tuple[str | tuple[str, dict], ...] = ()  # catalogue keys, or (key, params)

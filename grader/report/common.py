@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
@@ -88,6 +89,15 @@ class Formatter:
 
     def seconds(self, value: float) -> str:
         return self.cat.number(float(value), ",.1f")
+
+    def date(self, iso: str) -> str:
+        """An ISO 8601 timestamp as a date a reader of this language reads (``6 de dezembro de 2026``)."""
+        try:
+            when = datetime.fromisoformat(str(iso))
+        except ValueError:
+            return str(iso)
+        return self.cat("report.date", day=str(when.day), month=self.cat(f"report.month.{when.month}"),
+                        year=str(when.year))
 
     def shape(self, value: Any) -> str:
         if value is None:

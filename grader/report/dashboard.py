@@ -196,6 +196,18 @@ def check_rates(graded: list[SubmissionResult]) -> list[CheckRate]:
     return sorted(rates, key=lambda r: (r.rate is None, r.rate or 0.0, r.id))
 
 
+SHORT_LABEL = 16  # characters of a section's column heading; the full title is its tooltip
+
+
+def short_label(title: str, section_id: str) -> str:
+    """A section's column heading: the part of its title before ':' ("Desafio 1"), else the title, else its id."""
+    head = title.split(":", 1)[0].strip()
+    for label in (head, title.strip(), section_id):
+        if label and len(label) <= SHORT_LABEL:
+            return label
+    return section_id
+
+
 def render_index(results: RunResults, catalogue: Catalogue,
                  reports: Mapping[str, str | Mapping[str, str]],
                  similar: Mapping[str, tuple[Partner, ...]] | None = None) -> str:
@@ -220,6 +232,7 @@ def render_index(results: RunResults, catalogue: Catalogue,
         results=results,
         sections=sections,
         section_titles={s.id: s.title for s in sections},
+        section_labels={s.id: short_label(s.title, s.id) for s in sections},
         rows=rows,
         errored=[row for row in rows if row.result.status == "error"],
         graded=len(graded),

@@ -141,6 +141,9 @@ def compare_run(out: Path, notebooks: list[Notebook], handout_path: Path, settin
     return findings
 
 
+SHOWN_PAIRS = 5  # pairs the terminal names; the page lists them all
+
+
 def announce(findings: SimilarityFindings, page: Path, say=console.err) -> None:
     """The notebooks not compared (on stderr), then how many pairs and where the page is."""
     for item in findings.skipped:
@@ -148,6 +151,13 @@ def announce(findings: SimilarityFindings, page: Path, say=console.err) -> None:
                               reason=console.t(f"similarity.skipped.{item.reason}", detail=item.detail)))
     say(console.t("cli.similarity.done", flagged=len(findings.flagged), compared=len(findings.compared),
                   page=str(page)))
+    for pair in findings.flagged[:SHOWN_PAIRS]:  # why each is listed: how much of their own work they share
+        streams = [console.t(f"cli.similarity.stream.{name}", share=f"{getattr(pair, name).share:.0%}",
+                             longest=getattr(pair, name).longest)
+                   for name in pair.flagged_by if getattr(pair, name) is not None]
+        say(console.t("cli.similarity.pair", a=pair.a, b=pair.b, why="; ".join(streams)))
+    if findings.flagged:
+        say(console.t("cli.similarity.why"))
 
 
 def run_notebooks(submissions_dir: str | None, results: RunResults, out: Path) -> list[Notebook]:

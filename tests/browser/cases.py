@@ -131,3 +131,30 @@ def render_site(root: Path, lang: str = "pt") -> RenderedSite:
     everyone = [*results.values(), _skipped_bonus()]
     (root / "index.html").write_text(render_index(run_results(everyone), catalogue, links), encoding="utf-8")
     return RenderedSite(root, reports, instructor, results)
+
+
+def render_course_index(root: Path, assignment_id: str = "treinamento-redes", lang: str = "pt") -> tuple[Path, RunResults]:
+    """The class overview of a real assignment (its six real section titles), as a Moodle class shows it:
+    the examples' long file names as ids, students' full names, similarity partners."""
+    from grader.assignments import load as load_assignment
+    from grader.lms_names import SubmissionSource
+    from grader.results import SectionScore
+    from grader.similarity.findings import Partner
+
+    spec, _ = load_assignment(assignment_id)
+    sections = tuple(SectionInfo(s.id, s.title, m, s.bonus) for s, m in spec.section_max_scores())
+    stems = sorted(p.stem for p in (spec.notebook_path.parent / "examples").glob("*.ipynb"))
+    names = ["Maria Eduarda dos Santos Oliveira", "João Pedro Albuquerque de Souza", "Ana Beatriz Carvalho Lima"]
+    subs = tuple(SubmissionResult(
+        id=stem, path=f"{stem}.ipynb", sha256=SHA, status="graded", score=round(spec.max_score * (n + 1) / 8, 1),
+        max_score=spec.max_score, checks=(), execution=ExecutionSummary(42.0),
+        sections=tuple(SectionScore(s.id, s.max_score / 2, s.max_score, s.title, s.bonus) for s in sections),
+        source=SubmissionSource("moodle", str(1000 + n), name=names[n % len(names)]),
+    ) for n, stem in enumerate(stems))
+    similar = {stems[0]: (Partner(stems[1], 0.87, ("code",), "similarity.html#pair-1"),
+                          Partner(stems[2], 0.74, ("code",), "similarity.html#pair-2"))}
+    results = RunResults(__version__, AssignmentInfo(spec.id, spec.title, spec.max_score, sections), subs)
+    links = {s.id: {"student": f"{s.id}/report.html", "instructor": f"{s.id}/report-professor.html"} for s in subs}
+    path = root / "index.html"
+    path.write_text(render_index(results, load_catalogue(lang), links, similar), encoding="utf-8")
+    return path, results

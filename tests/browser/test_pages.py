@@ -138,3 +138,50 @@ def test_report_links_of_both_views_open(browser, site):
     assert len(hrefs) == 2 * len(site.results)
     for href in hrefs:
         assert Path(href.removeprefix("file://")).is_file(), json.dumps(hrefs)
+
+
+COURSE_TABLE = """(() => {
+  const table = document.getElementById("submissions-table");
+  const box = table.parentElement;
+  const edges = (cell) => { const r = cell.getBoundingClientRect(); return [Math.round(r.left), Math.round(r.right)]; };
+  const lines = (cell) => {
+    const style = getComputedStyle(cell);
+    const inner = cell.getBoundingClientRect().height - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+    return Math.round(inner / parseFloat(style.lineHeight));
+  };
+  const rows = [...table.tBodies[0].rows];
+  const heads = [...table.tHead.rows[0].cells];
+  const before = rows.map((r) => [edges(r.cells[0]), edges(r.cells[1])]);
+  const links = rows.map((r) => edges(r.querySelector(".links")));
+  box.scrollLeft = box.scrollWidth;
+  const after = rows.map((r) => [edges(r.cells[0]), edges(r.cells[1])]);
+  return {before, after, links, boxRight: Math.round(box.getBoundingClientRect().right),
+          idLines: rows.map((r) => lines(r.cells[0])),
+          heads: heads.map((th) => [th.textContent.trim(), th.getAttribute("title")])};
+})()"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_dashboard_keeps_the_id_and_the_total_in_view_with_the_courses_real_titles(browser, tmp_path, width):
+    from tests.browser.cases import render_course_index
+
+    index, results = render_course_index(tmp_path)
+    page = browser.open(index, width)
+    try:
+        table = page.evaluate(COURSE_TABLE)
+        assert page.collect().errors == []
+    finally:
+        page.close()
+    measured = open_page(browser, index, width)
+    assert_self_contained_and_fits(measured, width)
+    # short section labels, the full title on hover
+    titled = {label: title for label, title in table["heads"] if title}
+    assert titled == {s.title.split(":")[0]: s.title for s in results.assignment.sections}
+    assert [label for label, _ in table["heads"][:4]] == ["Aluno(a)", "Total", "Situação", "Relatórios"]
+    # the id and the total: inside the page, and in the same place once the sections scroll under them
+    for (id_cell, total), (id_after, total_after) in zip(table["before"], table["after"]):
+        assert 0 <= id_cell[0] and total[1] <= width
+        assert (id_cell, total) == (id_after, total_after)
+    assert max(table["idLines"]) <= 3, f"an id and name wrap onto {max(table['idLines'])} lines"
+    if width >= 1280:  # a laptop sees every row's report links without scrolling
+        assert all(right <= table["boxRight"] for _, right in table["links"])

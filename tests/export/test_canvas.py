@@ -57,6 +57,20 @@ def test_column_names(lms_results):
     assert assignment_column(("Student",), info, "Notebook 3") == "Notebook 3"
 
 
+def test_a_roster_column_titled_differently_is_named_by_its_title_or_id_or_warned_about(lms_results, tmp_path):
+    """The course's Canvas calls the assignment "Lab 3: ReLU"; the spec's title is "Lista ReLU"."""
+    path = tmp_path / "canvas-export.csv"
+    path.write_text(ROSTER.replace("Lista ReLU (5501)", "Lab 3: ReLU (5501)"), encoding="utf-8")
+    silent = write_canvas_csv(lms_results, tmp_path / "a.csv", ExportOptions(roster=path))
+    assert read(tmp_path / "a.csv")[0][-1] == "Lista ReLU"  # a new assignment on import: said, not silent
+    (key, params), = silent.warnings
+    assert key == "cli.export.canvas_new_column"
+    assert params == {"column": "Lista ReLU", "existing": "'Lab 3: ReLU (5501)', 'Outra (5502)'"}
+    for named in ("Lab 3: ReLU", "lab 3: relu", "5501", "Lab 3: ReLU (5501)"):
+        outcome = write_canvas_csv(lms_results, tmp_path / "b.csv", ExportOptions(roster=path, column=named))
+        assert read(tmp_path / "b.csv")[0][-1] == "Lab 3: ReLU (5501)" and outcome.warnings == ()
+
+
 def test_a_file_that_is_not_a_canvas_export(lms_results, tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("Nome,Email\nAna,a@b\n", encoding="utf-8")

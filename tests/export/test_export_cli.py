@@ -135,7 +135,9 @@ def test_canvas_column_option_and_an_unwritable_output(run, tmp_path, capsys):
     assert main(["export", str(out), "-f", "canvas", "--roster", str(roster), "--column", "Notebook 3",
                  "-o", str(target)]) == 0
     assert next(csv.reader(target.open(encoding="utf-8")))[-1] == "Notebook 3"
-    capsys.readouterr()
+    title = graded.results["assignment"]["title"]
+    assert (f"AVISO: a lista do Canvas não tem a coluna 'Notebook 3': ao importar, o Canvas cria uma tarefa nova "
+            f"com esse nome. Colunas de tarefas na lista: '{title} (901)'.") in capsys.readouterr().err
     assert main(["export", str(out), "-f", "canvas", "--roster", str(roster),
                  "-o", str(tmp_path / "nao-existe" / "x.csv")]) == 2
     assert "não foi possível escrever" in capsys.readouterr().err

@@ -26,9 +26,11 @@ def test_rows_link_to_both_views_and_a_plain_path_still_works(tmp_path):
 def test_submissions_by_sections_table_with_not_attempted_bonus():
     html = render_index(run_results([_passing(), _skipped_bonus()]), load_catalogue("pt"), {})
     table = visible_text(section(html, "submissions"))
-    assert "Desafio 1: parâmetros Desafio 3: LeNet-5 Bônus: Dropout (bônus) Total" in table
-    assert "bia_passou 5,5 / 5,5 5 / 5 1 / 1 20 / 20" in table
-    assert "eva_sem_bonus 5,5 / 5,5 5 / 5 não tentado 19 / 20" in table
+    # the total next to the id; each section by its short label, its full title on hover
+    assert "Aluno(a) Total Situação Relatórios Desafio 1 Desafio 3 Bônus A revisar" in table
+    assert 'title="Desafio 1: parâmetros"' in html and 'title="Bônus: Dropout (bônus)"' in html
+    assert "bia_passou 20 / 20 corrigida — 5,5 / 5,5 5 / 5 1 / 1" in table
+    assert "eva_sem_bonus 19 / 20 corrigida — 5,5 / 5,5 5 / 5 não tentado" in table
     english = visible_text(render_index(run_results([_skipped_bonus()]), load_catalogue("en"), {}))
     assert "not attempted" in english
 
@@ -88,3 +90,11 @@ def test_an_untried_bonus_is_neutral_in_the_class_table_and_the_pass_rates():
     assert section_not_attempted(untried, info) and not section_not_attempted(tried_wrong, info)
     (rate,) = check_rates([untried, tried_wrong, tried_right])
     assert (rate.judged, rate.passed, rate.not_attempted) == (2, 1, 1)
+
+
+def test_short_section_labels():
+    from grader.report.dashboard import short_label
+
+    assert short_label("Parte 3: modelo multiclasse binarizado × modelo binário", "parte-3") == "Parte 3"
+    assert short_label("Bônus", "bonus") == "Bônus"
+    assert short_label("Uma seção de título longo sem dois-pontos", "secao-x") == "secao-x"
