@@ -369,17 +369,33 @@ def _model_choice(check: CheckSpec) -> ModelChoice | None:
                        tuple(check.param("ignore", ()) or ()), tuple(check.param("keep", ()) or ()))
 
 
+def _follows(own: ModelChoice | None, made: list[ModelChoice]) -> ModelChoice | None:
+    """The choice already made in the section that a check choosing ``own`` follows, if any: one
+    looking for one of the same reference models; for a check naming no reference model, the first."""
+    if own is not None and own.reference_model:
+        return next((c for c in made if set(c.reference_model) & set(own.reference_model)), None)
+    return made[0] if made else None
+
+
 def section_model_choices(checks: tuple[CheckSpec, ...]) -> tuple[CheckSpec, ...]:
-    """``checks`` with each model check given its section's model choice (see :class:`ModelChoice`)."""
-    choices: dict[str, ModelChoice] = {}
+    """``checks`` with each model check given its section's model choice (see :class:`ModelChoice`).
+
+    Within a section, checks looking for the same reference model (or for no reference model
+    at all) judge the model the first of them chooses; a section that asks for two models
+    (an MLP and a CNN, say) keeps one choice per model.
+    """
+    made: dict[str, list[ModelChoice]] = {}
+    given: dict[str, ModelChoice] = {}
     ranked = sorted((c for c in checks if c.kind in MODEL_CHOOSING_KINDS and not c.param("own_model")),
                     key=lambda c: MODEL_CHOOSING_KINDS.index(c.kind))
     for check in ranked:
-        choice = _model_choice(check)
+        own, section = _model_choice(check), made.setdefault(check.section, [])
+        choice = _follows(own, section) or own
+        if choice is own and own is not None:
+            section.append(own)
         if choice is not None:
-            choices.setdefault(check.section, choice)
-    return tuple(dataclasses.replace(c, model_choice=choices.get(c.section))
-                 if c.kind in MODEL_CHOOSING_KINDS and not c.param("own_model") else c for c in checks)
+            given[check.id] = choice
+    return tuple(dataclasses.replace(c, model_choice=given[c.id]) if c.id in given else c for c in checks)
 
 
 def _parse_checks(raw: list, sections: tuple[SectionSpec, ...], kinds, at: _Where) -> tuple[CheckSpec, ...]:
