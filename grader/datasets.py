@@ -115,8 +115,10 @@ def load_test_split(folder: Path) -> Split:
     return Split(images, labels)
 
 
-# Held-out splits the grader evaluates models on, by the name a spec uses as ``source``.
+# Held-out splits the grader evaluates models on, by the name a spec uses as ``source``,
+# and how many classes each has (a confusion matrix is sized by these, whatever a model outputs).
 SOURCES = {"fashion_mnist_test": load_test_split}
+SOURCE_CLASSES = {"fashion_mnist_test": 10}
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,11 @@ class EvaluationSpec(JsonData):
     @property
     def binary(self) -> bool:
         return bool(self.positive)
+
+    @property
+    def classes(self) -> int:
+        """How many classes the labels have: 2 for a grouped dataset, else the source's."""
+        return 2 if self.binary else SOURCE_CLASSES[self.source]
 
     def load(self, folder: Path) -> Split:
         split = SOURCES[self.source](folder)

@@ -46,6 +46,20 @@ class EvaluationFacts(JsonData):
     input_form: str = ""
     # per-class precision / recall / F1 / support (scikit-learn), one dict per class
     per_class: tuple[dict[str, Any], ...] = ()
+    # the same model on a copy of a random subset of the test images that the grader moved by
+    # one pixel and lightly noised, with a seed the kernel never sees (a model that memorized
+    # the test files does much worse there): accuracy on the copy, and on the same images
+    # untouched; None when not measured
+    transformed_accuracy: float | None = None
+    transformed_clean_accuracy: float | None = None
+    transformed_samples: int = 0
+
+    @property
+    def transformed_drop(self) -> float | None:
+        """How much accuracy the model lost on the grader's transformed copy (same images, untouched vs moved)."""
+        if self.transformed_accuracy is None or self.transformed_clean_accuracy is None:
+            return None
+        return round(self.transformed_clean_accuracy - self.transformed_accuracy, 6)
 
 
 @dataclass(frozen=True)

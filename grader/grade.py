@@ -46,8 +46,9 @@ class GradingContext:
 
 
 # Bumped when a change of the grader changes what a notebook's facts hold (2: answers after
-# each question, activations applied in call(), files.download; 3: harvests taken, tampering),
-# so stored facts are not reused
+# each question, activations applied in call(), files.download; 3: accuracy on a transformed
+# copy, confusion matrices sized by the dataset's classes, harvests taken and tampering), so
+# stored facts are not reused
 FACTS_FORMAT = 3
 
 

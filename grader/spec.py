@@ -5,6 +5,7 @@ Errors name the file, the table and the key, and suggest the nearest valid name.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import hashlib
@@ -76,6 +77,24 @@ class SectionSpec(JsonData):
 
 
 @dataclass(frozen=True)
+class ModelChoice(JsonData):
+    """How the model that answers a section is chosen, so that every model check of the section
+    (structure, parameters, output shape, accuracy) judges the same model.
+
+    It is the choice of the section's first choosing check (see :func:`section_model_choices`):
+    the student's model closest to ``reference_model``, or, for a ``contains`` check, the one
+    holding the most of ``layers``.
+    """
+
+    check: str  # the id of the check whose parameters choose
+    reference_model: tuple[str, ...] = ()
+    layers: tuple[str, ...] = ()
+    equivalent: tuple[Any, ...] = ()
+    ignore: tuple[str, ...] = ()
+    keep: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class CheckSpec(JsonData):
     """One ``[[checks]]`` entry: its kind, points and kind-specific parameters."""
 
@@ -86,6 +105,8 @@ class CheckSpec(JsonData):
     visibility: str = "visible"
     params: dict[str, Any] = field(default_factory=dict)
     reveal: str | None = None  # "verdict" | "expected"; None: the kind's default (default_reveal)
+    # the section's model choice, shared by its model checks (None: the check chooses on its own)
+    model_choice: ModelChoice | None = None
 
     def param(self, name: str, default: Any = None) -> Any:
         return self.params.get(name, default)
@@ -328,6 +349,58 @@ def _parse_sections(raw: list, at: _Where) -> tuple[SectionSpec, ...]:
     return tuple(sections)
 
 
+# Built-in kinds that judge one model of their section, in the order in which they choose it:
+# a structure check first, then parameters, output shape and accuracy. A check with
+# ``own_model = true`` chooses its own model and does not choose for the others.
+MODEL_CHOOSING_KINDS = ("model_structure", "model_params", "output_shape", "accuracy")
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _model_choice(check: CheckSpec) -> ModelChoice | None:
+    """The choice ``check`` makes by its own parameters, or None if it names no model to look for."""
+    references = _names(check.param("reference_model"))
+    contains = check.param("mode") == "contains" and check.kind == "model_structure"
+    layers = _names(check.param("layers") if contains else check.param("contains") if check.kind == "accuracy" else None)
+    if not references and not layers:
+        return None
+    return ModelChoice(check.id, references, () if references else layers, tuple(check.param("equivalent", ()) or ()),
+                       tuple(check.param("ignore", ()) or ()), tuple(check.param("keep", ()) or ()))
+
+
+def _follows(own: ModelChoice | None, made: list[ModelChoice]) -> ModelChoice | None:
+    """The choice already made in the section that a check choosing ``own`` follows, if any: one
+    looking for one of the same reference models; for a check naming no reference model, the first."""
+    if own is not None and own.reference_model:
+        return next((c for c in made if set(c.reference_model) & set(own.reference_model)), None)
+    return made[0] if made else None
+
+
+def section_model_choices(checks: tuple[CheckSpec, ...]) -> tuple[CheckSpec, ...]:
+    """``checks`` with each model check given its section's model choice (see :class:`ModelChoice`).
+
+    Within a section, checks looking for the same reference model (or for no reference model
+    at all) judge the model the first of them chooses; a section that asks for two models
+    (an MLP and a CNN, say) keeps one choice per model.
+    """
+    made: dict[str, list[ModelChoice]] = {}
+    given: dict[str, ModelChoice] = {}
+    ranked = sorted((c for c in checks if c.kind in MODEL_CHOOSING_KINDS and not c.param("own_model")),
+                    key=lambda c: MODEL_CHOOSING_KINDS.index(c.kind))
+    for check in ranked:
+        own, section = _model_choice(check), made.setdefault(check.section, [])
+        choice = _follows(own, section) or own
+        if choice is own and own is not None:
+            section.append(own)
+        if choice is not None:
+            given[check.id] = choice
+    return tuple(dataclasses.replace(c, model_choice=given[c.id]) if c.id in given else c for c in checks)
+
+
 def _parse_checks(raw: list, sections: tuple[SectionSpec, ...], kinds, at: _Where) -> tuple[CheckSpec, ...]:
     checks, seen = [], set()
     section_ids = [s.id for s in sections]
@@ -361,7 +434,7 @@ def _parse_checks(raw: list, sections: tuple[SectionSpec, ...], kinds, at: _Wher
             raise at.error(f"{where} ({cid})", problem)
         checks.append(CheckSpec(cid, section, kind, float(points), visibility, table,
                                 reveal or default_reveal(kind, table)))
-    return tuple(checks)
+    return section_model_choices(tuple(checks))
 
 
 def load_assignment(path: Path, kinds) -> Assignment:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from grader.checks.base import Outcome, check_kind, failed, partial, passed
-from grader.checks.structure import (Equivalence, as_names, describe, normalize_layers, resolve_model, section_title,
-                                     summarize, tampering_outcome)
-from grader.facts import ModelFacts, NotebookFacts
+from grader.checks.structure import (Equivalence, as_names, describe, layers_found, model_with_layers, normalize_layers,
+                                     resolve_model, section_candidates, section_title, shared_choice, summarize,
+                                     tampering_outcome)
+from grader.facts import NotebookFacts
 from grader.spec import CheckSpec
 
 MODES = ("sequence", "contains")
@@ -37,25 +38,20 @@ def check_sequence(student: NotebookFacts, reference: NotebookFacts, check: Chec
     return partial(comparison.fraction, "model_structure.partial", params=params, details=details, **shown)
 
 
-def _classes_found(model: ModelFacts, wanted: tuple[str, ...], eq: Equivalence) -> list[str]:
-    present = {eq.canon(layer.class_name) for layer in model.layers}
-    return [name for name in wanted if eq.canon(name) in present]
-
-
 def check_contains(student: NotebookFacts, reference: NotebookFacts, check: CheckSpec) -> Outcome:
-    """Score the section's model holding the most of the listed layer classes."""
+    """Score the section's model holding the most of the listed layer classes (or the model the
+    section's choice picks, when another check makes it)."""
     wanted = as_names(check.param("layers"))
     if not wanted or isinstance(check.param("layers"), str):
         return Outcome("error", 0.0, "check_param.invalid", params={"name": "layers", "value": str(check.param("layers"))})
     tampered = tampering_outcome(student, check.section)
     if tampered is not None:
         return tampered
-    models = student.models_of(check.section)
+    models = section_candidates(student, reference, check)[0] if shared_choice(check) else student.models_of(check.section)
     if not models:
         return failed("model.none_found", params={"section": section_title(reference, check.section)})
-    eq = Equivalence(check.param("equivalent", ()))
-    best = max(models, key=lambda m: (len(_classes_found(m, wanted, eq)), m.loaded, m.order))
-    found = _classes_found(best, wanted, eq)
+    best = model_with_layers(models, wanted, check.param("equivalent", ()))
+    found = layers_found(best, wanted, Equivalence(check.param("equivalent", ())))
     if not found and not best.loaded:
         return Outcome("error", 0.0, "model.load_error", params={"reason": best.load_error or "-"})
     missing = [name for name in wanted if name not in found]
@@ -69,7 +65,7 @@ def check_contains(student: NotebookFacts, reference: NotebookFacts, check: Chec
 
 @check_kind(
     "model_structure",
-    optional=("mode", "reference_model", "equivalent", "ignore", "keep", "layers", "require_structure"),
+    optional=("mode", "reference_model", "equivalent", "ignore", "keep", "layers", "require_structure", "own_model"),
 )
 def check_model_structure(student: NotebookFacts, reference: NotebookFacts, check: CheckSpec) -> Outcome:
     """Dispatch on ``mode``: ``sequence`` (default) or ``contains``."""

@@ -67,7 +67,7 @@ def check_all(selection: Selection, check: CheckSpec) -> Outcome:
 @check_kind(
     "output_shape",
     required=("reference_model",),
-    optional=("layers", "require_structure", "equivalent", "ignore"),
+    optional=("layers", "require_structure", "equivalent", "ignore", "own_model"),
 )
 def check_output_shape(student: NotebookFacts, reference: NotebookFacts, check: CheckSpec) -> Outcome:
     """``layers = "last"`` (default) compares the model output; ``"all"`` every layer's."""

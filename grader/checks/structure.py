@@ -14,7 +14,7 @@ from typing import Any, Iterable, Sequence
 from grader.checks.base import Outcome, failed
 from grader.facts import LayerFacts, ModelFacts, NotebookFacts
 from grader.kit.sealed import is_sealed
-from grader.spec import CheckSpec
+from grader.spec import CheckSpec, ModelChoice
 
 DROPPED_CLASSES = frozenset({"InputLayer", "Dropout", "Reshape", "Rescaling"})
 COMPARED = ("units", "filters", "kernel_size", "pool_size", "strides", "padding", "activation", "rate")
@@ -226,24 +226,52 @@ def summarize(model: ModelFacts) -> dict[str, Any]:
     }
 
 
+def robust_accuracy(model: ModelFacts) -> float:
+    """The model's best accuracy as the grader measured it on its transformed copy of the test
+    images (the plain accuracy where no copy was scored), -1 when never evaluated.
+
+    Ties between models are broken by it: a trained model beats an untrained twin, and a twin
+    holding the test images in its weights does not beat a trained one, as it would on the
+    test images themselves.
+    """
+    return max(((e.transformed_accuracy if e.transformed_accuracy is not None else e.accuracy)
+                for e in model.evaluations), default=-1.0)
+
+
+def tie_break(model: ModelFacts) -> tuple:
+    """After the closeness to what the check looks for: loaded, with weights, trained, the latest."""
+    return (model.loaded, model.has_weights, robust_accuracy(model), model.order)
+
+
 def select_model(student_models: Sequence[ModelFacts], reference_models: Sequence[ModelFacts], equivalent=(), ignore=(),
                  keep=()):
     """The student model closest to any reference: ``(model | None, fraction, reference)``.
 
     Ties go to a loaded model, then one with weights, then the best accuracy the grader
-    measured (a trained model over an untrained twin), then the latest created.
+    measured on its transformed copy (:func:`robust_accuracy`), then the latest created.
     """
     best: tuple[Any, ...] | None = None
     for model in student_models:
-        accuracy = max((e.accuracy for e in model.evaluations), default=-1.0)
         for ref in reference_models:
             fraction = compare_models(model, ref, equivalent, ignore, keep).fraction
-            key = (fraction, model.loaded, model.has_weights, accuracy, model.order)
+            key = (fraction,) + tie_break(model)
             if best is None or key > best[0]:
                 best = (key, model, fraction, ref)
     if best is None:
         return None, 0.0, (reference_models[0] if reference_models else None)
     return best[1], best[2], best[3]
+
+
+def layers_found(model: ModelFacts, wanted: Sequence[str], eq: Equivalence) -> list[str]:
+    """The classes of ``wanted`` that ``model`` has a layer of (modulo ``eq``)."""
+    present = {eq.canon(layer.class_name) for layer in model.layers}
+    return [name for name in wanted if eq.canon(name) in present]
+
+
+def model_with_layers(models: Sequence[ModelFacts], wanted: Sequence[str], equivalent=()) -> ModelFacts | None:
+    """The model holding the most of the ``wanted`` layer classes (ties: :func:`tie_break`)."""
+    eq = Equivalence(equivalent)
+    return max(models, key=lambda m: (len(layers_found(m, wanted, eq)),) + tie_break(m), default=None)
 
 
 def section_title(reference: NotebookFacts, section_id: str) -> str:
@@ -319,12 +347,46 @@ def candidate_models(student: NotebookFacts, section_id: str) -> tuple[tuple[Mod
     return student.other_models, True
 
 
+def shared_choice(check: CheckSpec) -> ModelChoice | None:
+    """The section's model choice when another check makes it for ``check``; None when ``check`` chooses."""
+    choice = check.model_choice
+    return choice if choice is not None and choice.check != check.id else None
+
+
+def chosen_model(student: NotebookFacts, reference: NotebookFacts, choice: ModelChoice,
+                 section_id: str) -> tuple[tuple[ModelFacts, ...], bool] | None:
+    """``(models, located)`` narrowed to the one model ``choice`` picks, as :func:`candidate_models`
+    gives them; None when the choosing check's reference models are missing (the check then
+    chooses on its own, and the choosing check reports the missing reference)."""
+    if choice.layers:
+        found = model_with_layers(student.models_of(section_id), choice.layers, choice.equivalent)
+        return ((found,) if found is not None else ()), False
+    refs = find_reference_models(reference, section_id, choice.reference_model)
+    refs = tuple(m for m in refs if m.loaded)
+    if not refs:
+        return None
+    models, located = candidate_models(student, section_id)
+    model, fraction, _ = select_model(models, refs, choice.equivalent, choice.ignore, choice.keep)
+    if model is None or (located and fraction < LOCATE_MIN_FRACTION):
+        return (), located
+    return (model,), located
+
+
+def section_candidates(student: NotebookFacts, reference: NotebookFacts,
+                       check: CheckSpec) -> tuple[tuple[ModelFacts, ...], bool]:
+    """The models ``check`` may judge: the one its section's choice picks, else all of :func:`candidate_models`."""
+    choice = shared_choice(check)
+    chosen = chosen_model(student, reference, choice, check.section) if choice is not None else None
+    return chosen if chosen is not None else candidate_models(student, check.section)
+
+
 def resolve_model(student: NotebookFacts, reference: NotebookFacts, check: CheckSpec) -> Selection | Outcome:
     """Pick the student's model for ``check`` (``reference_model``, ``require_structure``).
 
-    Returns an Outcome instead when nothing can be judged: no reference model (error),
-    no student model (failed), a model the grader could not rebuild (error), or a model
-    whose structure is below ``require_structure`` (failed).
+    The model is the one the section's model choice picks (:class:`~grader.spec.ModelChoice`),
+    compared with this check's own reference models. Returns an Outcome instead when nothing
+    can be judged: no reference model (error), no student model (failed), a model the grader
+    could not rebuild (error), or a model whose structure is below ``require_structure`` (failed).
     """
     refs = reference_models_or_error(reference, check, as_names(check.param("reference_model")))
     if isinstance(refs, Outcome):
@@ -333,7 +395,7 @@ def resolve_model(student: NotebookFacts, reference: NotebookFacts, check: Check
     if tampered is not None:
         return tampered
     equivalent, ignore, keep = check.param("equivalent", ()), check.param("ignore", ()), check.param("keep", ())
-    models, located = candidate_models(student, check.section)
+    models, located = section_candidates(student, reference, check)
     model, fraction, ref = select_model(models, refs, equivalent, ignore, keep)
     if model is None or (located and fraction < LOCATE_MIN_FRACTION):
         return failed("model.none_found", params={"section": section_title(reference, check.section)})

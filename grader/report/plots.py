@@ -123,19 +123,22 @@ def confusion_svg(matrix: Sequence[Sequence[int]], labels: Sequence[str], cat: C
                   positive: Sequence[int] = (), title: str = "") -> Markup:
     """A heatmap (rows: true class, columns: predicted; shaded by share of the row), counts in cells.
 
-    Classes of ``positive`` are marked ● on both axes, for a binarization question.
+    Classes of ``positive`` are marked ● on both axes, for a binarization question. A matrix
+    one column wider than tall has an "outra classe" column: predictions outside the classes.
     """
     size = len(matrix)
-    if not size or any(len(row) != size for row in matrix):
+    columns = len(matrix[0]) if size else 0
+    if not size or columns not in (size, size + 1) or any(len(row) != columns for row in matrix):
         return Markup("")
     cell, left, top = 30, 92, 92
-    width, height = left + size * cell + 8, top + size * cell + 24
+    width, height = left + columns * cell + 8, top + size * cell + 24
     marked = [("● " if i in positive else "") + labels[i] if i < len(labels) else str(i) for i in range(size)]
+    heads = marked + [cat("report.confusion_other")] * (columns - size)
     parts = [f'<svg viewBox="0 0 {width} {height}" class="plot heatmap" '
              f'role="img" aria-label="{escape(title or cat("report.confusion_title"))}">',
              f'<text x="{left}" y="12" class="tick">{escape(cat("report.confusion_predicted"))} →</text>',
              f'<text x="4" y="{top - 6}" class="tick">{escape(cat("report.confusion_true"))} ↓</text>']
-    for j, label in enumerate(marked):
+    for j, label in enumerate(heads):
         cx = left + j * cell + cell / 2
         weight = ' font-weight="700"' if j in positive else ""
         parts.append(f'<text transform="translate({_num(cx + 3)},{top - 4}) rotate(-60)" class="tick"{weight}>'

@@ -69,3 +69,72 @@ def test_contains_picks_the_best_model_with_those_layers(make):
 def test_without_reference_or_contains_the_best_evaluated_model_counts(make):
     models = [make.dense_model(order=0, accuracy=0.84), make.dense_model(order=1), make.dense_model(order=2, accuracy=0.8)]
     assert _check(make, models).actual == 0.84
+
+
+# ---------------------------------------------------------------- plausibility
+def _evaluation(accuracy, transformed=None, untouched=None, classes=10):
+    """An evaluation with a ``classes``-wide confusion matrix and, optionally, the transformed copy's numbers."""
+    from grader.facts import EvaluationFacts
+
+    confusion = tuple(tuple(1000 if i == j else 0 for j in range(classes)) for i in range(classes))
+    return EvaluationFacts("fashion_mnist_test", accuracy, 10000, "1/255", confusion, transformed_accuracy=transformed,
+                           transformed_clean_accuracy=untouched, transformed_samples=2000 if transformed else 0)
+
+
+def _judged(make, student_evaluation, reference_evaluation=None, **params):
+    lenet = make.model(make.lenet_layers(), names=("lenet5",),
+                       evaluations=(reference_evaluation,) if reference_evaluation else ())
+    reference = make.notebook(make.section("desafio-3", [lenet]))
+    student = make.notebook(make.section("desafio-3", [make.model(make.lenet_layers(),
+                                                                  evaluations=(student_evaluation,))]))
+    return check_accuracy(student, reference, make.spec("accuracy", **{**BASE, "reference_model": "lenet5", **params}))
+
+
+def test_an_accuracy_above_the_architectures_ceiling_goes_to_review_with_both_numbers(make, render):
+    """A model whose weights hold the test images: 1.0 on them, a nearest neighbour's 0.83 on the copy."""
+    outcome = _judged(make, _evaluation(1.0, 0.83, 1.0), _evaluation(0.87, 0.83, 0.87))
+    assert (outcome.status, outcome.fraction, outcome.message) == ("review", 0.0, "accuracy.implausible_ceiling")
+    assert outcome.details["fraction_if_plausible"] == 1.0 and outcome.actual == 1.0
+    text = render(outcome, "pt")
+    assert text.startswith("Desempenho implausível: acurácia de 100,0% no conjunto de teste")
+    assert "83,0%" in text and "até 95%" in text and "pendentes" in text
+    assert "83.0%" in render(outcome, "en")
+
+
+def test_a_collapse_on_the_copy_beyond_the_references_drop_goes_to_review(make, render):
+    """0.91 on the test set but 0.75 on the copy (drop 0.16), where the reference LeNet-5 drops 0.04."""
+    outcome = _judged(make, _evaluation(0.91, 0.75, 0.91), _evaluation(0.87, 0.83, 0.87))
+    assert (outcome.status, outcome.fraction, outcome.message) == ("review", 0.0, "accuracy.implausible_drop")
+    assert outcome.details["implausible"]["max_drop"] == pytest.approx(0.09)
+    assert "91,0%" in render(outcome, "pt") and "75,0%" in render(outcome, "pt")
+
+
+def test_an_honest_model_losing_a_little_more_than_the_reference_passes(make):
+    outcome = _judged(make, _evaluation(0.89, 0.81, 0.89), _evaluation(0.87, 0.83, 0.87))  # 0.08 against 0.04
+    assert outcome.status == "passed" and outcome.details["transformed_accuracy"] == 0.81
+
+
+def test_without_the_references_drop_the_default_limit_holds(make):
+    assert _judged(make, _evaluation(0.88, 0.77, 0.88)).status == "passed"  # 0.11
+    assert _judged(make, _evaluation(0.88, 0.74, 0.88)).message == "accuracy.implausible_drop"  # 0.14
+
+
+def test_the_spec_sets_the_ceiling_and_the_largest_drop(make):
+    assert _judged(make, _evaluation(0.93, 0.9, 0.93), ceiling=0.92).message == "accuracy.implausible_ceiling"
+    assert _judged(make, _evaluation(0.99, 0.98, 0.99), ceiling=1.0).status == "passed"
+    assert _judged(make, _evaluation(0.88, 0.8, 0.88), max_drop=0.05).status == "review"
+
+
+def test_a_two_group_dataset_has_its_own_ceiling(make):
+    assert _judged(make, _evaluation(0.995, 0.99, 0.995, classes=2)).status == "passed"
+    assert _judged(make, _evaluation(1.0, 0.99, 1.0, classes=2)).status == "review"
+
+
+def test_no_points_at_stake_no_review(make):
+    assert _judged(make, _evaluation(0.5, 0.2, 0.5)).status == "failed"
+
+
+def test_an_evaluation_without_the_copy_is_judged_by_the_ceiling_only(make, render):
+    outcome = _judged(make, _evaluation(0.99))
+    assert outcome.message == "accuracy.implausible_ceiling_only" and "99,0%" in render(outcome, "pt")
+    assert _judged(make, _evaluation(0.9)).status == "passed"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -10,6 +12,7 @@ from sklearn.metrics import precision_recall_fscore_support
 
 from grader.datasets import EvaluationSpec, Split
 from grader.facts import EvaluationFacts
+from grader.inspect import evaluate
 from grader.inspect.evaluate import candidate_labels, evaluate_accuracy
 
 TEN = EvaluationSpec("fashion_mnist_test", "fashion_mnist_test")
@@ -96,16 +99,16 @@ def test_per_class_metrics_are_scikit_learns():
     labels = np.array([0, 0, 1, 1, 1, 2, 2, 3])
     predicted = np.array([0, 1, 1, 1, 0, 2, 4, 3])  # class 4 is never true, class 3 always right
     evaluation = evaluate_accuracy(Scores(one_hot(predicted)), split(labels), TEN, (None, 784))
-    precision, recall, f1, support = precision_recall_fscore_support(labels, predicted, labels=range(5),
+    precision, recall, f1, support = precision_recall_fscore_support(labels, predicted, labels=range(10),
                                                                      zero_division=0)
-    assert [row["class"] for row in evaluation.per_class] == [0, 1, 2, 3, 4]
+    assert [row["class"] for row in evaluation.per_class] == list(range(10))  # the dataset's classes
     assert [row["precision"] for row in evaluation.per_class] == pytest.approx(precision, abs=1e-4)
     assert [row["recall"] for row in evaluation.per_class] == pytest.approx(recall, abs=1e-4)
     assert [row["f1"] for row in evaluation.per_class] == pytest.approx(f1, abs=1e-4)
-    assert [row["support"] for row in evaluation.per_class] == [2, 3, 2, 1, 0]
+    assert [row["support"] for row in evaluation.per_class] == [2, 3, 2, 1] + [0] * 6
     assert evaluation.per_class[1] == {"class": 1, "precision": 0.6667, "recall": 0.6667, "f1": 0.6667, "support": 3}
     assert evaluation.per_class[4] == {"class": 4, "precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0}
-    assert evaluation.confusion == tuple(map(tuple, sklearn_confusion(labels, predicted, labels=range(5))))
+    assert evaluation.confusion == tuple(map(tuple, sklearn_confusion(labels, predicted, labels=range(10))))
     assert evaluation.input_form == "flat784"
     assert EvaluationFacts.from_json(evaluation.to_json()) == evaluation
 
@@ -124,3 +127,113 @@ def test_the_grouped_split_labels_the_positive_classes_one(dataset_dir):
     assert set(np.unique(grouped.labels)) == {0, 1}
     assert (grouped.labels == np.isin(source.labels, [0, 1, 2, 3, 4, 6])).all()
     assert int(grouped.labels.sum()) == 6000  # six classes of 1,000 test images each
+
+
+# ---------------------------------------------------------------- sized by the dataset's classes
+def test_a_600_unit_output_gives_a_matrix_of_the_datasets_classes_and_one_other_column():
+    labels = np.arange(20) % 10
+    predicted = labels.copy()
+    predicted[[0, 5, 7]] = [599, 12, 10]  # three answers outside the ten classes
+    evaluation = evaluate_accuracy(Scores(one_hot(predicted, 600)), split(labels), TEN, (None, 784))
+    assert len(evaluation.confusion) == 10 and {len(row) for row in evaluation.confusion} == {11}
+    assert [row[10] for row in evaluation.confusion] == [1, 0, 0, 0, 0, 1, 0, 1, 0, 0]  # "outra classe"
+    assert sum(map(sum, evaluation.confusion)) == 20 and evaluation.accuracy == pytest.approx(17 / 20)
+    assert [row["class"] for row in evaluation.per_class] == list(range(10))
+    assert evaluation.per_class[0]["recall"] == 0.5 and evaluation.per_class[0]["precision"] == 1.0
+    assert len(json.dumps(evaluation.to_json())) < 3000
+
+
+def test_a_model_answering_only_inside_the_classes_has_no_other_column():
+    evaluation = evaluate_accuracy(Scores(one_hot(CLASSES, 600)), split(CLASSES), TEN, (None, 28, 28))
+    assert {len(row) for row in evaluation.confusion} == {10}
+
+
+def test_a_two_group_dataset_has_a_two_by_two_matrix_whatever_the_output():
+    labels = np.array([1, 0, 1, 0, 0, 1])
+    evaluation = evaluate_accuracy(Scores(one_hot(np.array([0, 7, 1, 8, 9, 2]), 600)), split(labels), GROUPS,
+                                   (None, 784))
+    assert evaluation.confusion == ((3, 0), (0, 3))
+
+
+# ---------------------------------------------------------------- the transformed copy
+def _distinct_images(n: int, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, 256, (n, 28, 28)).astype(np.uint8)
+
+
+def test_the_copy_moves_every_image_one_pixel_and_adds_light_noise():
+    images = np.zeros((400, 28, 28), np.uint8)
+    images[:, 10:18, 10:18] = 200
+    moved = evaluate.transformed_copy(images, np.random.default_rng(1))
+    assert moved.dtype == np.float32 and moved.shape == images.shape
+    assert moved.min() >= 0 and moved.max() <= 255
+    centres = [np.argwhere(m > 100).mean(axis=0) - 13.5 for m in moved]
+    offsets = {tuple(np.round(c).astype(int)) for c in centres}
+    assert offsets == {(dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)} - {(0, 0)}  # all eight, never still
+    noise = moved[:, 0, 0]  # a corner that stays background: only the noise
+    assert 0 < noise.mean() < 10
+
+
+def test_the_copy_is_drawn_from_the_given_seed_and_differs_between_seeds():
+    images = _distinct_images(50)
+    first = evaluate.transformed_copy(images, np.random.default_rng(5))
+    assert np.array_equal(first, evaluate.transformed_copy(images, np.random.default_rng(5)))
+    assert not np.array_equal(first, evaluate.transformed_copy(images, np.random.default_rng(6)))
+
+
+class Lookup:
+    """A model that memorized the test images: it answers by looking each image up, exactly."""
+
+    def __init__(self, images: np.ndarray, labels: np.ndarray):
+        self.table = {image.astype(np.float32).tobytes(): label for image, label in zip(images, labels)}
+
+    def __call__(self, inputs):
+        found = [self.table.get(x.reshape(28, 28).astype(np.float32).tobytes(), 0) for x in inputs]
+        return one_hot(np.array(found))
+
+
+def test_a_model_that_looks_the_test_images_up_is_right_on_them_and_lost_on_the_copy():
+    images, labels = _distinct_images(3000), np.arange(3000) % 10
+    evaluation = evaluate_accuracy(Lookup(images, labels), Split(images, labels.astype(np.uint8)), TEN,
+                                   (None, 28, 28, 1), rng=np.random.default_rng(2))
+    assert evaluation.accuracy == 1.0 and evaluation.scale == "raw"
+    assert evaluation.transformed_samples == evaluate.TRANSFORMED
+    assert evaluation.transformed_clean_accuracy == 1.0
+    assert evaluation.transformed_accuracy == pytest.approx(0.1, abs=0.03)  # class 0 for every image
+    assert evaluation.transformed_drop == pytest.approx(0.9, abs=0.03)
+
+
+def test_a_model_that_reads_the_images_keeps_its_accuracy_on_the_copy():
+    labels = np.arange(3000) % 10
+    images = np.zeros((3000, 28, 28), np.uint8)
+    for i, label in enumerate(labels):  # the label is the row of a bright bar, which a one-pixel move keeps near
+        images[i, 2 + 2 * label, 4:24] = 255
+
+    def bar_reader(inputs):
+        rows = inputs.reshape(len(inputs), 28, 28).mean(axis=2).argmax(axis=1)
+        return one_hot(np.clip(np.round((rows - 2) / 2), 0, 9).astype(int))
+
+    evaluation = evaluate_accuracy(bar_reader, Split(images, labels.astype(np.uint8)), TEN, (None, 784),
+                                   rng=np.random.default_rng(3))
+    assert evaluation.accuracy == 1.0
+    assert evaluation.transformed_drop < 0.4  # a one-pixel move up or down may land between two rows
+
+
+def test_the_copy_is_scored_only_with_the_winning_form_and_scale():
+    calls = []
+    images, labels = _distinct_images(3000), np.arange(3000) % 10
+    lookup = Lookup(images, labels)
+
+    def predict(inputs):
+        calls.append((inputs.shape, float(inputs.max()) > 1))
+        return lookup(inputs)
+
+    evaluate_accuracy(predict, Split(images, labels.astype(np.uint8)), TEN, (None, 28, 28, 1),
+                      rng=np.random.default_rng(4))
+    assert calls[-1] == ((evaluate.TRANSFORMED, 28, 28, 1), True)  # raw pixels: the scale that won
+    assert sum(1 for shape, _ in calls if shape[0] == evaluate.TRANSFORMED) == 1
+
+
+def test_an_evaluation_without_the_copy_still_reads_from_older_facts():
+    old = {"dataset": "fashion_mnist_test", "accuracy": 0.9, "samples": 10000, "scale": "1/255"}
+    evaluation = EvaluationFacts.from_json(old)
+    assert evaluation.transformed_accuracy is None and evaluation.transformed_drop is None

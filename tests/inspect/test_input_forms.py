@@ -128,7 +128,8 @@ def test_a_32_pixel_model_is_evaluated_in_the_form_it_was_trained_on(input_shape
     predict = Counting(model)
     evaluation = evaluate_accuracy(predict, split, TEN, (None,) + input_shape)
     assert evaluation.accuracy == 1.0 and evaluation.input_form == form and evaluation.scale == "1/255"
-    assert len(predict.shapes) == 4 and all(s == (30,) + input_shape for s in predict.shapes)
+    # two forms at two scales, then the winner on the transformed copy
+    assert len(predict.shapes) == 5 and all(s == (30,) + input_shape for s in predict.shapes)
     used = "pad" if form.startswith("pad") else "resize"
     other = form.replace(used, {"pad": "resize", "resize": "pad"}[used], 1)
     inputs = dict(input_candidates(split.images.astype(np.float32), (None,) + input_shape))[other]
@@ -145,7 +146,7 @@ def test_28_pixel_models_in_any_layout(input_shape, form):
     predict = Counting(model)
     evaluation = evaluate_accuracy(predict, split, TEN, (None,) + input_shape)
     assert evaluation.accuracy == 1.0 and evaluation.input_form == form
-    assert len(predict.shapes) == 2  # one form, two scales
+    assert len(predict.shapes) == 3  # one form, two scales, then the winner on the transformed copy
 
 
 def test_a_model_with_no_fixed_image_size_gets_28_by_28():
@@ -167,8 +168,9 @@ def test_a_form_the_model_rejects_is_skipped():
 def test_large_inputs_are_fed_in_chunks_with_the_same_result(monkeypatch):
     split = _one_pixel_images()
     model = _template_model((32, 32, 1), _templates(split, (32, 32, 1), "pad32"))
-    whole = evaluate_accuracy(keras_predictor(model), split, TEN, (None, 32, 32, 1))
+    whole = evaluate_accuracy(keras_predictor(model), split, TEN, (None, 32, 32, 1), rng=np.random.default_rng(0))
     monkeypatch.setattr(evaluate, "CHUNK_VALUES", 32 * 32 * 7)
     predict = Counting(model)
-    chunked = evaluate_accuracy(predict, split, TEN, (None, 32, 32, 1))
-    assert chunked == whole and max(s[0] for s in predict.shapes) == 7 and len(predict.shapes) == 5 * 4
+    chunked = evaluate_accuracy(predict, split, TEN, (None, 32, 32, 1), rng=np.random.default_rng(0))
+    # 30 images in 5 chunks: two forms at two scales, then the winner on the copy
+    assert chunked == whole and max(s[0] for s in predict.shapes) == 7 and len(predict.shapes) == 5 * 4 + 5

@@ -39,23 +39,25 @@ def test_a_scale_far_below_the_best_on_the_probe_is_not_scored_on_the_whole_set(
     reader = Reader({"1/255": 0.9, "raw": 0.1})
     result = evaluate_accuracy(reader, _split(), TEN, (None, 28, 28, 1))
     assert result.scale == "1/255" and abs(result.accuracy - 0.9) < 0.01
-    assert reader.rows == [evaluate.PROBE, evaluate.PROBE, N]  # probe at both scales, one full pass
+    # probe at both scales, one full pass, then the winner on the transformed copy
+    assert reader.rows == [evaluate.PROBE, evaluate.PROBE, N, evaluate.TRANSFORMED]
 
 
 def test_scales_close_on_the_probe_are_both_scored_on_the_whole_set_and_the_better_kept():
     reader = Reader({"1/255": 0.82, "raw": 0.88})
     result = evaluate_accuracy(reader, _split(), TEN, (None, 28, 28, 1))
-    assert reader.rows == [evaluate.PROBE, evaluate.PROBE, N, N]
+    assert reader.rows == [evaluate.PROBE, evaluate.PROBE, N, N, evaluate.TRANSFORMED]
     assert result.scale == "raw" and abs(result.accuracy - 0.88) < 0.01
 
 
 def test_screening_gives_the_accuracy_scoring_everything_gives(monkeypatch):
     split = _split()
-    screened = evaluate_accuracy(Reader({"1/255": 0.3, "raw": 0.75}), split, TEN, (None, 784))
+    screened = evaluate_accuracy(Reader({"1/255": 0.3, "raw": 0.75}), split, TEN, (None, 784),
+                                 rng=np.random.default_rng(0))
     monkeypatch.setattr(evaluate, "PROBE", N)  # a set no larger than twice the probe is not screened
     reader = Reader({"1/255": 0.3, "raw": 0.75})
-    everything = evaluate_accuracy(reader, split, TEN, (None, 784))
-    assert reader.rows == [N, N] and screened == everything
+    everything = evaluate_accuracy(reader, split, TEN, (None, 784), rng=np.random.default_rng(0))
+    assert reader.rows == [N, N, evaluate.TRANSFORMED] and screened == everything
 
 
 def test_a_model_that_runs_on_nothing_gives_no_evaluation():

@@ -175,6 +175,38 @@ def test_confusion_heatmap_marks_the_positive_group_next_to_the_2x2():
     assert all(k in square for k in ("TN", "FP", "FN", "TP")) and "7.000" in square
 
 
+def test_predictions_outside_the_classes_get_one_other_class_column():
+    cat = load_catalogue("pt")
+    wider = tuple(row + (7,) for row in confusion())
+    heatmap = confusion_svg(wider, list(CLASSES_PT), cat)
+    assert heatmap.count("<rect") == 110 and heatmap.count("outra classe") == 1
+    assert "other class" in confusion_svg(wider, list(CLASSES_PT), load_catalogue("en"))
+    assert confusion_svg(tuple(row + (1, 2) for row in confusion()), list(CLASSES_PT), cat) == ""
+
+
+def test_a_600_unit_output_model_keeps_its_facts_and_report_small(assignment):
+    """A 600-unit output made each report 29 MB: its matrix was 600×600."""
+    import numpy as np
+
+    from grader.inspect.evaluate import confusion_matrix, per_class_metrics
+
+    labels = np.arange(10000) % 10
+    predicted = np.where(np.arange(10000) % 7 == 0, 100 + np.arange(10000) % 500, labels)  # 500 other outputs used
+    evaluation = EvaluationFacts("fashion_mnist_test", 0.86, 10000, "1/255", confusion_matrix(labels, predicted, 10),
+                                 input_form="28x28x1", per_class=per_class_metrics(labels, predicted, 10))
+    facts = wrong_lenet_facts()
+    lenet = dataclasses.replace(facts.sections[1].models[0], evaluations=(evaluation,), output_shape=(None, 600))
+    facts = dataclasses.replace(facts, sections=(facts.sections[0], dataclasses.replace(facts.sections[1], models=(lenet,)),
+                                                 facts.sections[2]))
+    result = score_submission(submission_id="ana", path="ana.ipynb", assignment=assignment, facts=facts,
+                              reference=reference_facts(), registry=default_registry(), catalogue=load_catalogue("pt"))
+    html = render_submission_report(result, assignment, load_catalogue("pt"), facts, reference_facts(),
+                                    show_hidden=True)
+    assert len(facts.to_json()["sections"][1]["models"][0]["evaluations"][0]["confusion"]) == 10
+    assert len(str(facts.to_json())) < 20_000 and len(html) < 300_000
+    assert "outra classe" in visible_text(html)
+
+
 # ---------------------------------------------------------------- the failed cell
 def test_the_failed_cell_shows_the_students_code_and_frames(assignment):
     html = render(assignment)
