@@ -40,6 +40,25 @@ def _read_histories(entries: Any, found: dict[int, dict[str, tuple[float | None,
             found[int(order)] = clean
 
 
+MAX_VALUE_BYTES = 2 * 2**20  # of one exported variable, as JSON: facts.json and the store stay small
+MAX_VALUES = 200
+
+
+def _bounded_values(values: Any) -> dict[str, Any]:
+    """Exported variables of a manifest, each at most ``MAX_VALUE_BYTES`` as JSON (larger ones are left out)."""
+    kept: dict[str, Any] = {}
+    for name, value in list(values.items())[:MAX_VALUES] if isinstance(values, dict) else ():
+        try:
+            size = len(json.dumps(value))
+        except (TypeError, ValueError, RecursionError):
+            continue
+        if isinstance(name, str) and len(name) <= 200 and size <= MAX_VALUE_BYTES:
+            kept[name] = value
+        else:
+            log.info("exported variable %.60r left out: %d bytes", name, size)
+    return kept
+
+
 def _with_histories(models: list[ModelFacts], histories: dict[int, dict]) -> tuple[ModelFacts, ...]:
     return tuple(dataclasses.replace(m, history=histories[m.order]) if m.order in histories else m for m in models)
 
@@ -142,7 +161,7 @@ def inspect_execution(record: ExecutionRecord, artifacts: Path, segments: list[S
                                        evaluations, splits, assignment.execution.max_export_params, judge,
                                        _created_cell(entry, record.cell_counts))
                 (acc["models"] if seg.section else other_models).append(model)
-        acc["values"].update(manifest.get("values", {}) if isinstance(manifest.get("values"), dict) else {})
+        acc["values"].update(_bounded_values(manifest.get("values")))
         acc["callbacks"] += _read_callbacks(manifest.get("callbacks"))
     facts_sections = []
     for spec in assignment.sections:
