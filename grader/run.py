@@ -92,10 +92,13 @@ def grade_all(submissions: list[Submission], context: GradingContext, registry: 
 
 
 def report_discovery(info: DiscoveryInfo) -> None:
-    """Say which earlier hand-ins are replaced by a later one and which files are not notebooks."""
+    """Say which earlier hand-ins are replaced by a later one, which ids were renamed, which files are not notebooks."""
     for replaced in info.replaced:
         console.err(console.t("cli.discovery.replaced", submission=replaced.submission, kept=replaced.kept,
                               path=replaced.path))
+    for renamed in info.renamed:
+        console.err(console.t(f"cli.discovery.renamed_{renamed.reason}", path=renamed.path, name=renamed.name,
+                              id=renamed.id))
     if info.skipped:
         names = ", ".join(s.path for s in info.skipped[:5]) + (", …" if len(info.skipped) > 5 else "")
         console.err(console.t("cli.discovery.skipped", count=len(info.skipped), files=names))

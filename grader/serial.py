@@ -9,12 +9,40 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections import abc
 import types
 import typing
 from typing import Any, TypeVar, get_args, get_origin, get_type_hints
 
 T = TypeVar("T", bound="JsonData")
+
+SURROGATE = re.compile("[\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
+
+
+def valid_str(text: str) -> str:
+    """``text`` with every lone surrogate replaced by U+FFFD: a str that encodes as UTF-8.
+
+    JSON may carry ``"\\ud800"`` escaped, and Python reads it into a str that no UTF-8
+    writer, hash, SQLite binding or HTML page accepts.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return SURROGATE.sub(REPLACEMENT, text)
+    return text
+
+
+def valid_text(value: Any) -> Any:
+    """``value`` (JSON-ready: dicts, lists, str) with every string, keys included, valid UTF-8."""
+    if isinstance(value, str):
+        return valid_str(value)
+    if isinstance(value, abc.Mapping):
+        return {valid_text(k): valid_text(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [valid_text(v) for v in value]
+    return value
 
 
 def to_plain(value: Any) -> Any:
