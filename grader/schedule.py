@@ -211,6 +211,9 @@ def _from_store(paths: dict[str, Path], context: GradingContext,
             stored = store.get_facts(sha256_file(path), facts_key, __version__)
         except OSError:  # unreadable: the worker reports it as that notebook's error
             stored = None
+        except Exception as exc:  # noqa: BLE001 — stored facts this grader cannot read: executed again
+            log.warning("ignoring the stored facts of %s: %s: %s", key.lstrip("\0"), type(exc).__name__, exc)
+            stored = None
         if stored is None:
             rest[key] = path
         else:

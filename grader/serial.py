@@ -35,14 +35,29 @@ def valid_str(text: str) -> str:
 
 
 def valid_text(value: Any) -> Any:
-    """``value`` (JSON-ready: dicts, lists, str) with every string, keys included, valid UTF-8."""
-    if isinstance(value, str):
-        return valid_str(value)
-    if isinstance(value, abc.Mapping):
-        return {valid_text(k): valid_text(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [valid_text(v) for v in value]
-    return value
+    """``value`` (JSON-ready: dicts, lists, str) with every string, keys included, valid UTF-8.
+
+    Iterative, not recursive: a student's variable may nest as deep as JSON reading allows.
+    """
+    root: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any]] = [(root, 0, value)]
+    while stack:
+        parent, key, item = stack.pop()
+        if isinstance(item, str):
+            item = valid_str(item)
+        elif isinstance(item, abc.Mapping):
+            copy: dict[Any, Any] = {}
+            for k, v in item.items():
+                k = valid_str(k) if isinstance(k, str) else k
+                copy[k] = None  # keeps the order; filled below
+                stack.append((copy, k, v))
+            item = copy
+        elif isinstance(item, (list, tuple)):
+            copy_list: list[Any] = [None] * len(item)
+            stack.extend((copy_list, n, v) for n, v in enumerate(item))
+            item = copy_list
+        parent[key] = item
+    return root[0]
 
 
 def to_plain(value: Any) -> Any:
