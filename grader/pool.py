@@ -42,10 +42,10 @@ def worker_death_reason(exc: BaseException) -> str | None:
     return console.t("submission.worker_died", times=exc.times)
 
 
-def run_started(marker: Path, task: Callable, *args, **kwargs):
-    """In a worker: note which process took this notebook (``marker``), then run ``task``."""
-    marker.write_text(json.dumps({"pid": os.getpid()}), encoding="utf-8")
-    return task(*args, **kwargs)
+def run_started(marker: Path, task: Callable, path: Path, **kwargs):
+    """In a worker: note which process took the notebook at ``path`` (``marker``), then run ``task`` on it."""
+    marker.write_text(json.dumps({"pid": os.getpid(), "path": str(path)}), encoding="utf-8")
+    return task(path, **kwargs)
 
 
 class SurvivingPool:
