@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import nbformat
+
 from grader.messages import load_catalogue
 from grader.similarity.command import Notebook, compare_notebooks, read_handout, write_similarity
 from grader.similarity.settings import SimilaritySettings
@@ -18,7 +20,7 @@ def _with_answer(nb, text: str):
     for cell in nb.cells:
         if cell.cell_type == "markdown" and "resposta" in cell.source.lower():
             cell.source = text
-    nb.cells.append(type(nb.cells[0])({"cell_type": "markdown", "metadata": {}, "source": text}))
+    nb.cells.append(nbformat.v4.new_markdown_cell(text))
     return nb
 
 
