@@ -208,8 +208,10 @@ def print_run_summary(results: "RunResults", out_dir: Path, catalogue: Catalogue
     print_unapplied_decisions(results.decisions, catalogue)
     if results.isolation:
         out(catalogue(f"cli.run.isolation_{results.isolation['level']}", reason=results.isolation.get("reason", "")))
+    for failure in results.failures:  # steps for the whole run that failed; the other outputs were written
+        out(catalogue("cli.run.step_failed", step=catalogue(f"step.{failure.step}"), error=failure.error))
     for sub in subs:
-        notes = [f"{catalogue('cli.run.error')}: {sub.error}"] if sub.status == "error" else []
+        notes = [f"{catalogue('cli.run.error')}: {sub.error}"] if sub.error else []
         if sub.grader_errors:
             notes.append(f"{catalogue('cli.run.grader_errors_note')}: {sub.grader_errors}")
         if sub.review:

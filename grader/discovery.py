@@ -10,8 +10,10 @@ as skipped, never graded as broken notebooks.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +27,16 @@ log = logging.getLogger(__name__)
 # the grader's own files next to the submissions (grader.decisions, grader.submission_times): not hand-ins
 GRADER_FILES = frozenset({"decisions.toml", "submitted.toml", "submitted.csv"})
 NOT_NOTEBOOK, OTHER_NOTEBOOK, UNSAFE, TOO_LARGE = "not_notebook", "other_notebook", "unsafe_path", "too_large"
+# What a run writes at the top of OUT (grader.outputs, grader.similarity, the exports' default
+# files): OUT/<id>/ never takes one of these names, in any letter case (tests check the list)
+RUN_OUTPUTS = frozenset({"results.json", "grades.csv", "index.html", "grader.log", "similarity.html",
+                         "similarity.csv", "similarity.json", "canvas-import.csv", "moodle-worksheet.csv",
+                         "junit.xml", "gradescope.json"})
+# names Windows refuses for a file or folder (an OUT copied or unzipped there)
+WINDOWS_DEVICES = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)),
+                             *(f"lpt{n}" for n in range(10))})
+MAX_ID_BYTES = 120  # a folder name (255 bytes at most) with room for what tools append
+RESERVED, TOO_LONG = "reserved", "too_long"
 
 
 @dataclass(frozen=True)
@@ -54,12 +66,23 @@ class ReplacedSubmission(JsonData):
 
 
 @dataclass(frozen=True)
+class RenamedSubmission(JsonData):
+    """A submission whose name could not be its id as it stands (see :func:`_bounded_id`)."""
+
+    path: str
+    name: str  # the id its name gave
+    id: str  # the id it got
+    reason: str  # reserved | too_long
+
+
+@dataclass(frozen=True)
 class DiscoveryInfo(JsonData):
-    """What discovery recognised (``lms``) and left out: skipped files, replaced hand-ins."""
+    """What discovery recognised (``lms``) and left out: skipped files, replaced hand-ins, renamed ids."""
 
     lms: str = ""
     skipped: tuple[SkippedFile, ...] = ()
     replaced: tuple[ReplacedSubmission, ...] = ()
+    renamed: tuple[RenamedSubmission, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,7 +104,31 @@ class _Candidate:
 
 
 def _safe_id(text: str) -> str:
+    """A file name made of ``text``: letters, digits and ``_.@+-`` only, no leading or trailing dot."""
+    text = unicodedata.normalize("NFC", text)
     return re.sub(r"[^\w.@+-]+", "_", text, flags=re.UNICODE).strip("._") or "submission"
+
+
+def _bounded_id(safe: str) -> tuple[str, str | None]:
+    """``safe`` as a folder of OUT may be named: ``(id, why it was renamed or None)``.
+
+    A run's own output name gets a suffix (``results.json`` -> ``results.json-submission``);
+    a name longer than :data:`MAX_ID_BYTES` is cut and keeps a digest of the whole, so two
+    long names stay apart. Both are deterministic: the same file gets the same id every run.
+    """
+    if len(safe.encode("utf-8")) > MAX_ID_BYTES:
+        digest = hashlib.sha256(safe.encode("utf-8")).hexdigest()[:10]
+        cut = safe.encode("utf-8")[:MAX_ID_BYTES - len(digest) - 1].decode("utf-8", "ignore").rstrip("._")
+        return f"{cut}-{digest}", TOO_LONG
+    stem = safe.split(".")[0].casefold()
+    if safe.casefold() in RUN_OUTPUTS or stem in WINDOWS_DEVICES:
+        return f"{safe}-submission", RESERVED
+    return safe, None
+
+
+def submission_id(name: str) -> str:
+    """The id a notebook or folder named ``name`` gets when it is graded alone (``grader check``)."""
+    return _bounded_id(_safe_id(name))[0]
 
 
 def _ignored(name: str) -> bool:
@@ -198,19 +245,45 @@ def _latest_per_student(candidates: list[_Candidate]) -> tuple[list[_Candidate],
 
 
 def _unique_ids(found: list[Submission]) -> list[Submission]:
-    """Suffixes for ids that two plain names share; a suffix never takes another student's own id."""
-    ids = [s.id for s in found]
+    """Suffixes for ids that two plain names share; a suffix never takes another student's own id.
+
+    Ids are compared in any letter case: ``Ana`` and ``ana`` would be one folder on a
+    file system that ignores case (macOS, Windows, a USB stick).
+    """
+    ids = [s.id.casefold() for s in found]
     unique, used = [], set()
     for n, s in enumerate(found, start=1):
-        new_id = f"{s.id}-{n}" if ids.count(s.id) > 1 else s.id
+        new_id = f"{s.id}-{n}" if ids.count(s.id.casefold()) > 1 else s.id
         # a suffixed id may equal another student's own id ("ana" twice, "ana-2" once)
         extra = 0
-        while new_id in used or (new_id != s.id and new_id in ids):
+        while new_id.casefold() in used or (new_id != s.id and new_id.casefold() in ids):
             extra += 1
             new_id = f"{s.id}-{n}-{extra}"
-        used.add(new_id)
+        used.add(new_id.casefold())
         unique.append(dataclasses.replace(s, id=new_id))
     return unique
+
+
+def _safe_ids(found: list[Submission]) -> tuple[list[Submission], list[RenamedSubmission]]:
+    """Ids that OUT may hold as folder names, each unique; the ones renamed for their name, and why."""
+    bounded, renamed = [], []
+    taken = {s.id.casefold() for s in found}  # a renamed id never takes a student's own
+    for s in found:
+        new_id, reason = _bounded_id(s.id)
+        if reason is not None:
+            base, n = new_id, 1
+            while new_id.casefold() in taken:
+                n += 1
+                new_id = f"{base}-{n}"
+            taken.add(new_id.casefold())
+            renamed.append(RenamedSubmission(s.relative, s.id, new_id, reason))
+        bounded.append(dataclasses.replace(s, id=new_id))
+    unique = _unique_ids(bounded)
+    final = {s.relative: s.id for s in unique}
+    renamed = [dataclasses.replace(r, id=final[r.path]) for r in renamed]
+    for r in renamed:
+        log.warning("%s: id '%s' renamed '%s' (%s)", r.path, r.name, r.id, r.reason)
+    return unique, renamed
 
 
 def discover(folder: Path, skipped: tuple[SkippedFile, ...] = ()) -> Discovery:
@@ -220,17 +293,18 @@ def discover(folder: Path, skipped: tuple[SkippedFile, ...] = ()) -> Discovery:
     """
     folder = Path(folder)
     if folder.is_file():
-        return Discovery([Submission(_safe_id(folder.stem), folder, folder.name)], DiscoveryInfo(skipped=skipped))
+        found, renamed = _safe_ids([Submission(_safe_id(folder.stem), folder, folder.name)])
+        return Discovery(found, DiscoveryInfo(skipped=skipped, renamed=tuple(renamed)))
     if not folder.is_dir():
         raise UsageError(f"submissions folder '{folder}' does not exist", "usage.submissions_missing",
                          folder=str(folder))
     root = _export_root(folder)
     candidates, found_skipped, lms = _candidates(root, folder)  # paths relative to ``folder``
     kept, replaced = _latest_per_student(candidates)
-    found = _unique_ids([Submission(c.base_id, c.path, c.relative, c.source) for c in kept])
+    found, renamed = _safe_ids([Submission(c.base_id, c.path, c.relative, c.source) for c in kept])
     for r in replaced:
         log.info("%s handed in twice: grading %s, not %s", r.submission, r.kept, r.path)
-    return Discovery(found, DiscoveryInfo(lms, (*skipped, *found_skipped), tuple(replaced)))
+    return Discovery(found, DiscoveryInfo(lms, (*skipped, *found_skipped), tuple(replaced), tuple(renamed)))
 
 
 def discover_submissions(folder: Path) -> list[Submission]:

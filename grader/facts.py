@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from grader.serial import JsonData
+from grader.serial import JsonData, valid_text
 
 
 @dataclass(frozen=True)
@@ -179,6 +179,11 @@ class NotebookFacts(JsonData):
     review_notes: tuple[dict[str, Any], ...] = ()
     # the rule broken by a harvest outside every graded section (see SectionFacts.tampering)
     other_tampering: str | None = None
+
+    @classmethod
+    def from_json(cls, data) -> "NotebookFacts":
+        """Every string made valid UTF-8: a kernel's text (a value, an error) may hold a lone surrogate."""
+        return super().from_json(valid_text(data))
 
     def section(self, section_id: str) -> SectionFacts | None:
         return next((s for s in self.sections if s.id == section_id), None)

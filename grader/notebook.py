@@ -18,12 +18,15 @@ from pathlib import Path
 import nbformat
 
 from grader.errors import NotebookError
+from grader.serial import valid_text
 from grader.spec import Assignment
 
 HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$", re.MULTILINE)
 ANSWER_TAG = "resposta:"
 SECTION_TAG = "section:"
 MAX_NOTEBOOK_BYTES = 64 * 1024 * 1024
+# a lone surrogate can reach a str only escaped: a UTF-8 file cannot hold one raw
+ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 @dataclass(frozen=True)
@@ -66,14 +69,19 @@ def load_notebook(path: Path) -> nbformat.NotebookNode:
     except json.JSONDecodeError as exc:
         raise NotebookError(f"{path.name} is not valid JSON (line {exc.lineno}: {exc.msg})", "notebook_error.not_json",
                             name=path.name, line=exc.lineno, column=exc.colno) from None
+    except RecursionError:
+        raise NotebookError(f"{path.name} is JSON nested too deeply to be a notebook", "notebook_error.not_notebook",
+                            name=path.name) from None
     if not isinstance(data, dict) or "cells" not in data and "worksheets" not in data:
         raise NotebookError(f"{path.name} is JSON but not a Jupyter notebook", "notebook_error.not_notebook",
                             name=path.name)
     try:
+        if ESCAPED_SURROGATE.search(raw):  # text made valid UTF-8 here, once, for every step after
+            raw = json.dumps(valid_text(data))
         nb = nbformat.reads(raw, as_version=4)
         nbformat.validate(nb)
     except Exception as exc:  # nbformat raises several unrelated types for bad input
-        detail = str(exc).splitlines()[0]
+        detail = str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise NotebookError(f"{path.name} is not a valid notebook: {detail}", "notebook_error.invalid",
                             name=path.name, detail=detail) from None
     language = nb.metadata.get("kernelspec", {}).get("language") or nb.metadata.get("language_info", {}).get("name")

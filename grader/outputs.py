@@ -16,7 +16,10 @@ from grader.history import GradeVersion
 from grader.messages import load_catalogue
 from grader.report import render_index, render_submission_report
 from grader.discovery import DiscoveryInfo
-from grader.results import AssignmentInfo, DecisionsInfo, RunResults, SectionInfo, SubmissionResult
+from grader.failures import describe, isolated_step, run_failure, with_failure
+from grader.report.plain import plain_index, plain_report
+from grader.results import AssignmentInfo, DecisionsInfo, RunResults, SectionInfo, StepFailure, SubmissionResult
+from grader.serial import valid_text
 from grader.similarity.findings import SimilarityFindings
 from grader.spec import Assignment
 
@@ -74,11 +77,15 @@ def write_outputs(out: Path, assignment: Assignment, graded: dict[str, tuple[Sub
                   submissions_dir: Path | None = None, decisions: DecisionsInfo | None = None,
                   similarity: SimilarityFindings | None = None,
                   isolation: dict[str, str] | None = None, discovery: DiscoveryInfo | None = None,
-                  history: Mapping[str, Sequence[GradeVersion]] | None = None) -> RunResults:
-    """Write every report (the student's and the instructor's view), then results.json, grades.csv and index.html.
+                  history: Mapping[str, Sequence[GradeVersion]] | None = None,
+                  failures: tuple[StepFailure, ...] = ()) -> RunResults:
+    """Write every report (the student's and the instructor's view), then grades.csv, index.html and results.json.
 
     ``similarity``: the run's similar pairs, shown on the dashboard and the instructor's view only;
-    ``history``: each submission's graded versions (:mod:`grader.history`), the instructor's view only.
+    ``history``: each submission's graded versions (:mod:`grader.history`), the instructor's view only;
+    ``failures``: steps of the run that failed before (kept in results.json). A report or facts.json
+    that cannot be written is that submission's failure (a plain page says so); grades.csv or
+    index.html that cannot be, the run's: every other output is still written, results.json last.
     """
     catalogue = load_catalogue(lang)
     partners = similarity.partners() if similarity is not None else None
@@ -86,30 +93,65 @@ def write_outputs(out: Path, assignment: Assignment, graded: dict[str, tuple[Sub
     results, reports = [], {}
     for sub_id in sorted(graded):
         result, facts = graded[sub_id]
-        folder = out / sub_id
-        folder.mkdir(exist_ok=True)
-        report = f"{sub_id}/{STUDENT_REPORT}"
-        result = dataclasses.replace(result, report=report)
-        (folder / STUDENT_REPORT).write_text(
-            render_submission_report(result, assignment, catalogue, facts, reference),  # no way to the teacher's view
-            encoding="utf-8")
-        (folder / INSTRUCTOR_REPORT).write_text(  # reference side by side, hidden checks: not for students
-            render_submission_report(result, assignment, catalogue, facts, reference, show_hidden=True,
-                                     other_view=STUDENT_REPORT, facts_link="facts.json",
-                                     similar=None if partners is None else partners.get(sub_id, ()),
-                                     history=(history or {}).get(sub_id, ())),
-            encoding="utf-8")
-        (folder / "facts.json").write_text(json.dumps(facts.to_json(), indent=1), encoding="utf-8")
+        result = _write_submission(out / sub_id, dataclasses.replace(result, report=f"{sub_id}/{STUDENT_REPORT}"),
+                                   facts, assignment, catalogue, reference,
+                                   similar=None if partners is None else partners.get(sub_id, ()),
+                                   history=(history or {}).get(sub_id, ()))
         results.append(result)
-        reports[sub_id] = {"student": report, "instructor": f"{sub_id}/{INSTRUCTOR_REPORT}"}
+        reports[sub_id] = {"student": result.report, "instructor": f"{sub_id}/{INSTRUCTOR_REPORT}"}
     if sandbox:
         isolation = {"level": sandbox.level, "reason": sandbox.reason}
+    failures = list(failures)
     run_results = RunResults(__version__, assignment_info(assignment), tuple(results), lang=lang, isolation=isolation,
                              submissions_dir=str(Path(submissions_dir).resolve()) if submissions_dir else None,
-                             decisions=decisions, discovery=discovery)
-    (out / "results.json").write_text(json.dumps(run_results.to_json(), indent=2, ensure_ascii=False),
-                                      encoding="utf-8")
-    get_exporter("csv")(run_results, out / "grades.csv")
-    (out / "index.html").write_text(render_index(run_results, catalogue, reports, similar=partners),
-                                    encoding="utf-8")
+                             decisions=decisions, discovery=discovery, failures=tuple(failures))
+    def write_grades(chosen: dict[str, SubmissionResult]) -> None:
+        get_exporter("csv")(dataclasses.replace(run_results, submissions=tuple(chosen.values())), out / "grades.csv")
+
+    # a row that cannot be written is its submission's failure; the file holds the others
+    _, failed = isolated_step("grades", {r.id: r for r in results}, write_grades, catalogue, failures, None)
+    results = [failed.get(r.id, r) for r in results]
+    run_results = dataclasses.replace(run_results, submissions=tuple(results))
+    try:
+        index = render_index(run_results, catalogue, reports, similar=partners)
+    except Exception as exc:  # noqa: BLE001 — a plain page links every report instead
+        failures.append(run_failure("index", exc))
+        index = plain_index(run_results, reports, catalogue)
+    _write_text(out / "index.html", index)
+    run_results = dataclasses.replace(run_results, failures=tuple(failures))
+    _write_text(out / "results.json", json.dumps(valid_text(run_results.to_json()), indent=2, ensure_ascii=False))
     return run_results
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8", errors="replace")  # text is valid UTF-8: the net under it
+
+
+def _write_submission(folder: Path, result: SubmissionResult, facts: NotebookFacts | None, assignment: Assignment,
+                      catalogue, reference: NotebookFacts | None, *, similar, history) -> SubmissionResult:
+    """OUT/<id>/: both views of the report and facts.json; what fails is that submission's failure, said in a page.
+
+    ``facts`` None: ``grader report`` could not read them (that failure is the result's already).
+    """
+    folder.mkdir(exist_ok=True)
+    facts_text = None
+    try:
+        facts_text = json.dumps(valid_text(facts.to_json()), indent=1) if facts is not None else None
+    except Exception as exc:  # noqa: BLE001 — facts nested beyond what JSON writing recurses into
+        result = with_failure(result, "facts", exc, catalogue)
+        facts_text = json.dumps({"sha256": facts.sha256, "error": describe(exc)})
+    pages = {}
+    try:
+        pages[STUDENT_REPORT] = render_submission_report(result, assignment, catalogue, facts, reference)
+        pages[INSTRUCTOR_REPORT] = render_submission_report(  # reference side by side, hidden checks: not for students
+            result, assignment, catalogue, facts, reference, show_hidden=True, other_view=STUDENT_REPORT,
+            facts_link="facts.json", similar=similar, history=history)
+    except Exception as exc:  # noqa: BLE001 — a plain page names the failure instead
+        result = with_failure(result, "report", exc, catalogue)
+        pages = {STUDENT_REPORT: plain_report(result, catalogue, instructor=False),
+                 INSTRUCTOR_REPORT: plain_report(result, catalogue, instructor=True)}
+    for name, page in pages.items():
+        _write_text(folder / name, page)
+    if facts_text is not None:
+        _write_text(folder / "facts.json", facts_text)
+    return result

@@ -18,6 +18,7 @@ from grader.checks.base import default_registry
 from grader.decisions import apply_run_decisions, decisions_path, load_decisions
 from grader.errors import UsageError
 from grader.facts import NotebookFacts
+from grader.failures import isolated_step, with_failure, without_failures
 from grader.history import record_run, remembered_store
 from grader.late_apply import apply_late_policy, late_messages, lms_times, previous_times
 from grader.outputs import load_run_inputs, write_outputs
@@ -52,23 +53,30 @@ def load_results(out: Path) -> RunResults:
                          reason=str(exc)) from None
 
 
-def _facts(out: Path, sub_id: str) -> NotebookFacts:
-    path = out / sub_id / "facts.json"
+# the steps this command does again: their earlier failures are forgotten, and found again if they persist
+REDONE = frozenset({"decisions", "late", "history", "report", "facts", "grades"})
+
+
+def _facts(out: Path, result: SubmissionResult) -> tuple[NotebookFacts | None, SubmissionResult]:
+    """The submission's facts.json; one that cannot be read is that submission's failure, not the command's."""
+    path = out / result.id / "facts.json"
     try:
-        return NotebookFacts.from_json(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UsageError(f"cannot read {path}: {exc}", "usage.results_invalid", file=str(path),
-                         reason=str(exc)) from None
+        return NotebookFacts.from_json(json.loads(path.read_text(encoding="utf-8"))), result
+    except Exception as exc:  # noqa: BLE001 — missing, truncated, hand-edited: the others are rendered
+        return None, with_failure(result, "facts", exc, console.catalogue())
 
 
 def _rechecked(result: SubmissionResult, facts: NotebookFacts | None, reference: NotebookFacts | None,
                assignment: Assignment, registry, lang: str) -> SubmissionResult:
-    """``result`` checked again from its stored facts, its messages in ``lang``."""
+    """``result`` checked again from its stored facts, its messages in ``lang`` (as it was, if that fails)."""
     if facts is None or reference is None:
         return result
-    return score_submission(submission_id=result.id, path=result.path, assignment=assignment, facts=facts,
-                            reference=reference, registry=registry, catalogue=console.catalogue(),
-                            cached=result.cached)
+    try:
+        return score_submission(submission_id=result.id, path=result.path, assignment=assignment, facts=facts,
+                                reference=reference, registry=registry, catalogue=console.catalogue(),
+                                cached=result.cached)
+    except Exception as exc:  # noqa: BLE001 — kept as the run scored it, the failure named
+        return with_failure(result, "scoring", exc, console.catalogue())
 
 
 def report(*, out: Path, lang: str | None = None, decisions: Path | None = None, submitted: Path | None = None,
@@ -86,32 +94,42 @@ def report(*, out: Path, lang: str | None = None, decisions: Path | None = None,
     if inputs is None:
         raise UsageError(f"'{out}' does not keep the run's assignment", "usage.no_snapshot", out=str(out))
     assignment, reference = inputs
-    facts = {s.id: _facts(out, s.id) for s in previous.submissions}
-    results = {s.id: s for s in previous.submissions}
+    catalogue = console.catalogue()
+    results, facts = {}, {}
+    for previous_result in previous.submissions:
+        result = without_failures(previous_result, REDONE, catalogue)
+        facts[result.id], results[result.id] = _facts(out, result)
     recorded_times = {**lms_times(results), **previous_times(results)}
     if lang != previous.lang:
         registry = default_registry(Path(assignment.root))
         results = {k: _rechecked(r, facts[k], reference, assignment, registry, lang) for k, r in results.items()}
     path = decisions_path(previous.submissions_dir, decisions)
     info = previous.decisions
+    failures = [f for f in previous.failures if f.step == "similarity"]  # the steps not done again here
     if path is not None:  # with no file to read, the decisions results.json records stand
-        results, info = apply_run_decisions(results, load_decisions(path), path)
+        decided = load_decisions(path)
+        (results, info), failed = isolated_step("decisions", results, lambda rs: apply_run_decisions(
+            rs, decided, path), catalogue, failures, (results, info))
+        results = {**results, **failed}
     times_file = submission_times_path(previous.submissions_dir, submitted)
-    late = apply_late_policy(results, assignment.late,
-                             {**recorded_times, **load_submission_times(times_file)})
-    results = late.results
-    graded = {k: (r, facts[k]) for k, r in results.items()}
+    times = {**recorded_times, **load_submission_times(times_file)}
+    late, failed = isolated_step("late", results, lambda rs: apply_late_policy(
+        rs, assignment.late, {k: t for k, t in times.items() if k in rs or k not in results}), catalogue, failures, None)
+    results = {k: failed.get(k) or (late.results[k] if late is not None else r) for k, r in results.items()}
     # a decision changes a version's score: recorded in the store the run used
-    history = record_run(remembered_store(out), out, assignment, reference.sha256 if reference else None,
-                         results.values(), __version__)
+    history, failed = isolated_step("history", results, lambda rs: record_run(
+        remembered_store(out), out, assignment, reference.sha256 if reference else None, rs.values(), __version__),
+        catalogue, failures, {})
+    results.update(failed)
+    graded = {k: (r, facts[k]) for k, r in results.items()}
     written = write_outputs(out, assignment, graded, reference, lang, None, similarity=load_findings(out, previous),
                             submissions_dir=previous.submissions_dir,
                             decisions=info, isolation=previous.isolation,
-                            discovery=previous.discovery, history=history)
+                            discovery=previous.discovery, history=history, failures=tuple(failures))
     if announce:
         console.out(console.t("cli.report.done", count=len(written.submissions), results=str(out / RESULTS_NAME),
                               index=str(out / "index.html")))
         console.print_unapplied_decisions(written.decisions, console.catalogue())
-        for key, params in late_messages(late, assignment.late, str(times_file) if times_file else None):
+        for key, params in late_messages(late, assignment.late, str(times_file) if times_file else None) if late else ():
             console.err(console.t(key, **params))
     return ReportSummary(written, out)

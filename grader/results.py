@@ -67,6 +67,19 @@ class ReviewItem(JsonData):
 
 
 @dataclass(frozen=True)
+class StepFailure(JsonData):
+    """A step of the run after execution that failed (scoring, a report, similarity...), and the exception.
+
+    On a submission: that step failed for it alone, and its ``error`` names it. On the run: a
+    step for every submission at once (the similarity comparison, the class dashboard).
+    """
+
+    step: str  # scoring | decisions | late | similarity | history | report | facts | results | grades | index
+    error: str  # the exception's type and message, bounded
+    submission: str | None = None
+
+
+@dataclass(frozen=True)
 class SettledItem(JsonData):
     """A review item a teacher decided, and the decision."""
 
@@ -134,6 +147,7 @@ class SubmissionResult(JsonData):
     settled: tuple[SettledItem, ...] = ()  # review items a teacher decided, each with its decision
     source: SubmissionSource | None = None  # the LMS download it came from: the student's key, name, late marker
     late: LatePenalty | None = None  # the late policy's verdict; None: no policy or no known submission time
+    failures: tuple[StepFailure, ...] = ()  # steps after execution that failed for this submission (also in ``error``)
 
     @property
     def final_score(self) -> float:
@@ -204,3 +218,4 @@ class RunResults(JsonData):
     submissions_dir: str | None = None  # where the submissions (and decisions.toml) are
     decisions: DecisionsInfo | None = None
     discovery: DiscoveryInfo | None = None  # the naming recognised (LMS), files skipped, earlier hand-ins replaced
+    failures: tuple[StepFailure, ...] = ()  # steps that failed for the whole run; the outputs were written anyway

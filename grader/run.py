@@ -25,15 +25,16 @@ from grader.discovery import DiscoveryInfo, Submission, discover, discover_submi
 from grader.errors import UsageError
 from grader.execute.sandbox import resolve_sandbox
 from grader.facts import NotebookFacts
+from grader.failures import describe, isolated_step, run_failure, step_message
 from grader.grade import GradingContext
 from grader.history import record_run
 from grader.late_apply import apply_late_policy, late_messages, lms_times
 from grader.locate import add_structure_notes
 from grader.messages import load_catalogue
 from grader.outputs import prepare_out, save_run_inputs, write_outputs
-from grader.results import RunResults, SubmissionResult
+from grader.results import RunResults, StepFailure, SubmissionResult
 from grader.schedule import collect_all, default_jobs, resolve_threads
-from grader.scoring import score_submission
+from grader.scoring import error_result, score_submission
 from grader.spec import Assignment
 from grader.store import Store, default_store_path
 from grader.submission_times import load_submission_times, submission_times_path
@@ -83,19 +84,34 @@ def grade_all(submissions: list[Submission], context: GradingContext, registry: 
     graded = {}
     for sub in submissions:
         facts, cached = collected[sub.id]
-        facts = add_structure_notes(facts, reference, context.assignment)
-        result = score_submission(submission_id=sub.id, path=sub.relative, assignment=context.assignment,
-                                  facts=facts, reference=reference, registry=registry, catalogue=catalogue,
-                                  cached=cached)
+        result, facts = score_isolated(sub, facts, reference, context.assignment, registry, catalogue, cached)
         graded[sub.id] = (dataclasses.replace(result, source=sub.source), facts)
     return graded, reference
 
 
+def score_isolated(sub: Submission, facts: NotebookFacts, reference: NotebookFacts, assignment: Assignment,
+                   registry: Registry, catalogue, cached: bool) -> tuple[SubmissionResult, NotebookFacts]:
+    """One submission scored; scoring that raises (hostile facts) is that submission's error, not the run's."""
+    try:
+        facts = add_structure_notes(facts, reference, assignment)
+        return score_submission(submission_id=sub.id, path=sub.relative, assignment=assignment, facts=facts,
+                                reference=reference, registry=registry, catalogue=catalogue, cached=cached), facts
+    except Exception as exc:  # noqa: BLE001 — isolated to this submission, named in its error
+        failed = error_result(submission_id=sub.id, path=sub.relative, sha256=facts.sha256, assignment=assignment,
+                              catalogue=catalogue, reason=step_message("scoring", describe(exc), catalogue),
+                              seconds=facts.seconds if isinstance(facts.seconds, (int, float)) else 0.0)
+        log.error("scoring failed for %s", sub.id, exc_info=exc)
+        return dataclasses.replace(failed, failures=(StepFailure("scoring", describe(exc), sub.id),)), facts
+
+
 def report_discovery(info: DiscoveryInfo) -> None:
-    """Say which earlier hand-ins are replaced by a later one and which files are not notebooks."""
+    """Say which earlier hand-ins are replaced by a later one, which ids were renamed, which files are not notebooks."""
     for replaced in info.replaced:
         console.err(console.t("cli.discovery.replaced", submission=replaced.submission, kept=replaced.kept,
                               path=replaced.path))
+    for renamed in info.renamed:
+        console.err(console.t(f"cli.discovery.renamed_{renamed.reason}", path=renamed.path, name=renamed.name,
+                              id=renamed.id))
     if info.skipped:
         names = ", ".join(s.path for s in info.skipped[:5]) + (", …" if len(info.skipped) > 5 else "")
         console.err(console.t("cli.discovery.skipped", count=len(info.skipped), files=names))
@@ -173,23 +189,57 @@ def run(*, submissions: Path, assignment: str, out: Path, jobs: int | None = Non
     graded, reference = grade_all(found, context, registry, lang, jobs, use_cache=not (no_store or force),
                                   scheduler=DaskScheduler(scheduler, scheduler_timeout) if scheduler else None,
                                   log_path=log_path)
-    from grader.similarity.command import compare_after_run  # copydetect is imported only when it is used
-
-    similar = compare_after_run(Path(out), spec, found, {k: r for k, (r, _) in graded.items()}, enabled=similarity,
-                                store=context.store_path)
-    opened.cleanup()
-    scored, info = apply_run_decisions({k: r for k, (r, _) in graded.items()}, decided,
-                                       decisions_file if decided or decisions else None)
-    # after the decisions: it takes a share of the final score; the times file wins over the LMS's own
-    late = apply_late_policy(scored, spec.late, {**lms_times(scored), **times})
-    for key, params in late_messages(late, spec.late, str(times_file) if times_file else None):
-        console.err(console.t(key, **params))
-    graded = {k: (late.results[k], facts) for k, (_, facts) in graded.items()}
+    results = {k: r for k, (r, _) in graded.items()}
+    failures: list[StepFailure] = []
+    try:
+        similar = _similarity(Path(out), spec, found, results, similarity, context.store_path, failures)
+    finally:
+        opened.cleanup()
+    results, info, late = _decide_and_penalise(results, spec, decided, decisions_file if decided or decisions else None,
+                                               times, times_file, failures)
+    graded = {k: (results[k], facts) for k, (_, facts) in graded.items()}
     # every graded version of each submission, kept in the store and shown in the instructor's view
-    history = record_run(context.store_path, Path(out), spec, reference.sha256, [r for r, _ in graded.values()],
-                         __version__)
-    results = write_outputs(Path(out), spec, graded, reference, lang, context.sandbox, similarity=similar,
+    history, failed = isolated_step("history", results, lambda rs: record_run(
+        context.store_path, Path(out), spec, reference.sha256, rs.values(), __version__), console.catalogue(),
+        failures, {})
+    graded.update({k: (r, graded[k][1]) for k, r in failed.items()})
+    written = write_outputs(Path(out), spec, graded, reference, lang, context.sandbox, similarity=similar,
                             submissions_dir=Path(submissions), decisions=info, discovery=discovery.info,
-                            history=history)
-    save_run_inputs(Path(out), spec, reference)
-    return RunSummary(results, Path(out), log_path)
+                            history=history, failures=tuple(failures))
+    try:
+        save_run_inputs(Path(out), spec, reference)
+    except Exception as exc:  # noqa: BLE001 — grader report needs it; the grades are written
+        console.err(console.t("cli.run.step_failed", step=console.t("step.results"), error=describe(exc)))
+    return RunSummary(written, Path(out), log_path)
+
+
+def _similarity(out: Path, spec: Assignment, found: list[Submission], results: dict[str, SubmissionResult],
+                enabled: bool, store: Path | None, failures: list[StepFailure]):
+    """The run's similarity findings; a comparison that fails is the run's failure, never the end of the run."""
+    from grader.similarity.command import compare_after_run  # copydetect is imported only when it is used
+    from grader.similarity.saved import remove_findings
+
+    try:
+        return compare_after_run(out, spec, found, results, enabled=enabled, store=store)
+    except Exception as exc:  # noqa: BLE001 — named in results.json and the run summary
+        failures.append(run_failure("similarity", exc))
+        remove_findings(out)
+        return None
+
+
+def _decide_and_penalise(results: dict[str, SubmissionResult], spec: Assignment, decided, decisions_file: Path | None,
+                         times: dict, times_file: Path | None, failures: list[StepFailure]):
+    """The teacher's decisions, then the late policy, each isolated to the submissions it fails for."""
+    catalogue = console.catalogue()
+    (scored, info), failed = isolated_step("decisions", results, lambda rs: apply_run_decisions(
+        rs, decided, decisions_file), catalogue, failures, (results, None))
+    scored = {**scored, **failed}
+    # after the decisions: it takes a share of the final score; the times file wins over the LMS's own
+    late, failed = isolated_step("late", scored, lambda rs: apply_late_policy(
+        rs, spec.late, {k: t for k, t in {**lms_times(rs), **times}.items() if k in rs or k not in scored}),
+        catalogue, failures, None)
+    if late is not None:
+        for key, params in late_messages(late, spec.late, str(times_file) if times_file else None):
+            console.err(console.t(key, **params))
+    final = {k: failed.get(k) or (late.results[k] if late is not None else r) for k, r in scored.items()}
+    return final, info, late

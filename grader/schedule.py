@@ -1,13 +1,17 @@
 """Execute many notebooks: a local pool of worker processes, or a Dask cluster, behind one call.
 
 Each notebook is executed in a worker process (its own kernel inside); the main process
-never imports TensorFlow. Byte-identical notebooks are executed once.
+never imports TensorFlow. Byte-identical notebooks are executed once. A worker that dies
+costs only its notebook: locally the pool is replaced (:mod:`grader.pool`), on Dask the
+task is retried on another worker.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import dataclasses
+import functools
 import hashlib
 import json
 import logging
@@ -27,6 +31,7 @@ from grader.facts import NotebookFacts
 from grader.grade import GradingContext, collect_facts
 from grader.errors import RunInterrupted
 from grader.interrupt import install_worker_handlers, stopped_on_interrupt
+from grader.pool import SurvivingPool, worker_death_reason
 from grader.spec import ExecutionSettings
 from grader.workdirs import remove_stale_workdirs
 
@@ -222,6 +227,9 @@ def _from_store(paths: dict[str, Path], context: GradingContext,
             stored = store.get_facts(sha256_file(path), facts_key, __version__)
         except OSError:  # unreadable: the worker reports it as that notebook's error
             stored = None
+        except Exception as exc:  # noqa: BLE001 — stored facts this grader cannot read: executed again
+            log.warning("ignoring the stored facts of %s: %s: %s", key.lstrip("\0"), type(exc).__name__, exc)
+            stored = None
         if stored is None:
             rest[key] = path
         else:
@@ -368,14 +376,33 @@ def _execute_all(paths: dict[str, Path], context: GradingContext, jobs: int,
     if scheduler:
         _execute_on_dask(paths, context, scheduler, collected, log_path)
         return
-    # each worker writes the cell its kernel is running to a small file the progress display reads
+    _execute_locally(paths, functools.partial(_collect_task, context=context), jobs,
+                     context.assignment.execution.threads, collected, log_path)
+
+
+@contextlib.contextmanager
+def _stoppable_pool(jobs: int, threads: int, log_path: Path | None) -> Iterator[ProcessPoolExecutor]:
+    """A pool whose workers (and their kernels) are stopped at once when Ctrl-C reaches this block."""
+    with _pool(jobs, threads, log_path) as pool, stopped_on_interrupt(pool):
+        yield pool
+
+
+def _execute_locally(paths: dict[str, Path], task: Callable, jobs: int, threads: int,
+                     collected: dict[str, tuple[NotebookFacts, bool]], log_path: Path | None = None) -> None:
+    """``task(path, status=, ahead=)`` for each notebook on a pool of ``jobs`` workers that survives their deaths.
+
+    A worker that dies costs only its notebook (:mod:`grader.pool`): the pool is replaced and
+    the other notebooks go on.
+    """
+    # each worker writes the cell its kernel is running to a small file the progress display reads,
+    # and, when it takes a notebook, its pid to another (which notebooks a dead pool had started)
     folder = Path(tempfile.mkdtemp(prefix="grader-progress-", dir=log_path.parent if log_path else None))
     statuses = {key: folder / f"{n}.json" for n, key in enumerate(paths)}
+    markers = {key: folder / f"{n}.started" for n, key in enumerate(paths)}
     try:
-        with _pool(jobs, context.assignment.execution.threads, log_path) as pool, stopped_on_interrupt(pool):
-            ahead = len(paths) > jobs  # some worker executes more than one notebook
-            futures = {pool.submit(_collect_task, path, context, statuses[key], ahead): key
-                       for key, path in paths.items()}
-            _gather(futures, as_completed(futures), collected, statuses)
+        pool = SurvivingPool(lambda size: _stoppable_pool(size, threads, log_path), task, paths, jobs, markers,
+                             statuses)
+        _gather(pool.futures, pool, collected, statuses, total=len(paths), explain=worker_death_reason,
+                result=pool.result)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -163,8 +163,9 @@ def note_review_items(assignment: Assignment, facts: NotebookFacts, catalogue: C
         for m in _all_models(facts) if m.judged_with_student_code
     ]
     titles = {s.id: s.title for s in assignment.sections}
-    for note in facts.review_notes:
+    for note in (n for n in facts.review_notes if isinstance(n, Mapping)):
         kind, section = str(note.get("kind", "note")), note.get("section")
+        section = section if isinstance(section, str) or section is None else str(section)  # a key, a title
         params = {**{k: str(v) for k, v in note.items()}, "section": titles.get(section, section or "—")}
         if kind == "section_by_structure":
             key = "review.section_by_structure_model" if note.get("model") else "review.section_by_structure"
@@ -179,7 +180,7 @@ def note_review_items(assignment: Assignment, facts: NotebookFacts, catalogue: C
 def environment_warnings(facts: NotebookFacts, catalogue: Catalogue) -> tuple[EnvironmentWarning, ...]:
     """What the kernel's compatibility layer stood in for, once per (kind, name)."""
     seen, warnings = set(), []
-    for event in facts.compat:
+    for event in (e for e in facts.compat if isinstance(e, Mapping)):
         kind = str(event.get("kind", ""))
         fields = {k: str(event.get(k) or "") for k in ("name", "modern", "detail")}
         if (kind, fields["name"]) in seen:

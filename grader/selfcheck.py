@@ -15,7 +15,7 @@ from grader.errors import NotebookError, UsageError
 from grader.messages import load_catalogue
 from grader.notebook import load_notebook
 from grader.results import SubmissionResult
-from grader.discovery import Submission
+from grader.discovery import Submission, submission_id
 from grader.outputs import prepare_out, write_outputs
 from grader.run import ExitCode, grade_all, make_context
 
@@ -78,7 +78,7 @@ def check(*, notebook: Path, assignment: str, out: Path | None = None, lang: str
                            isolation=isolation, jobs=2)
     out = Path(out) if out else notebook.with_name(f"{notebook.stem}-relatorio")
     console.err(load_catalogue(lang)("cli.check.running", notebook=notebook.name))
-    sub = Submission(notebook.stem, notebook, notebook.name)
+    sub = Submission(submission_id(notebook.stem), notebook, notebook.name)
     log_path = prepare_out(out)
     console.log_to(log_path)
     graded, reference = grade_all([sub], context, registry, lang, 2, use_cache=not (no_store or force), log_path=log_path)

@@ -9,12 +9,55 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections import abc
 import types
 import typing
 from typing import Any, TypeVar, get_args, get_origin, get_type_hints
 
 T = TypeVar("T", bound="JsonData")
+
+SURROGATE = re.compile("[\ud800-\udfff]")
+REPLACEMENT = "\ufffd"
+
+
+def valid_str(text: str) -> str:
+    """``text`` with every lone surrogate replaced by U+FFFD: a str that encodes as UTF-8.
+
+    JSON may carry ``"\\ud800"`` escaped, and Python reads it into a str that no UTF-8
+    writer, hash, SQLite binding or HTML page accepts.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return SURROGATE.sub(REPLACEMENT, text)
+    return text
+
+
+def valid_text(value: Any) -> Any:
+    """``value`` (JSON-ready: dicts, lists, str) with every string, keys included, valid UTF-8.
+
+    Iterative, not recursive: a student's variable may nest as deep as JSON reading allows.
+    """
+    root: list[Any] = [None]
+    stack: list[tuple[Any, Any, Any]] = [(root, 0, value)]
+    while stack:
+        parent, key, item = stack.pop()
+        if isinstance(item, str):
+            item = valid_str(item)
+        elif isinstance(item, abc.Mapping):
+            copy: dict[Any, Any] = {}
+            for k, v in item.items():
+                k = valid_str(k) if isinstance(k, str) else k
+                copy[k] = None  # keeps the order; filled below
+                stack.append((copy, k, v))
+            item = copy
+        elif isinstance(item, (list, tuple)):
+            copy_list: list[Any] = [None] * len(item)
+            stack.extend((copy_list, n, v) for n, v in enumerate(item))
+            item = copy_list
+        parent[key] = item
+    return root[0]
 
 
 def to_plain(value: Any) -> Any:

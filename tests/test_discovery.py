@@ -247,3 +247,69 @@ def test_a_re_zipped_folder_of_lms_names_is_looked_into(tmp_path):
 def test_a_single_plain_student_folder_stays_one_student(tmp_path):
     touch(tmp_path, "ana/parte1.ipynb", "ana/parte2.ipynb")
     assert [s.id for s in discover(tmp_path).submissions] == ["ana"]
+
+
+# ---------------------------------------------------------------------- ids OUT can hold
+from grader.discovery import MAX_ID_BYTES, RUN_OUTPUTS, submission_id  # noqa: E402
+
+
+def test_a_notebook_named_after_a_run_output_is_renamed_and_said_so(tmp_path):
+    names = ["results.json", "grader.log", "index.html", "grades.csv", "similarity.html", "Results.JSON"]
+    touch(tmp_path, *(f"{n}.ipynb" for n in names), "results.json-submission.ipynb", "ana.ipynb")
+    found = discover(tmp_path)
+    ids = {s.relative: s.id for s in found.submissions}
+    assert ids["ana.ipynb"] == "ana"
+    for name in names:
+        assert ids[f"{name}.ipynb"].casefold() not in RUN_OUTPUTS
+        assert ids[f"{name}.ipynb"].startswith(name)
+    assert ids["grader.log.ipynb"] == "grader.log-submission"
+    # the student whose own name is the renamed one keeps it; the renamed one is told apart
+    assert ids["results.json-submission.ipynb"] == "results.json-submission"
+    assert len({i.casefold() for i in ids.values()}) == len(ids)
+    renamed = {r.path: (r.name, r.id, r.reason) for r in found.info.renamed}
+    assert renamed["index.html.ipynb"] == ("index.html", "index.html-submission", "reserved")
+    assert renamed["results.json.ipynb"][1] == ids["results.json.ipynb"]
+    assert set(renamed) == {f"{n}.ipynb" for n in names}
+    assert found.info.to_json()["renamed"][0]["reason"] == "reserved"  # kept in results.json's discovery
+
+
+def test_the_reserved_names_are_every_name_a_run_writes_in_out():
+    from grader.export import get_exporter
+    from grader.outputs import LOG_NAME
+    from grader.rerender import RESULTS_NAME
+    from grader.similarity.findings import PAGE
+    from grader.similarity.saved import CSV_NAME, FINDINGS_NAME
+
+    written = {LOG_NAME, RESULTS_NAME, PAGE, CSV_NAME, FINDINGS_NAME, "grades.csv", "index.html"}
+    written |= {get_exporter(kind).filename for kind in ("csv", "canvas", "moodle", "junit")}
+    assert written <= RUN_OUTPUTS
+
+
+def test_windows_device_names_are_renamed(tmp_path):
+    touch(tmp_path, "CON.ipynb", "nul.ipynb", "console.ipynb")
+    ids = {s.relative: s.id for s in discover_submissions(tmp_path)}
+    assert ids == {"CON.ipynb": "CON-submission", "nul.ipynb": "nul-submission", "console.ipynb": "console"}
+
+
+def test_long_names_are_cut_and_stay_distinct(tmp_path):
+    first, second = "á" * 115 + "-ana", "á" * 115 + "-bia"  # 240 bytes: the longest a file system takes
+    touch(tmp_path, f"{first}.ipynb", f"{second}.ipynb")
+    found = discover(tmp_path)
+    ids = [s.id for s in found.submissions]
+    assert all(len(i.encode("utf-8")) <= MAX_ID_BYTES for i in ids) and len(set(ids)) == 2
+    assert {r.reason for r in found.info.renamed} == {"too_long"}
+    assert discover(tmp_path).submissions[0].id == ids[0]  # the same id every run
+    for i in ids:
+        (tmp_path / "out" / i).mkdir(parents=True)  # a folder the file system accepts
+
+
+def test_ids_differing_only_in_letter_case_are_two_folders(tmp_path):
+    touch(tmp_path, "Ana.ipynb", "ana.ipynb")
+    ids = [s.id for s in discover_submissions(tmp_path)]
+    assert len({i.casefold() for i in ids}) == 2
+
+
+def test_control_characters_and_decomposed_accents_in_a_name():
+    assert submission_id("jo\u0061\u0303o\x00\x1b[31m") == "jo\u00e3o_31m"
+    assert submission_id("results.json") == "results.json-submission"
+    assert submission_id(".hidden") == "hidden"

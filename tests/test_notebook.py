@@ -120,6 +120,30 @@ def test_nbformat_3_is_converted(tmp_path):
     assert [(c.cell_type, c.source) for c in nb.cells] == [("markdown", "## Desafio 1"), ("code", "x = 1")]
 
 
+def test_a_lone_surrogate_becomes_a_replacement_character_where_the_notebook_is_read(tmp_path):
+    """JSON carries ``\\ud800`` escaped; nbformat would read it into a str no UTF-8 writer accepts."""
+    nb = notebook(new_markdown_cell("## Desafio 1"), new_code_cell("s = 'ok \ud800'  # comentário"),
+                  tagged(new_markdown_cell("São 25.450 parâmetros \udfff."), "resposta:d1"),
+                  kernelspec={"name": "python3", "display_name": "Python 3", "language": "python"})
+    path = write(tmp_path, json.dumps(nb))  # escaped, as Jupyter would write it
+    assert "\\ud800" in path.read_text(encoding="utf-8")
+    loaded = load_notebook(path)
+    assert [c.source for c in loaded.cells[1:]] == ["s = 'ok \ufffd'  # comentário", "São 25.450 parâmetros \ufffd."]
+    answers = extract_answers(loaded, notebook(), split_sections(loaded, ASSIGNMENT))
+    assert answers["desafio-1"]["d1"].encode("utf-8") == "São 25.450 parâmetros \ufffd.".encode("utf-8")
+
+
+def test_an_escaped_backslash_before_u_d800_is_text_not_a_surrogate(tmp_path):
+    nb = notebook(new_code_cell("print('\\\\ud800')"))
+    assert load_notebook(write(tmp_path, json.dumps(nb))).cells[0].source == "print('\\\\ud800')"
+
+
+def test_a_notebook_nested_too_deeply_is_a_notebook_error(tmp_path):
+    deep = "[" * 100_000 + "]" * 100_000
+    message = load_error(write(tmp_path, '{"cells": [], "metadata": ' + deep + "}"))
+    assert "nested too deeply" in message or "not valid" in message
+
+
 # ---------------------------------------------------------------- split_sections
 def test_split_sections_follows_heading_levels_tags_and_repeats():
     nb = notebook(

@@ -57,3 +57,69 @@ def test_pool_workers_skip_the_interpreter_teardown_but_lose_no_output(tmp_path)
     assert pid != os.getpid()
     text = log.read_text(encoding="utf-8")
     assert "printed without a newline" in text and "a worker's warning" in text
+
+
+# ---------------------------------------------------------------------- a worker that dies
+def _grade_or_die(path, status=None, ahead=False):
+    """A stand-in for a notebook's grading in a pool worker, whose notebook says how its worker ends."""
+    import os
+    import signal
+    import time
+    from pathlib import Path
+
+    from grader.facts import NotebookFacts
+
+    what = Path(path).read_text(encoding="utf-8")
+    if what == "exit":  # every time: a crash in native code, the memory limit
+        os._exit(3)
+    flag = Path(path).with_suffix(".died")
+    if what == "kill-once" and not flag.exists():  # once: the machine ran short of memory for a moment
+        flag.write_text("x", encoding="utf-8")
+        os.kill(os.getpid(), signal.SIGKILL)
+    if what == "slow":
+        time.sleep(1.0)
+    return NotebookFacts(sha256="a" * 64, seconds=1.0).to_json(), False
+
+
+def test_a_dead_worker_costs_only_its_notebook_and_the_pool_goes_on(tmp_path):
+    from grader import console
+    from grader.schedule import _execute_locally
+
+    kinds = {"ana": "slow", "carla": "exit", "davi": "kill-once", "eva": "ok"}
+    paths = {}
+    for name, what in kinds.items():
+        paths[name] = tmp_path / f"{name}.ipynb"
+        paths[name].write_text(what, encoding="utf-8")
+    collected = {}
+    _execute_locally(paths, _grade_or_die, 2, 1, collected, tmp_path / "grader.log")
+    assert set(collected) == set(kinds)
+    died = console.t("submission.worker_died", times=2)
+    assert collected["carla"][0].error == died  # its worker died twice, the second time alone
+    assert {k for k, (facts, _) in collected.items() if facts.error is None} == set(kinds) - {"carla"}
+    assert (tmp_path / "davi.died").exists()  # davi's worker did die, once: davi ran again and was graded
+    assert not list(tmp_path.glob("grader-progress-*"))
+
+
+def test_workers_that_never_start_fail_every_notebook_with_the_reason(tmp_path):
+    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing
+
+    from grader.pool import SurvivingPool
+    from grader.schedule import _gather
+
+    paths = {n: tmp_path / f"{n}.ipynb" for n in ("ana", "bia")}
+    for p in paths.values():
+        p.write_text("ok", encoding="utf-8")
+    markers = {n: tmp_path / f"{n}.started" for n in paths}
+
+    def broken_pool(size):  # an initializer that fails: the pool breaks before any notebook starts
+        return ProcessPoolExecutor(size, mp_context=multiprocessing.get_context("spawn"), initializer=_fail)
+
+    pool = SurvivingPool(broken_pool, _grade_or_die, paths, 1, markers)
+    collected = {}
+    _gather(pool.futures, pool, collected, total=2, result=pool.result)
+    assert {k: "BrokenProcessPool" in facts.error for k, (facts, _) in collected.items()} == {"ana": True, "bia": True}
+
+
+def _fail():
+    raise RuntimeError("this worker cannot start")

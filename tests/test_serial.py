@@ -91,3 +91,15 @@ def test_missing_keys_take_defaults():
 
 def test_to_plain_stringifies_mapping_keys():
     assert to_plain({1: (Point(1, 2),)}) == {"1": [{"x": 1, "y": 2}]}
+
+
+def test_facts_from_a_kernel_are_made_valid_utf8():
+    """A kernel's facts.json may carry "\\ud800" escaped (a string value, an error): no writer takes it."""
+    from grader.facts import NotebookFacts
+
+    data = json.loads('{"sha256": "' + "0" * 64 + '", "error": "x \\ud800", "sections": [{"id": "d1", "title": "t",'
+                      ' "values": {"nome\\udfff": "\\ud83d\\ude00 \\udc00"}, "answer_text": "a\\ud800"}]}')
+    facts = NotebookFacts.from_json(data)
+    assert facts.error == "x \ufffd"
+    assert facts.sections[0].values == {"nome\ufffd": "\U0001f600 \ufffd"}  # a valid pair stays one character
+    json.dumps(facts.to_json(), ensure_ascii=False).encode("utf-8")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from grader import console
 from grader.datasets import DEBIAN_DIR, FILES
-from grader.discovery import Submission
+from grader.discovery import Submission, submission_id
 from grader.kit.files import load_kit
 from grader.kit.judging import score_with_kit
 from grader.messages import load_catalogue
@@ -46,7 +46,7 @@ def check_with_kit(*, notebook: Path, kit: Path, out: Path | None = None, lang: 
     console.err(catalogue("cli.check.running", notebook=notebook.name))
     log_path = prepare_out(out)
     console.log_to(log_path)
-    sub = Submission(notebook.stem, notebook, notebook.name)
+    sub = Submission(submission_id(notebook.stem), notebook, notebook.name)
     facts, cached = collect_all({sub.id: notebook}, context, 1, use_cache=not (no_store or force),
                                 log_path=log_path)[sub.id]
     result = score_with_kit(submission_id=sub.id, path=sub.relative, facts=facts, kit=contents,

@@ -19,6 +19,7 @@ from typing import Mapping
 
 from grader import console
 from grader.errors import NotebookError, UsageError
+from grader.failures import describe
 from grader.messages import Catalogue
 from grader.notebook import load_notebook, sha256_file
 from grader.outputs import load_run_inputs
@@ -73,6 +74,9 @@ def _work(notebook: Notebook, handout: Handout):
         return extract_work(notebook.id, load_notebook(notebook.path), handout)
     except NotebookError as exc:
         return SkippedSubmission(notebook.id, "unreadable", str(exc))
+    except Exception as exc:  # noqa: BLE001 — a notebook nothing else choked on: it alone is not compared
+        log.error("cannot compare %s", notebook.id, exc_info=exc)
+        return SkippedSubmission(notebook.id, "unreadable", describe(exc))
 
 
 def compare_notebooks(notebooks: list[Notebook], handout: Handout, settings: SimilaritySettings) -> SimilarityFindings:
