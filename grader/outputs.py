@@ -74,9 +74,12 @@ def write_outputs(out: Path, assignment: Assignment, graded: dict[str, tuple[Sub
                   submissions_dir: Path | None = None, decisions: DecisionsInfo | None = None,
                   similarity: SimilarityFindings | None = None,
                   isolation: dict[str, str] | None = None, discovery: DiscoveryInfo | None = None,
-                  history: Mapping[str, Sequence[GradeVersion]] | None = None) -> RunResults:
+                  history: Mapping[str, Sequence[GradeVersion]] | None = None,
+                  student_only: bool = False) -> RunResults:
     """Write every report (the student's and the instructor's view), then results.json, grades.csv and index.html.
 
+    ``student_only`` (a student's self-check with the kit): the student's report, facts and results.json
+    only, no instructor's view nor class dashboard;
     ``similarity``: the run's similar pairs, shown on the dashboard and the instructor's view only;
     ``history``: each submission's graded versions (:mod:`grader.history`), the instructor's view only.
     """
@@ -93,12 +96,13 @@ def write_outputs(out: Path, assignment: Assignment, graded: dict[str, tuple[Sub
         (folder / STUDENT_REPORT).write_text(
             render_submission_report(result, assignment, catalogue, facts, reference),  # no way to the teacher's view
             encoding="utf-8")
-        (folder / INSTRUCTOR_REPORT).write_text(  # reference side by side, hidden checks: not for students
-            render_submission_report(result, assignment, catalogue, facts, reference, show_hidden=True,
-                                     other_view=STUDENT_REPORT, facts_link="facts.json",
-                                     similar=None if partners is None else partners.get(sub_id, ()),
-                                     history=(history or {}).get(sub_id, ())),
-            encoding="utf-8")
+        if not student_only:
+            (folder / INSTRUCTOR_REPORT).write_text(  # reference side by side, hidden checks: not for students
+                render_submission_report(result, assignment, catalogue, facts, reference, show_hidden=True,
+                                         other_view=STUDENT_REPORT, facts_link="facts.json",
+                                         similar=None if partners is None else partners.get(sub_id, ()),
+                                         history=(history or {}).get(sub_id, ())),
+                encoding="utf-8")
         (folder / "facts.json").write_text(json.dumps(facts.to_json(), indent=1), encoding="utf-8")
         results.append(result)
         reports[sub_id] = {"student": report, "instructor": f"{sub_id}/{INSTRUCTOR_REPORT}"}
@@ -109,6 +113,8 @@ def write_outputs(out: Path, assignment: Assignment, graded: dict[str, tuple[Sub
                              decisions=decisions, discovery=discovery)
     (out / "results.json").write_text(json.dumps(run_results.to_json(), indent=2, ensure_ascii=False),
                                       encoding="utf-8")
+    if student_only:
+        return run_results
     get_exporter("csv")(run_results, out / "grades.csv")
     (out / "index.html").write_text(render_index(run_results, catalogue, reports, similar=partners),
                                     encoding="utf-8")

@@ -13,7 +13,9 @@ import jinja2
 import grader
 from grader.messages import Catalogue
 
-TEMPLATES_DIR = Path(grader.__file__).parents[1] / "templates"
+# beside the package in a checkout; inside it in the student's wheel (grader.kit.wheel)
+_PACKAGED_TEMPLATES = Path(grader.__file__).parent / "templates"
+TEMPLATES_DIR = _PACKAGED_TEMPLATES if _PACKAGED_TEMPLATES.is_dir() else Path(grader.__file__).parents[1] / "templates"
 STATUSES = ("passed", "failed", "partial", "review", "error", "skipped")
 STUDENT_REVIEW_REASONS = ("section_by_structure",)
 HISTOGRAM_BINS = 10
