@@ -78,8 +78,14 @@ class Catalogue:
     decimal: str
 
     def render(self, key: str, params: Mapping[str, Any] | None = None) -> str:
-        """Render ``key`` with ``params``; an unknown key is rendered visibly, not hidden."""
+        """Render ``key`` with ``params``; an unknown key is rendered visibly, not hidden.
+
+        A key with singular and plural forms (``key.one``, ``key.other``) picks one by ``count``.
+        """
         template = self.messages.get(key)
+        if template is None and f"{key}.other" in self.messages:
+            count = (params or {}).get("count")
+            template = self.messages.get(f"{key}.one" if count == 1 else f"{key}.other")
         if template is None:
             return f"[{key}] {dict(params or {})}"
         formatter = _LocalFormatter(self.thousands, self.decimal, self)
