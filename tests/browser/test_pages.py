@@ -138,3 +138,22 @@ def test_report_links_of_both_views_open(browser, site):
     assert len(hrefs) == 2 * len(site.results)
     for href in hrefs:
         assert Path(href.removeprefix("file://")).is_file(), json.dumps(hrefs)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_what_to_fix_is_on_the_first_screen_and_its_links_lead_to_the_checks(browser, site, width):
+    page = browser.open(site.reports["failing"], width)
+    try:
+        found = page.evaluate("""(() => {
+          const nav = document.querySelector("nav.to-fix");
+          const links = [...nav.querySelectorAll("a")];
+          const first = document.querySelector("section[id^='section-']");
+          return {top: nav.getBoundingClientRect().top, height: innerHeight,
+                  beforeSections: nav.getBoundingClientRect().top < first.getBoundingClientRect().top,
+                  targets: links.map((a) => !!document.getElementById(a.hash.slice(1))), count: links.length};
+        })()""")
+        assert page.collect().errors == []
+    finally:
+        page.close()
+    assert found["count"] and all(found["targets"]) and found["beforeSections"]
+    assert found["top"] < found["height"], f"'O que corrigir' starts {found['top']} px down, past the first screen"
