@@ -5,9 +5,10 @@ the grader package this process runs and its report templates, so an instructor 
 build tools nor network, and the wheel holds nothing but the package: no assignment, no
 reference solution, no master, no example submission.
 
-TensorFlow is not a requirement of the wheel: Colab (and most course laptops) already have
-one, and ``pip install`` would add a second copy next to it (``tensorflow-cpu`` is another
-distribution than ``tensorflow``). A machine without it installs the ``[tensorflow]`` extra.
+TensorFlow is not a requirement of the wheel: Colab already has one, and ``pip install`` would
+add a second copy next to it (``tensorflow-cpu`` is another distribution than ``tensorflow``).
+A machine without it installs the ``[tensorflow]`` extra. Nor does the wheel raise the Jupyter
+a machine already runs (Colab's is pinned by google-colab).
 """
 
 from __future__ import annotations
@@ -22,15 +23,18 @@ from grader.report.common import TEMPLATES_DIR
 
 NAME = "grader"
 TEMPLATES_IN_PACKAGE = "templates"  # grader/templates/ in the wheel (grader.report.common looks there first)
-# what ``grader check --kit`` and ``verificar()`` import; the bounds are pyproject.toml's
+# what ``grader check --kit`` and ``verificar()`` import; the bounds are pyproject.toml's, except
+# for the Jupyter that runs the notebook itself: Colab pins its own (google-colab requires exact
+# ipykernel and jupyter-client versions), so the wheel asks only what nbclient needs and pip leaves it alone
+JUPYTER_AS_INSTALLED = {"jupyter_client": "jupyter_client>=6.1.12", "ipykernel": "ipykernel>=6"}
 REQUIREMENTS = (
     "keras>=3.3,<4",
     "h5py>=3.10",
     "numpy>=1.26",
     "nbformat>=5.9",
     "nbclient>=0.10",
-    "jupyter_client>=8",
-    "ipykernel>=6.29",
+    JUPYTER_AS_INSTALLED["jupyter_client"],
+    JUPYTER_AS_INSTALLED["ipykernel"],
     "jinja2>=3.1",
     "tqdm>=4.66",
     "scikit-learn>=1.3",  # per-class metrics of an accuracy check
