@@ -43,7 +43,7 @@ ENV = "GRADER_KIT"
 LIVE_KINDS = frozenset({"value", "function", "model_params", "model_structure", "output_shape", "compile_config",
                         "decreasing"})
 LIVE_ONLY_IN_CHECK = "kit.live_only_in_check"
-# where Jupyter (ipykernel ≥ 6.?) and VS Code tell a kernel which notebook it runs
+# where Jupyter (JupyterLab, Notebook 7: ipykernel sets it from the session) and VS Code name the notebook a kernel runs
 NOTEBOOK_NAMES = ("__session__", "__vsc_ipynb_file__")
 
 
