@@ -53,7 +53,7 @@ def print_summary(result: SubmissionResult, report: Path, lang: str) -> None:
         for line in lines:
             if line.section == section.id:
                 out("  " + line.text())
-    out("\n" + cat("cli.check.total", score=fmt.score(result.score), max_score=fmt.score(result.max_score)))
+    out("\n" + cat("cli.check.total", score=fmt.score(result.final_score), max_score=fmt.score(result.max_score)))
     out(cat("cli.check.report", path=str(report)))
 
 
