@@ -7,6 +7,8 @@ exported artifacts). Checks read only these dataclasses.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -107,6 +109,15 @@ class ModelFacts(JsonData):
 
     def evaluation(self, dataset: str) -> EvaluationFacts | None:
         return next((e for e in self.evaluations if e.dataset == dataset), None)
+
+
+# IPython's file name for a cell's code, in a SyntaxError's value: "'(' was never closed (89103478.py, line 2)"
+_INTERNAL_NAME = re.compile(r" \((?:\S*/)?\d+\.py, line \d+\)$")
+
+
+def plain_evalue(evalue: str | None) -> str:
+    """An error's value without IPython's internal file name (the report marks the line instead)."""
+    return _INTERNAL_NAME.sub("", evalue or "")
 
 
 @dataclass(frozen=True)

@@ -78,9 +78,11 @@ def write_outputs(out: Path, assignment: Assignment, graded: dict[str, tuple[Sub
                   similarity: SimilarityFindings | None = None,
                   isolation: dict[str, str] | None = None, discovery: DiscoveryInfo | None = None,
                   history: Mapping[str, Sequence[GradeVersion]] | None = None,
-                  failures: tuple[StepFailure, ...] = ()) -> RunResults:
+                  failures: tuple[StepFailure, ...] = (), student_only: bool = False) -> RunResults:
     """Write every report (the student's and the instructor's view), then grades.csv, index.html and results.json.
 
+    ``student_only`` (a student's self-check with the kit): the student's report, facts and results.json
+    only, no instructor's view nor class dashboard;
     ``similarity``: the run's similar pairs, shown on the dashboard and the instructor's view only;
     ``history``: each submission's graded versions (:mod:`grader.history`), the instructor's view only;
     ``failures``: steps of the run that failed before (kept in results.json). A report or facts.json
@@ -96,7 +98,7 @@ def write_outputs(out: Path, assignment: Assignment, graded: dict[str, tuple[Sub
         result = _write_submission(out / sub_id, dataclasses.replace(result, report=f"{sub_id}/{STUDENT_REPORT}"),
                                    facts, assignment, catalogue, reference,
                                    similar=None if partners is None else partners.get(sub_id, ()),
-                                   history=(history or {}).get(sub_id, ()))
+                                   history=(history or {}).get(sub_id, ()), student_only=student_only)
         results.append(result)
         reports[sub_id] = {"student": result.report, "instructor": f"{sub_id}/{INSTRUCTOR_REPORT}"}
     if sandbox:
@@ -105,10 +107,19 @@ def write_outputs(out: Path, assignment: Assignment, graded: dict[str, tuple[Sub
     run_results = RunResults(__version__, assignment_info(assignment), tuple(results), lang=lang, isolation=isolation,
                              submissions_dir=str(Path(submissions_dir).resolve()) if submissions_dir else None,
                              decisions=decisions, discovery=discovery, failures=tuple(failures))
+    if not student_only:  # a student's self-check: no class dashboard, no grade sheet
+        run_results = _write_class_pages(out, run_results, results, reports, partners, catalogue, failures)
+    run_results = dataclasses.replace(run_results, failures=tuple(failures))
+    _write_text(out / "results.json", json.dumps(valid_text(run_results.to_json()), indent=2, ensure_ascii=False))
+    return run_results
+
+
+def _write_class_pages(out: Path, run_results: RunResults, results: list[SubmissionResult], reports: dict,
+                       partners, catalogue, failures: list[StepFailure]) -> RunResults:
+    """grades.csv and index.html; a row that cannot be written is its submission's failure, a page the run's."""
     def write_grades(chosen: dict[str, SubmissionResult]) -> None:
         get_exporter("csv")(dataclasses.replace(run_results, submissions=tuple(chosen.values())), out / "grades.csv")
 
-    # a row that cannot be written is its submission's failure; the file holds the others
     _, failed = isolated_step("grades", {r.id: r for r in results}, write_grades, catalogue, failures, None)
     results = [failed.get(r.id, r) for r in results]
     run_results = dataclasses.replace(run_results, submissions=tuple(results))
@@ -118,8 +129,6 @@ def write_outputs(out: Path, assignment: Assignment, graded: dict[str, tuple[Sub
         failures.append(run_failure("index", exc))
         index = plain_index(run_results, reports, catalogue)
     _write_text(out / "index.html", index)
-    run_results = dataclasses.replace(run_results, failures=tuple(failures))
-    _write_text(out / "results.json", json.dumps(valid_text(run_results.to_json()), indent=2, ensure_ascii=False))
     return run_results
 
 
@@ -128,7 +137,8 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def _write_submission(folder: Path, result: SubmissionResult, facts: NotebookFacts | None, assignment: Assignment,
-                      catalogue, reference: NotebookFacts | None, *, similar, history) -> SubmissionResult:
+                      catalogue, reference: NotebookFacts | None, *, similar, history,
+                      student_only: bool = False) -> SubmissionResult:
     """OUT/<id>/: both views of the report and facts.json; what fails is that submission's failure, said in a page.
 
     ``facts`` None: ``grader report`` could not read them (that failure is the result's already).
@@ -143,13 +153,15 @@ def _write_submission(folder: Path, result: SubmissionResult, facts: NotebookFac
     pages = {}
     try:
         pages[STUDENT_REPORT] = render_submission_report(result, assignment, catalogue, facts, reference)
-        pages[INSTRUCTOR_REPORT] = render_submission_report(  # reference side by side, hidden checks: not for students
-            result, assignment, catalogue, facts, reference, show_hidden=True, other_view=STUDENT_REPORT,
-            facts_link="facts.json", similar=similar, history=history)
+        if not student_only:  # a student's self-check writes no instructor's view
+            pages[INSTRUCTOR_REPORT] = render_submission_report(  # reference side by side, hidden checks
+                result, assignment, catalogue, facts, reference, show_hidden=True, other_view=STUDENT_REPORT,
+                facts_link="facts.json", similar=similar, history=history)
     except Exception as exc:  # noqa: BLE001 — a plain page names the failure instead
         result = with_failure(result, "report", exc, catalogue)
-        pages = {STUDENT_REPORT: plain_report(result, catalogue, instructor=False),
-                 INSTRUCTOR_REPORT: plain_report(result, catalogue, instructor=True)}
+        pages = {STUDENT_REPORT: plain_report(result, catalogue, instructor=False)}
+        if not student_only:
+            pages[INSTRUCTOR_REPORT] = plain_report(result, catalogue, instructor=True)
     for name, page in pages.items():
         _write_text(folder / name, page)
     if facts_text is not None:

@@ -14,13 +14,14 @@ from grader.assignments import load as load_assignment
 from grader.errors import NotebookError, UsageError
 from grader.messages import load_catalogue
 from grader.notebook import load_notebook
+from grader.report.common import Formatter
+from grader.report.text import check_lines, untried, untried_sections
 from grader.results import SubmissionResult
 from grader.discovery import Submission, submission_id
 from grader.outputs import prepare_out, write_outputs
 from grader.run import ExitCode, grade_all, make_context
 
 FAILING = ("failed", "error", "partial")
-SYMBOLS = {"passed": "✔", "failed": "✘", "partial": "◐", "error": "!", "review": "?", "skipped": "-"}
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,8 @@ class CheckSummary:
 
     @property
     def exit_code(self) -> ExitCode:
-        visible = [c for c in self.result.checks if c.visibility == "visible"]
+        neutral = untried_sections(self.result)  # an untried bonus is not a failure, as in the report
+        visible = [c for c in self.result.checks if c.visibility == "visible" and c.section not in neutral]
         # a grader-side error is not the student's failure: it is printed, and a teacher reviews it
         bad = self.result.status == "error" or any(c.status in FAILING and not c.grader_error for c in visible)
         return ExitCode.CHECKS_FAILED if bad else ExitCode.OK
@@ -42,13 +44,16 @@ def print_summary(result: SubmissionResult, report: Path, lang: str) -> None:
     out(cat("cli.check.header", notebook=result.path))
     if result.status == "error":
         out(cat("cli.check.not_graded", reason=result.error or ""))
+    fmt = Formatter(cat)  # numbers as the report writes them
+    lines = check_lines(result, cat)  # what the report says, check by check
     for section in result.sections:
-        out(f"\n{section.title or section.id}: {cat.number(section.score)} / {cat.number(section.max_score)}")
-        for check in result.checks:
-            if check.section != section.id or check.visibility != "visible":
-                continue
-            out(f"  {SYMBOLS.get(check.status, '?')} [{cat('report.status.' + check.status)}] {check.message}")
-    out("\n" + cat("cli.check.total", score=result.score, max_score=result.max_score))
+        out(f"\n{section.title or section.id}: {fmt.score(section.score)} / {fmt.score(section.max_score)}")
+        if untried(section):
+            out("  " + cat("report.not_attempted_note"))
+        for line in lines:
+            if line.section == section.id:
+                out("  " + line.text())
+    out("\n" + cat("cli.check.total", score=fmt.score(result.final_score), max_score=fmt.score(result.max_score)))
     out(cat("cli.check.report", path=str(report)))
 
 

@@ -95,3 +95,25 @@ def test_every_template_parses(pt, en):
         for key, template in catalogue.messages.items():
             list(string.Formatter().parse(template))  # raises ValueError on a stray brace
             assert template.strip(), f"{catalogue.lang}: {key} is empty"
+
+
+def test_lists_of_numbers_never_use_the_decimal_separator_between_items(pt, en):
+    from grader.report.common import Formatter
+
+    assert Formatter(pt).value([4.3, 5, 3.4, 4.6]) == "[4,3; 5; 3,4; 4,6]"
+    assert Formatter(en).value([4.3, 5, 3.4, 4.6]) == "[4.3, 5, 3.4, 4.6]"
+    assert pt.number([4.3, 5]) == "[4,3; 5]"
+
+
+def test_a_phrase_is_rendered_in_the_same_language_with_its_numbers(pt):
+    from grader.messages import Phrase
+
+    phrase = Phrase("answer_text.contradiction_number", {"value": 48000100})
+    assert pt.render("answer_text.contradicted", {"contradiction": [phrase]}) == (
+        "A resposta contradiz o resultado esperado: você escreveu 48.000.100, um número que não é o esperado.")
+
+
+def test_lists_of_integers_keep_their_commas(pt):
+    from grader.report.common import Formatter
+
+    assert Formatter(pt).value([2, 2]) == "[2, 2]" and pt.number([3, 12000]) == "[3, 12.000]"

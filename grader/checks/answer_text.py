@@ -13,11 +13,13 @@ from grader.checks.base import Outcome, check_kind, failed, partial, passed
 from grader.checks.structure import reference_models_or_error
 from grader.checks.text import find_contradictions, find_keyword, normalize, parse_numbers, states_number, unexpected_large_numbers
 from grader.facts import NotebookFacts, SectionFacts
+from grader.messages import Phrase
 from grader.notebook import POSITION
 from grader.spec import CheckSpec
 
 ANSWERS, TEMPLATES, WHOLE_SECTION = "__answers__", "__template_answers__", "*"
 MAX_SHOWN = 1000
+CONTRADICTIONS = {"number": "answer_text.contradiction_number", "keyword": "answer_text.contradiction_keyword"}
 
 
 @dataclass
@@ -84,7 +86,9 @@ def judge(findings: Findings, shown: dict[str, Any]) -> Outcome:
     found, total = findings.found, findings.total
     params = {"found": found, "total": total}
     if findings.contradictions:
-        params["contradiction"] = ", ".join(str(c["value"]) for c in findings.contradictions)
+        # what the student wrote, each item saying why it contradicts, numbers in the reader's locale
+        params["contradiction"] = [Phrase(CONTRADICTIONS[c["kind"]], {"value": c["value"]})
+                                   for c in findings.contradictions]
         if found == 0:
             return failed("answer_text.contradicted", params=params, **shown)
         # A contradiction always costs something, even when every item was also found.

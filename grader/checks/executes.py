@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from grader.checks.base import Outcome, check_kind, failed, passed
 from grader.checks.structure import section_title
-from grader.facts import CellRecord, NotebookFacts
+from grader.facts import CellRecord, NotebookFacts, plain_evalue
 from grader.spec import CheckSpec
 
 MESSAGES = {
@@ -19,7 +19,7 @@ MAX_EVALUE = 300
 
 
 def _cell_params(cell: CellRecord, position: int) -> dict:
-    evalue = cell.evalue or ""
+    evalue = plain_evalue(cell.evalue)
     if len(evalue) > MAX_EVALUE:
         evalue = evalue[:MAX_EVALUE] + "…"
     # ``index`` is the 0-based position in the notebook; students count from 1.

@@ -97,16 +97,23 @@ def _system_binds() -> list[str]:
     return args
 
 
-def _python_roots() -> list[str]:
-    """The interpreter, its standard library and the environment holding the packages (outside /usr)."""
+def _python_roots(path: list[str] | None = None) -> list[str]:
+    """The interpreter, its standard library and the environment holding the packages (outside /usr).
+
+    Package folders on ``sys.path`` outside the environment count too: the user's site
+    (``pip install --user``), a site folder a ``.pth`` file adds. Other entries of the path
+    (``PYTHONPATH``: a checkout holding ``reference/``) are not shown to the kernel.
+    """
     roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(os.path.realpath(sys.executable))}
+    roots |= {entry for entry in (sys.path if path is None else path)
+              if os.path.isabs(entry) and os.path.basename(entry.rstrip("/")) in ("site-packages", "dist-packages")}
     return [root for root in sorted(roots)
             if root and os.path.isdir(root) and not root.startswith(("/usr", "/bin", "/lib"))]
 
 
-def _python_binds() -> list[str]:
+def _python_binds(path: list[str] | None = None) -> list[str]:
     args: list[str] = []
-    for root in _python_roots():
+    for root in _python_roots(path):
         args += ["--ro-bind", root, root]
     return args
 

@@ -2,7 +2,8 @@
 
 The reference is executed (or read from the store) like in ``grader run``; the kit gets
 the handout, the visible checks and the reference facts they need, sealed
-(:mod:`grader.kit.contents`). Never the reference notebook.
+(:mod:`grader.kit.contents`), the grader's wheel students install (:mod:`grader.kit.wheel`)
+and a short LEIA-ME saying how. Never the reference notebook.
 """
 
 from __future__ import annotations
@@ -17,8 +18,12 @@ from grader.errors import UsageError
 from grader.kit.contents import KitContents, build_contents
 from grader.kit.files import is_kit, write_kit
 from grader.kit.sealed import new_key
+from grader.kit.wheel import write_wheel
 from grader.run import ExitCode, REFERENCE_KEY, make_context
 from grader.schedule import collect_all
+
+
+README_NAME = "LEIA-ME.txt"  # how a student installs the wheel and checks a notebook
 
 
 @dataclass(frozen=True)
@@ -59,11 +64,14 @@ def build(*, assignment: str, out: Path, lang: str = "pt", data_dir: Path | None
                          "usage.kit.reference_failed", reason=reference.error)
     contents = build_contents(spec, reference, new_key(), __version__)
     write_kit(contents, spec.notebook_path, out)
-    _print_summary(contents, spec, out)
+    wheel = write_wheel(out)
+    (out / README_NAME).write_text(console.t("kit.readme", wheel=wheel.name, notebook=spec.notebook) + "\n",
+                                   encoding="utf-8")
+    _print_summary(contents, spec, out, wheel)
     return KitSummary(contents, out)
 
 
-def _print_summary(contents: KitContents, spec, out: Path) -> None:
+def _print_summary(contents: KitContents, spec, out: Path, wheel: Path) -> None:
     t = console.t
     visible = len(contents.assignment.checks)
     console.out(t("cli.kit.built", assignment=spec.id, out=str(out), visible=visible,
@@ -72,4 +80,4 @@ def _print_summary(contents: KitContents, spec, out: Path) -> None:
         console.out(t("cli.kit.deferred", checks=", ".join(contents.deferred)))
     if contents.hidden_inputs:
         console.out(t("cli.kit.hidden_inputs", checks=", ".join(contents.hidden_inputs)))
-    console.out(t("cli.kit.publish", out=str(out)))
+    console.out(t("cli.kit.publish", out=str(out), wheel=wheel.name))

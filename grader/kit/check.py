@@ -51,7 +51,8 @@ def check_with_kit(*, notebook: Path, kit: Path, out: Path | None = None, lang: 
                                 log_path=log_path)[sub.id]
     result = score_with_kit(submission_id=sub.id, path=sub.relative, facts=facts, kit=contents,
                             catalogue=catalogue, cached=cached)
-    results = write_outputs(out, spec, {sub.id: (result, facts)}, contents.reference, lang, context.sandbox)
+    results = write_outputs(out, spec, {sub.id: (result, facts)}, contents.reference, lang, context.sandbox,
+                            student_only=True)  # a student's folder: no instructor's view, no class dashboard
     result = results.submissions[0]
     summary = CheckSummary(result, out / (result.report or ""))
     print_summary(result, summary.report, lang)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import json
+import logging
 import os
 import random
 import sys
@@ -28,16 +29,22 @@ from grader.facts import ModelFacts, NotebookFacts, SectionFacts
 from grader.kit.contents import KitContents
 from grader.kit.files import is_kit, load_kit
 from grader.kit.judging import KitRegistry, score_with_kit
+from grader.errors import NotebookError
 from grader.messages import Catalogue, load_catalogue
+from grader.notebook import attempted_sections, load_notebook, split_sections
+from grader.report.text import check_lines, untried_sections
 from grader.results import SubmissionResult
 from grader.spec import Assignment
+
+log = logging.getLogger(__name__)
 
 ENV = "GRADER_KIT"
 # kinds judged from the live objects; the others need the saved notebook or the test set
 LIVE_KINDS = frozenset({"value", "function", "model_params", "model_structure", "output_shape", "compile_config",
                         "decreasing"})
 LIVE_ONLY_IN_CHECK = "kit.live_only_in_check"
-SYMBOLS = {"passed": "✔", "failed": "✘", "partial": "◐", "error": "!", "review": "?", "skipped": "–"}
+# where Jupyter (JupyterLab, Notebook 7: ipykernel sets it from the session) and VS Code name the notebook a kernel runs
+NOTEBOOK_NAMES = ("__session__", "__vsc_ipynb_file__")
 
 
 @dataclass(frozen=True)
@@ -123,16 +130,61 @@ def live_facts(user_ns: dict[str, Any], assignment: Assignment, sections: list[s
 
 
 def _render_text(result: SubmissionResult, kit: KitContents, section: str | None, cat: Catalogue) -> str:
+    """The report's verdicts and words, check by check (:mod:`grader.report.text`)."""
     title = {s.id: s.title for s in kit.assignment.sections}
     header = (cat("kit.live.header", section=title.get(section, section), assignment=kit.assignment.id) if section
               else cat("kit.live.header_all", assignment=kit.assignment.id))
     lines = [header]
-    for check in result.checks:
-        lines.append(cat("kit.live.line", symbol=SYMBOLS.get(check.status, "?"), status=cat("report.status." + check.status),
-                         message=check.message))
+    skipped, noted = untried_sections(result), set()
+    for check in check_lines(result, cat):
+        if check.section in skipped and check.section not in noted:
+            noted.add(check.section)
+            lines.append(cat("kit.live.not_attempted", section=title.get(check.section, check.section),
+                             note=cat("report.not_attempted_note")))
+        lines.append(check.text())
     passed = sum(1 for c in result.checks if c.status == "passed")
     lines += [cat("kit.live.total", passed=passed, count=len(result.checks)), cat("kit.note.not_a_grade")]
     return "\n".join(lines)
+
+
+def current_notebook(namespace: Mapping[str, Any]):
+    """The notebook this kernel runs, as saved (Jupyter, VS Code) or as open (Colab); None when unknown."""
+    for name in NOTEBOOK_NAMES:
+        value = namespace.get(name)
+        if isinstance(value, str) and value.endswith(".ipynb"):
+            for path in (Path(value), Path.cwd() / Path(value).name):
+                if path.is_file():
+                    try:
+                        return load_notebook(path)
+                    except NotebookError as exc:
+                        log.info("the notebook %s cannot be read: %s", path, exc)
+                        return None
+    if "google.colab" in sys.modules:
+        return _colab_notebook()
+    return None
+
+
+def _colab_notebook():
+    import nbformat
+
+    try:
+        from google.colab import _message  # Colab's own channel to the open notebook
+
+        return nbformat.from_dict(_message.blocking_request("get_ipynb", timeout_sec=10)["ipynb"])
+    except Exception as exc:  # a private API: whatever fails, the sections are taken as attempted
+        log.info("Colab did not give the open notebook: %s", exc)
+        return None
+
+
+def with_attempted(facts: NotebookFacts, namespace: Mapping[str, Any], kit: KitContents) -> NotebookFacts:
+    """Sections the student left as handed out marked so (as ``grader check`` marks them), when the notebook is known."""
+    nb = current_notebook(namespace)
+    handout = Path(kit.assignment.root) / kit.assignment.notebook
+    if nb is None or not handout.is_file():
+        return facts
+    attempted = attempted_sections(nb, load_notebook(handout), split_sections(nb, kit.assignment))
+    return dataclasses.replace(facts, sections=tuple(dataclasses.replace(s, attempted=s.id in attempted)
+                                                     for s in facts.sections))
 
 
 def _render_html(text: str) -> str:
@@ -170,7 +222,7 @@ def verificar(section: str | None = None, *, kit: str | Path | None = None, lang
         namespace = vars(__main__)
     chosen = [section] if section else ids
     spec_now = spec if section is None else _only(spec, section)
-    facts = live_facts(namespace, spec_now, chosen)
+    facts = with_attempted(live_facts(namespace, spec_now, chosen), namespace, contents)
     later = tuple(c.id for c in spec_now.checks if c.kind not in LIVE_KINDS)
     registry = KitRegistry(contents.deferred, later={c: LIVE_ONLY_IN_CHECK for c in later})
     kit_now = KitContents(spec_now, contents.reference, contents.key, contents.deferred, contents.hidden_inputs)

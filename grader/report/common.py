@@ -12,9 +12,11 @@ from typing import Any, Mapping
 import jinja2
 
 import grader
-from grader.messages import Catalogue
+from grader.messages import Catalogue, join_items
 
-TEMPLATES_DIR = Path(grader.__file__).parents[1] / "templates"
+# beside the package in a checkout; inside it in the student's wheel (grader.kit.wheel)
+_PACKAGED_TEMPLATES = Path(grader.__file__).parent / "templates"
+TEMPLATES_DIR = _PACKAGED_TEMPLATES if _PACKAGED_TEMPLATES.is_dir() else Path(grader.__file__).parents[1] / "templates"
 STATUSES = ("passed", "failed", "partial", "review", "error", "skipped")
 STUDENT_REVIEW_REASONS = ("section_by_structure",)
 HISTOGRAM_BINS = 10
@@ -123,10 +125,11 @@ class Formatter:
             return self.cat.number(value, ",.2f" if abs(value) >= 1000 else ",.4g")
         if _is_shape(value):
             return self.shape(value)
+        # "[4,3; 5; 3,4]": between numbers with a decimal comma, a comma would split 4,3
         if isinstance(value, (list, tuple)):
-            return "[" + ", ".join(self.value(v) for v in value) + "]"
+            return "[" + join_items([self.value(v) for v in value], self.cat.decimal) + "]"
         if isinstance(value, Mapping):
-            return "{" + ", ".join(f"{k}: {self.value(v)}" for k, v in value.items()) + "}"
+            return "{" + join_items([f"{k}: {self.value(v)}" for k, v in value.items()], self.cat.decimal) + "}"
         return str(value)
 
     def lines(self, value: Any) -> list[str]:

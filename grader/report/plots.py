@@ -37,8 +37,27 @@ def curve_pairs(history: Mapping[str, Sequence[float | None]]) -> list[tuple[str
     return pairs
 
 
-def _polylines(values: Sequence[float | None], x, y, colour: str, dashed: bool) -> list[str]:
-    """One polyline per run of numbers (a NaN epoch breaks the line); a lone epoch is a dot."""
+# what a metric's values can be: the axis never runs past them (an accuracy to 1,15)
+METRIC_BOUNDS = {"loss": (0.0, None), "accuracy": (0.0, 1.0)}
+
+
+def axis_range(numbers: Sequence[float], bounds: tuple[float | None, float | None] = (None, None)) -> tuple[float, float]:
+    """The lowest and highest value of the axis: the values' range, widened around a single value,
+    never beyond what the metric can be (``bounds``, when the values respect them)."""
+    low, high = min(numbers), max(numbers)
+    if high - low < 1e-12:
+        low, high = low - 0.5, high + 0.5
+    floor, ceiling = bounds
+    if floor is not None and min(numbers) >= floor:
+        low = max(low, floor)
+    if ceiling is not None and max(numbers) <= ceiling:
+        high = min(high, ceiling)
+    return low, high
+
+
+def _polylines(values: Sequence[float | None], x, y, colour: str, dashed: bool, label=None) -> list[str]:
+    """One polyline per run of numbers (a NaN epoch breaks the line); a lone epoch is a dot, labelled
+    with its value (``label``) when the whole series is that one dot."""
     runs, run = [], []
     for epoch, value in enumerate(values):
         if value is None:
@@ -48,9 +67,13 @@ def _polylines(values: Sequence[float | None], x, y, colour: str, dashed: bool) 
     runs += [run] if run else []
     dash = ' stroke-dasharray="5 3"' if dashed else ""
     out = []
+    lone = [v for v in values if v is not None]
     for points in runs:
         if len(points) == 1:
             out.append(f'<circle cx="{_num(points[0][0])}" cy="{_num(points[0][1])}" r="2.5" fill="{colour}"/>')
+            if label is not None and len(lone) == 1:
+                out.append(f'<text x="{_num(points[0][0] + 6)}" y="{_num(points[0][1] + 3)}" class="tick point-label" '
+                           f'fill="{colour}">{escape(label(lone[0]))}</text>')
         else:
             coords = " ".join(f"{_num(a)},{_num(b)}" for a, b in points)
             out.append(f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>')
@@ -58,16 +81,15 @@ def _polylines(values: Sequence[float | None], x, y, colour: str, dashed: bool) 
 
 
 def learning_curve_svg(title: str, train: Sequence[float | None] | None, validation: Sequence[float | None] | None,
-                       cat: Catalogue) -> Markup:
-    """One metric over the epochs: training solid, validation dashed, min and max on the axis."""
+                       cat: Catalogue, bounds: tuple[float | None, float | None] = (None, None)) -> Markup:
+    """One metric over the epochs: training solid, validation dashed, min and max on the axis
+    (within ``bounds``, what the metric can be)."""
     series = [s for s in (train, validation) if s]
     numbers = [v for s in series for v in s if v is not None]
     if not numbers:
         return Markup("")
     epochs = max(len(s) for s in series)
-    low, high = min(numbers), max(numbers)
-    if high - low < 1e-12:
-        low, high = low - 0.5, high + 0.5
+    low, high = axis_range(numbers, bounds)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(epoch: int) -> float:
@@ -84,14 +106,15 @@ def learning_curve_svg(title: str, train: Sequence[float | None] | None, validat
         f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="#f6f8fa" stroke="#d8dee4"/>',
         f'<text x="{LEFT - 4}" y="{_num(TOP + 4)}" text-anchor="end" class="tick">{escape(number(high))}</text>',
         f'<text x="{LEFT - 4}" y="{_num(TOP + plot_h)}" text-anchor="end" class="tick">{escape(number(low))}</text>',
-        f'<text x="{LEFT}" y="{TOP + plot_h + 14}" class="tick">1</text>',
-        f'<text x="{LEFT + plot_w}" y="{TOP + plot_h + 14}" text-anchor="end" class="tick">{epochs}</text>',
+        *([f'<text x="{LEFT}" y="{TOP + plot_h + 14}" class="tick">1</text>',
+           f'<text x="{LEFT + plot_w}" y="{TOP + plot_h + 14}" text-anchor="end" class="tick">{epochs}</text>']
+          if epochs > 1 else [f'<text x="{_num(x(0))}" y="{TOP + plot_h + 14}" text-anchor="middle" class="tick">1</text>']),
         f'<text x="{LEFT + plot_w / 2:.0f}" y="{HEIGHT - 4}" text-anchor="middle" class="tick">'
         f'{escape(cat("report.curve_epoch"))}</text>',
     ]
     for values, colour, dashed in ((train, TRAIN_COLOUR, False), (validation, VALIDATION_COLOUR, True)):
         if values:
-            parts += _polylines(values, x, y, colour, dashed)
+            parts += _polylines(values, x, y, colour, dashed, number)
     legend_x = WIDTH - RIGHT
     for values, colour, key, dy in ((train, TRAIN_COLOUR, "report.curve_train", 0),
                                     (validation, VALIDATION_COLOUR, "report.curve_validation", 12)):
@@ -106,7 +129,7 @@ def learning_curves(history: Mapping[str, Sequence[float | None]], cat: Catalogu
     """The loss and accuracy plots of a model's fit history (none when it was never fitted)."""
     titles = {"loss": cat("report.curve_loss"), "accuracy": cat("report.curve_accuracy")}
     plots = [learning_curve_svg(titles[metric], history.get(train) if train else None,
-                                history.get(validation) if validation else None, cat)
+                                history.get(validation) if validation else None, cat, METRIC_BOUNDS[metric])
              for metric, train, validation in curve_pairs(history)]
     return [p for p in plots if p]
 

@@ -27,6 +27,7 @@ from grader.report.late import late_note
 from grader.report.plots import binary_svg, confusion_svg, learning_curves
 
 NOT_ATTEMPTED = "not_attempted"  # a bonus section the student left as handed out: neutral, not a failure
+TO_FIX = ("failed", "partial")  # what the report lists first, linked, before every section
 NO_COMPARE_KINDS = frozenset({"executes"})  # the message says it all (no raw "ok" / "error")
 
 
@@ -341,6 +342,7 @@ def render_submission_report(
                         {s.id: s.title for s in assignment.sections})
     sections = _section_views(result, assignment, ctx)
     views = [v for section in sections for v in section.checks]
+    to_fix = [(section, v) for section in sections for v in section.checks if v.status in TO_FIX and not v.concealed]
     # a grader error a teacher has already decided waits for nobody
     visible_errors = [c for c in result.checks if c.grader_error and c.decision is None
                       and (show_hidden or c.visibility == "visible")]
@@ -350,6 +352,7 @@ def render_submission_report(
         assignment=assignment,
         counts={s: sum(1 for v in views if v.status == s) for s in STATUSES + (NOT_ATTEMPTED,)},
         sections=sections,
+        to_fix=to_fix,
         models=_models(assignment, facts, reference, show_hidden, catalogue),
         cell_errors=cell_errors(result, facts, catalogue),
         section_titles={s.id: s.title for s in assignment.sections},

@@ -185,3 +185,22 @@ def test_dashboard_keeps_the_id_and_the_total_in_view_with_the_courses_real_titl
     assert max(table["idLines"]) <= 3, f"an id and name wrap onto {max(table['idLines'])} lines"
     if width >= 1280:  # a laptop sees every row's report links without scrolling
         assert all(right <= table["boxRight"] for _, right in table["links"])
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_what_to_fix_is_on_the_first_screen_and_its_links_lead_to_the_checks(browser, site, width):
+    page = browser.open(site.reports["failing"], width)
+    try:
+        found = page.evaluate("""(() => {
+          const nav = document.querySelector("nav.to-fix");
+          const links = [...nav.querySelectorAll("a")];
+          const first = document.querySelector("section[id^='section-']");
+          return {top: nav.getBoundingClientRect().top, height: innerHeight,
+                  beforeSections: nav.getBoundingClientRect().top < first.getBoundingClientRect().top,
+                  targets: links.map((a) => !!document.getElementById(a.hash.slice(1))), count: links.length};
+        })()""")
+        assert page.collect().errors == []
+    finally:
+        page.close()
+    assert found["count"] and all(found["targets"]) and found["beforeSections"]
+    assert found["top"] < found["height"], f"'O que corrigir' starts {found['top']} px down, past the first screen"

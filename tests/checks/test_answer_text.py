@@ -52,14 +52,24 @@ def test_wrong_large_number_is_a_contradiction(make, reference, render):
     outcome = _check(make, reference, {"d1": "O MLP tem 79,510 parâmetros e a CNN 12.000, bem menos."})
     assert (outcome.status, outcome.fraction) == ("partial", 0.5)
     assert outcome.details["contradictions"] == [{"kind": "number", "value": 12000}]
-    assert "contradiz o resultado esperado (12000)" in render(outcome, "pt")
+    # what the student wrote, formatted as a Brazilian reads it, and why it contradicts
+    assert render(outcome, "pt").endswith(
+        "contradiz o resultado esperado: você escreveu 12.000, um número que não é o esperado.")
+    assert "you wrote 12,000, a number that is not the expected one" in render(outcome, "en")
+
+
+def test_a_contradicting_large_number_is_grouped_in_the_readers_locale(make, reference, render):
+    outcome = _check(make, reference, {"d1": "O MLP tem 48000100 parâmetros."})
+    assert "você escreveu 48.000.100, um número que não é o esperado" in render(outcome, "pt")
+    assert "(48000100)" not in render(outcome, "pt")
 
 
 def test_contradiction_alone_fails(make, reference, render):
     outcome = _check(make, reference, {"d2-params": "Sim, aumenta bastante."}, params=D2)
     assert (outcome.status, outcome.message) == ("failed", "answer_text.contradicted")
-    assert render(outcome, "pt") == "A resposta contradiz o resultado esperado (sim, aumenta)."
-    assert render(outcome, "en") == "The answer contradicts the expected result (sim, aumenta)."
+    assert render(outcome, "pt") == ("A resposta contradiz o resultado esperado: você escreveu “sim”, que afirma o "
+                                     "contrário do esperado; você escreveu “aumenta”, que afirma o contrário do esperado.")
+    assert render(outcome, "en").startswith("The answer contradicts the expected result: you wrote “sim”, which")
 
 
 def test_contradiction_costs_credit_even_when_everything_is_found(make, reference):

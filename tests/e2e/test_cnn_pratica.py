@@ -99,9 +99,19 @@ def test_student_self_check_in_portuguese_and_english(graded, tmp_path, dataset_
     assert main(args + ["--out", str(tmp_path / "pt")]) == 1
     text = capsys.readouterr().out
     assert "NameError" in text and "Nota: 14 de 20" in text and "reprovado" in text.lower()
+    # the report's verdict for the untried bonus, not "reprovado: Nenhum modelo Keras foi criado"
+    bonus = text[text.index("Bônus"):text.index("Nota:")]
+    assert "○ [não tentado] bonus-bn-dropout" in bonus and "Nenhum modelo" not in bonus
     assert (tmp_path / "pt" / "04-erro-na-secao" / "report.html").is_file()
     assert main(args + ["--out", str(tmp_path / "en"), "--lang", "en"]) == 1
     assert "Score: 14 of 20" in capsys.readouterr().out
     perfect = ["check", str(submissions / "01-correta.ipynb"), "--assignment", "cnn-pratica",
                "--store", str(store), "--data-dir", str(dataset_dir), "--out", str(tmp_path / "ok")]
     assert main(perfect) == 0
+    capsys.readouterr()
+    filters = ["check", str(submissions / "03-filtros-errados.ipynb"), "--assignment", "cnn-pratica",
+               "--store", str(store), "--data-dir", str(dataset_dir), "--out", str(tmp_path / "filtros")]
+    assert main(filters) == 1
+    line = next(l for l in capsys.readouterr().out.splitlines() if "d3-estrutura" in l)
+    assert line.lstrip().startswith("◐ [parcial] d3-estrutura:") and "A 1ª camada Conv2D difere em: filtros." in line
+    assert "comparação camada a camada" not in line

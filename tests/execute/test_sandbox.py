@@ -144,3 +144,16 @@ def test_private_tmp_is_mounted_before_the_binds_under_it(tmp_path):
     tmpfs = argv.index("--tmpfs")
     binds = [i for i, arg in enumerate(argv) if arg in ("--bind", "--ro-bind")]
     assert argv[tmpfs + 1] == "/tmp" and binds and all(i > tmpfs for i in binds)
+
+
+def test_package_folders_outside_the_environment_are_shown_to_the_kernel_and_checkouts_are_not(tmp_path):
+    """``pip install --user`` or a site folder a .pth adds: without it the kernel died before replying."""
+    from grader.execute.sandbox import _python_binds
+
+    user_site = tmp_path / ".local" / "lib" / "python3.11" / "site-packages"
+    checkout = tmp_path / "course-repo"  # on PYTHONPATH, holding reference/
+    for folder in (user_site, checkout / "reference"):
+        folder.mkdir(parents=True)
+    binds = _python_binds(["", str(checkout), str(user_site), str(tmp_path / "missing" / "site-packages")])
+    assert str(user_site) in binds
+    assert str(checkout) not in binds and "missing" not in " ".join(binds)

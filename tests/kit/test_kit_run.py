@@ -34,6 +34,8 @@ def test_check_with_the_kit_gives_the_full_runs_visible_verdicts(graded_examples
                                  store=tmp_path / "store.sqlite")
         assert {c.id: c.status for c in summary.result.checks} == visible_verdicts_of_full_run(submission, kit)
         assert summary.report.is_file()
+        assert not (summary.report.parent / "report-professor.html").exists()  # a student's folder
+        assert not (summary.report.parent.parent / "index.html").exists()
         failing = any(c.status in ("failed", "partial") for c in summary.result.checks)
         assert int(summary.exit_code) == (1 if failing else 0), submission["id"]
 
