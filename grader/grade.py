@@ -30,7 +30,7 @@ from grader.inspect.judge import Judge, JudgeSetup
 from grader.notebook import attempted_sections, extract_answers, load_notebook, sha256_file, split_sections, template_answers
 from grader.spec import Assignment
 from grader.store import Store
-from grader.workdirs import new_workdir
+from grader.workdirs import FREE_MARGIN, disk_too_low, new_workdir
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +105,11 @@ def collect_facts(path: Path, context: GradingContext, *, use_cache: bool = True
         nb = load_notebook(path)
     except NotebookError as exc:
         return NotebookFacts(sha256=sha256, error=str(exc), error_key=exc.key, error_params=dict(exc.params)), False
+    low = disk_too_low(int(assignment.execution.max_disk_mb) * 2**20 + FREE_MARGIN)
+    if low is not None:  # not stored: the same command grades it once there is room again
+        free, needed = low
+        return NotebookFacts(sha256=sha256, error=f"the disk is almost full ({free} MB free, {needed} MB needed)",
+                             error_key="submission.disk_low", error_params={"free": free, "needed": needed}), False
     template = load_notebook(assignment.notebook_path)
     segments = split_sections(nb, assignment)
     answers = extract_answers(nb, template, segments)

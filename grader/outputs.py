@@ -132,6 +132,16 @@ def _write_class_pages(out: Path, run_results: RunResults, results: list[Submiss
     return run_results
 
 
+# every page and facts.json is bounded: what feeds them is bounded where it crosses from the
+# kernel, and this is the net under it (one report that a browser or an LMS cannot open)
+MAX_REPORT_CHARS = 8 * 2**20
+MAX_FACTS_CHARS = 32 * 2**20
+
+
+class OutputTooLarge(Exception):
+    """A page or facts.json of one submission is over its bound: that submission's failure."""
+
+
 def _write_text(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8", errors="replace")  # text is valid UTF-8: the net under it
 
@@ -147,7 +157,9 @@ def _write_submission(folder: Path, result: SubmissionResult, facts: NotebookFac
     facts_text = None
     try:
         facts_text = json.dumps(valid_text(facts.to_json()), indent=1) if facts is not None else None
-    except Exception as exc:  # noqa: BLE001 — facts nested beyond what JSON writing recurses into
+        if facts_text is not None and len(facts_text) > MAX_FACTS_CHARS:
+            raise OutputTooLarge(f"facts.json would be {len(facts_text) // 1024} kB (at most {MAX_FACTS_CHARS // 1024})")
+    except Exception as exc:  # noqa: BLE001 — facts nested beyond what JSON writing recurses into, or too large
         result = with_failure(result, "facts", exc, catalogue)
         facts_text = json.dumps({"sha256": facts.sha256, "error": describe(exc)})
     pages = {}
@@ -157,6 +169,9 @@ def _write_submission(folder: Path, result: SubmissionResult, facts: NotebookFac
             pages[INSTRUCTOR_REPORT] = render_submission_report(  # reference side by side, hidden checks
                 result, assignment, catalogue, facts, reference, show_hidden=True, other_view=STUDENT_REPORT,
                 facts_link="facts.json", similar=similar, history=history)
+        for name, page in pages.items():
+            if len(page) > MAX_REPORT_CHARS:
+                raise OutputTooLarge(f"{name} would be {len(page) // 1024} kB (at most {MAX_REPORT_CHARS // 1024})")
     except Exception as exc:  # noqa: BLE001 — a plain page names the failure instead
         result = with_failure(result, "report", exc, catalogue)
         pages = {STUDENT_REPORT: plain_report(result, catalogue, instructor=False)}

@@ -20,6 +20,23 @@ PREFIX = "grader-"
 OWNER = "owner.pid"
 
 
+# free space kept beyond a kernel's own quota before a notebook starts (the store, the outputs)
+FREE_MARGIN = 256 * 2**20
+
+
+def disk_too_low(needed: int) -> tuple[int, int] | None:
+    """``(free MB, needed MB)`` when the work folders' disk has less than ``needed`` bytes free, else None.
+
+    A notebook is not started then: its kernel may write up to its quota there, and a full
+    disk would fail the store and the outputs of the whole run.
+    """
+    try:
+        free = shutil.disk_usage(tempfile.gettempdir()).free
+    except OSError:
+        return None
+    return (free // 2**20, needed // 2**20) if free < needed else None
+
+
 def new_workdir() -> Path:
     """A fresh work folder owned by this process."""
     root = Path(tempfile.mkdtemp(prefix=PREFIX))

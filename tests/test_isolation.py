@@ -194,3 +194,19 @@ def test_a_step_for_the_whole_run_that_fails_leaves_every_other_output(tmp_path,
     assert (out / "index.html").is_file() and (out / "ana" / "report.html").is_file()
     if step == "index":  # the plain list instead, linking every report
         assert 'href="ana/report.html"' in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_report_or_facts_over_their_bound_are_that_submissions_failure(tmp_path, dataset_dir, monkeypatch):
+    import grader.outputs
+
+    monkeypatch.setattr(grader.outputs, "MAX_REPORT_CHARS", 200_000)  # gil's pages show 40 failing cells
+    monkeypatch.setattr(grader.outputs, "MAX_FACTS_CHARS", 200_000)
+    cells = [{"index": n, "section": "desafio-1", "status": "error", "ename": "ValueError", "evalue": "x" * 2000,
+              "traceback": "Traceback\n" + "linha\n" * 1300, "source": "print(1)\n" * 500} for n in range(1, 41)]
+    run(**_class(tmp_path, dataset_dir, {"gil": {"cells": cells}}))
+    out = tmp_path / "out"
+    results = _outputs_written(out, ["ana", "bia", "gil"])
+    assert sorted(f["step"] for f in results["gil"]["failures"]) == ["facts", "report"]
+    assert not results["ana"].get("failures")
+    for name in ("report.html", "report-professor.html", "facts.json"):
+        assert (out / "gil" / name).stat().st_size < 200_000
