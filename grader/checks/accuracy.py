@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from grader.checks.base import Outcome, check_kind, failed, partial, passed
-from grader.checks.structure import Equivalence, as_names, candidate_models, resolve_model, section_title
+from grader.checks.structure import Equivalence, as_names, candidate_models, resolve_model, section_title, unloaded
 from grader.facts import ModelFacts, NotebookFacts
 from grader.spec import CheckSpec
 
@@ -38,7 +38,7 @@ def pick_model(student: NotebookFacts, reference: NotebookFacts, check: CheckSpe
             return failed("accuracy.no_matching_model", params={"layers": ", ".join(classes)})
     model = max(models, key=lambda m: _accuracy_key(m, dataset))
     if not model.loaded:
-        return Outcome("error", 0.0, "model.load_error", params={"reason": model.load_error or "-"})
+        return unloaded(model)
     return model
 
 

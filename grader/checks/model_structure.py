@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from grader.checks.base import Outcome, check_kind, failed, partial, passed
 from grader.checks.structure import (Equivalence, as_names, describe, normalize_layers, resolve_model, section_title,
-                                     summarize)
+                                     summarize, unloaded)
 from grader.facts import ModelFacts, NotebookFacts
 from grader.spec import CheckSpec
 
@@ -54,7 +54,7 @@ def check_contains(student: NotebookFacts, reference: NotebookFacts, check: Chec
     best = max(models, key=lambda m: (len(_classes_found(m, wanted, eq)), m.loaded, m.order))
     found = _classes_found(best, wanted, eq)
     if not found and not best.loaded:
-        return Outcome("error", 0.0, "model.load_error", params={"reason": best.load_error or "-"})
+        return unloaded(best)
     missing = [name for name in wanted if name not in found]
     params = {"found": len(found), "total": len(wanted), "missing": ", ".join(missing)}
     shown = {"expected": list(wanted), "actual": found}
