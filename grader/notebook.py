@@ -181,6 +181,8 @@ ANSWERS_LABEL = re.compile(r"^[\W_]*((sua|suas|minha|minhas|nossa|nossas|your|my
 LIST_MARKER = re.compile(r"(?<![\w.,])(?:\d{1,2}|[a-z])[.)](?!\w)")
 LABEL_WORDS = frozenset("resposta respostas sua suas minha minhas nossa nossas answer answers your my our r "
                         "desafio parte questao item exercicio challenge question part do da de e".split())
+# a heading that names the challenge or question ("## Desafio 2 — ...") titles the answer, it is not one
+TITLE = re.compile(r"^[\W_]*(desafio|challenge|parte|part|exercicio|exercise|questao|question|pergunta)s?\b")
 SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
 
 
@@ -204,8 +206,9 @@ def answer_text(source: str, handout: set[str]) -> str:
     A student who retypes the questions above the answers ("## Desafio 2 — Perguntas: ...
     por que o pooling não tem parâmetros treináveis? ### Suas respostas 1. 2.") answers
     nothing: a sentence that is a question, the lines under the student's own questions
-    heading or label (up to the next heading or "Respostas" label), and lines made only of
-    list numbers or labels are never answer text.
+    heading or label (up to the next heading or "Respostas" label), a heading naming the
+    challenge ("## Desafio 2 — ..."), and lines made only of list numbers or labels are never
+    answer text.
     """
     kept, under_questions = [], False
     for line in source.splitlines():
@@ -214,6 +217,8 @@ def answer_text(source: str, handout: set[str]) -> str:
         if heading:
             title = normalize_text(heading.group(2))
             under_questions = bool(QUESTIONS_HEADING.search(title)) and not ANSWERS_WORD.search(title)
+            if TITLE.match(title):  # "## Desafio 2 — formato e parâmetros": the student's own title
+                continue
         elif QUESTIONS_LABEL.match(plain):
             under_questions = True
         elif ANSWERS_LABEL.match(plain):

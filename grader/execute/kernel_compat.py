@@ -1178,10 +1178,16 @@ def _install_layer_shapes(record):
 
     def make(side):
         def getter(self):
+            missing = AttributeError(f"'{type(self).__name__}' object has no attribute '{side}_shape'")
+            # Keras 3 itself asks hasattr(layer, "input_shape") (Sequential rebuilding): it must
+            # find what it finds without the layer; only the notebook's own code reads Keras 2's name
+            caller = str(sys._getframe(1).f_globals.get("__name__", ""))
+            if caller.split(".")[0] in ("keras", "tensorflow", "tf_keras"):
+                raise missing
             try:
                 value = shape_of(getattr(self, side))
             except (AttributeError, ValueError):  # never called: no shape, as hasattr() expects
-                raise AttributeError(f"'{type(self).__name__}' object has no attribute '{side}_shape'") from None
+                raise missing from None
             record("keras2", f"layer.{side}_shape", f"layer.{side}.shape",
                    f"layer.{side}_shape não existe no Keras 3; foi lido como layer.{side}.shape.")
             return value
