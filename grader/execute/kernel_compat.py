@@ -934,7 +934,7 @@ def _install_pooling_defaults(record):
 def _is_metric_list(value):
     """A Keras 2 ``metrics`` argument: names or metric objects, never loss weights (numbers)."""
     items = list(value.values()) if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else [value]
-    return bool(items) and all(not isinstance(item, (int, float)) for item in items)
+    return bool(items) and all(item is not None and not isinstance(item, (int, float)) for item in items)
 
 
 KERAS2_COMPILE_ARGS = ("metrics", "loss_weights", "weighted_metrics", "run_eagerly", "steps_per_execution",
