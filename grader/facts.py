@@ -97,6 +97,9 @@ class ModelFacts(JsonData):
     # facts computed by the judge process, with the student's own classes loaded (a custom
     # ``call()`` produced the predictions): a teacher may want to look
     judged_with_student_code: bool = False
+    # the constructor's arguments (``LeNet5(dados)``) that are not plain values: the judge cannot
+    # call the class again with them, so the model is not rebuilt and a teacher looks
+    constructor_arguments: tuple[str, ...] = ()
     created_cell: int | None = None  # 0-based index of the notebook cell that created the model
     # what ``fit`` returned, recorded by the kernel's harness: ``History.history`` of every fit
     # of this model, appended ("loss", "val_accuracy", ... -> one number per epoch; None for NaN);

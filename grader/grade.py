@@ -47,8 +47,9 @@ class GradingContext:
 
 # Bumped when a change of the grader changes what a notebook's facts hold (2: answers after
 # each question, activations applied in call(), files.download; 3: accuracy on a transformed
-# copy, confusion matrices sized by the dataset's classes, harvests taken and tampering), so
-# stored facts are not reused
+# copy, confusion matrices sized by the dataset's classes, harvests taken and tampering,
+# retyped questions are no answer, constructor arguments of subclassed models, more Keras 2
+# forms), so stored facts are not reused
 FACTS_FORMAT = 3
 
 

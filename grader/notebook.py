@@ -186,6 +186,68 @@ def own_text(source: str, handout: set[str]) -> str:
     return "\n".join(kept).strip()
 
 
+# A heading of the student's own over the questions they retyped ("## Desafio 2 — Perguntas"):
+# the lines under it, up to the next heading, are questions, not answers
+QUESTIONS_HEADING = re.compile(r"\b(perguntas|questoes|questions)\b")
+ANSWERS_WORD = re.compile(r"\b(respostas?|answers?)\b")
+# the same as a label at the start of a line ("**Perguntas:** ...", "Minhas respostas:")
+QUESTIONS_LABEL = re.compile(r"^[\W_]*(perguntas|questoes|questions)[\W_]*:")
+ANSWERS_LABEL = re.compile(r"^[\W_]*((sua|suas|minha|minhas|nossa|nossas|your|my|our)\s+)?(respostas?|answers?)\b")
+# list numbering and letters ("1.", "2)", "a)") and the words of a label ("Suas respostas:",
+# "Desafio 2", "R:"): a line made only of them answers nothing
+LIST_MARKER = re.compile(r"(?<![\w.,])(?:\d{1,2}|[a-z])[.)](?!\w)")
+LABEL_WORDS = frozenset("resposta respostas sua suas minha minhas nossa nossas answer answers your my our r "
+                        "desafio parte questao item exercicio challenge question part do da de e".split())
+# a heading that names the challenge or question ("## Desafio 2 — ...") titles the answer, it is not one
+TITLE = re.compile(r"^[\W_]*(desafio|challenge|parte|part|exercicio|exercise|questao|question|pergunta)s?\b")
+SENTENCE_END = re.compile(r"(?<=[.!?;])\s+")
+
+
+def _is_label(line: str) -> bool:
+    """True for a line that holds no answer: list numbers, a label, punctuation."""
+    words = re.findall(r"\w+", LIST_MARKER.sub(" ", normalize_text(line)))
+    if not words:
+        return True
+    return any(w in LABEL_WORDS for w in words) and all(
+        w in LABEL_WORDS or (w.isdigit() and len(w) <= 2) for w in words)
+
+
+def _without_questions(line: str) -> str:
+    """The line without its sentences that are questions (they end in "?")."""
+    return " ".join(part for part in SENTENCE_END.split(line) if not re.search(r"\?[\W_]*$", part)).strip()
+
+
+def answer_text(source: str, handout: set[str]) -> str:
+    """What answers a question in a prose cell: :func:`own_text` without what only asks or labels.
+
+    A student who retypes the questions above the answers ("## Desafio 2 — Perguntas: ...
+    por que o pooling não tem parâmetros treináveis? ### Suas respostas 1. 2.") answers
+    nothing: a sentence that is a question, the lines under the student's own questions
+    heading or label (up to the next heading or "Respostas" label), a heading naming the
+    challenge ("## Desafio 2 — ..."), and lines made only of list numbers or labels are never
+    answer text.
+    """
+    kept, under_questions = [], False
+    for line in source.splitlines():
+        heading = HEADING.match(line)
+        plain = normalize_text(line)
+        if heading:
+            title = normalize_text(heading.group(2))
+            under_questions = bool(QUESTIONS_HEADING.search(title)) and not ANSWERS_WORD.search(title)
+            if TITLE.match(title):  # "## Desafio 2 — formato e parâmetros": the student's own title
+                continue
+        elif QUESTIONS_LABEL.match(plain):
+            under_questions = True
+        elif ANSWERS_LABEL.match(plain):
+            under_questions = False
+        if under_questions or normalize_text(line) in handout:
+            continue
+        line = _without_questions(ANSWER_MARKER.sub(" ", line).strip())
+        if line and not _is_label(line):
+            kept.append(line)
+    return "\n".join(kept).strip()
+
+
 POSITION = "@"  # ``answers["@d2-params"]``: the student's untagged text after that question, in order
 
 
@@ -231,7 +293,8 @@ def extract_answers(nb, template, segments: list[Segment]) -> dict[str, dict[str
     """Written answers per section: ``{section: {answer_key: text, "@key": ..., "*": the student's own prose}}``.
 
     Text that stands in the handout (the questions, the instructions, the "Sua resposta
-    aqui" marker) never counts as the student's answer, line by line: a student who writes
+    aqui" marker) never counts as the student's answer, line by line, nor do questions the
+    student retyped (:func:`answer_text`): a student who writes
     the answer under the question in the question's own cell keeps only the answer. A
     tagged answer cell (``resposta:<key>``) left as in the template counts as empty; the
     ``"*"`` entry holds the student's text in the section's untagged prose cells, so an
@@ -252,7 +315,7 @@ def extract_answers(nb, template, segments: list[Segment]) -> dict[str, dict[str
             cell = nb.cells[index]
             if cell.cell_type not in ("markdown", "raw"):
                 continue
-            text = own_text(cell.source, handout)
+            text = answer_text(cell.source, handout)
             key = _answer_tag(cell)
             current = key or _anchor_of(cell, by_id, by_line) or current
             if key is not None:

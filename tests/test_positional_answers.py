@@ -114,3 +114,41 @@ def test_tagged_answers_are_read_as_before():
 
     answers = _answers(_untagged(edit))
     assert answers["d2-params"] == Q1 and answers["d2-pooling"] == ""
+
+
+RETYPED = ("## Desafio 2 — Perguntas: a adição do pooling mudou o número total de parâmetros? o que acontece com o "
+           "formato da saída depois do pooling; por que o pooling não tem parâmetros treináveis?\n\n"
+           "### suas respostas\n1.\n2.\n3.")
+
+
+def _retyped(answers_below: str = "") -> nbformat.NotebookNode:
+    """A group's copy: the question and answer cells replaced by one cell of their own, the questions retyped."""
+    def edit(nb):
+        at = nb.cells.index(_cell(nb, "d2-pergunta-params"))
+        for cell_id in ("d2-pergunta-params", "d2-resposta-params", "d2-pergunta-pooling", "d2-resposta-pooling"):
+            nb.cells.remove(_cell(nb, cell_id))
+        nb.cells.insert(at, nbformat.v4.new_markdown_cell(RETYPED + answers_below))
+
+    return _untagged(edit)
+
+
+def test_retyped_questions_over_empty_answers_are_no_answer():
+    answers = _answers(_retyped())
+    assert answers["*"] == ""  # it read "... não tem parâmetros treináveis?" and earned 0.5 + review
+    assert _verdict(answers, "d2-pooling") == "failed"
+    assert _verdict(answers, "d2-params") == "failed"
+
+
+def test_answers_under_retyped_questions_are_still_read():
+    answers = _answers(_retyped(f"\n\n**Respostas:**\n1. {Q1}\n2. {Q2}"))
+    assert "?" not in answers["*"] and Q2 in answers["*"]
+    assert _verdict(answers, "d2-pooling") == "passed"
+
+
+def test_a_question_asked_and_answered_on_one_line_keeps_the_answer():
+    def edit(nb):
+        _cell(nb, "d2-resposta-pooling").source = f"Por que o pooling não tem parâmetros treináveis? {Q2}"
+        _cell(nb, "d2-texto").source = "## Desafio 2 — formato e parâmetros com pooling"  # retitled: no answer
+
+    answers = _answers(_untagged(edit))
+    assert answers["@d2-pooling"] == answers["*"] == Q2

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from grader.checks.base import Outcome, check_kind, failed, partial, passed
 from grader.checks.structure import (Equivalence, as_names, layers_found, model_with_layers, resolve_model,
-                                     section_candidates, section_title, shared_choice, tampering_outcome, tie_break)
+                                     section_candidates, section_title, shared_choice, tampering_outcome, tie_break,
+                                     unloaded)
 from grader.facts import EvaluationFacts, ModelFacts, NotebookFacts
 from grader.spec import CheckSpec
 
@@ -40,7 +41,7 @@ def _loaded(model: ModelFacts | None, reference: NotebookFacts, check: CheckSpec
     if model is None:
         return failed("model.none_found", params={"section": section_title(reference, check.section)})
     if not model.loaded:
-        return Outcome("error", 0.0, "model.load_error", params={"reason": model.load_error or "-"})
+        return unloaded(model)
     return model
 
 

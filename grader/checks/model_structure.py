@@ -5,7 +5,7 @@ from __future__ import annotations
 from grader.checks.base import Outcome, check_kind, failed, partial, passed
 from grader.checks.structure import (Equivalence, as_names, describe, layers_found, model_with_layers, normalize_layers,
                                      resolve_model, section_candidates, section_title, shared_choice, summarize,
-                                     tampering_outcome)
+                                     tampering_outcome, unloaded)
 from grader.facts import NotebookFacts
 from grader.spec import CheckSpec
 
@@ -53,7 +53,7 @@ def check_contains(student: NotebookFacts, reference: NotebookFacts, check: Chec
     best = model_with_layers(models, wanted, check.param("equivalent", ()))
     found = layers_found(best, wanted, Equivalence(check.param("equivalent", ())))
     if not found and not best.loaded:
-        return Outcome("error", 0.0, "model.load_error", params={"reason": best.load_error or "-"})
+        return unloaded(best)
     missing = [name for name in wanted if name not in found]
     params = {"found": len(found), "total": len(wanted), "missing": ", ".join(missing)}
     shown = {"expected": list(wanted), "actual": found}

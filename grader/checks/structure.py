@@ -312,6 +312,15 @@ class Selection:
     comparison: Comparison
 
 
+def unloaded(model: ModelFacts) -> Outcome:
+    """The outcome for a student's model the grader could not rebuild: ``review`` when only a
+    teacher can (its constructor took values the judge cannot repeat), else the grader's ``error``."""
+    if model.constructor_arguments:
+        return Outcome("review", 0.0, "model.constructor_arguments",
+                       params={"arguments": ", ".join(model.constructor_arguments)})
+    return Outcome("error", 0.0, "model.load_error", params={"reason": model.load_error or "-"})
+
+
 def reference_models_or_error(reference: NotebookFacts, check: CheckSpec, names: Sequence[str]):
     """The loaded reference models named, or an ``error`` Outcome blaming the reference."""
     found = find_reference_models(reference, check.section, names)
@@ -400,7 +409,7 @@ def resolve_model(student: NotebookFacts, reference: NotebookFacts, check: Check
     if model is None or (located and fraction < LOCATE_MIN_FRACTION):
         return failed("model.none_found", params={"section": section_title(reference, check.section)})
     if not model.loaded:
-        return Outcome("error", 0.0, "model.load_error", params={"reason": model.load_error or "-"})
+        return unloaded(model)
     comparison = compare_models(model, ref, equivalent, ignore, keep)
     required = check.param("require_structure")
     if required is not None and fraction < float(required):

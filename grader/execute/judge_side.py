@@ -68,6 +68,19 @@ def _plain(value, depth=0):
     return str(value)[:200]
 
 
+def _from_plain(value):
+    """A constructor argument as the kernel's harness exported it (tagged tuples and dicts)."""
+    if isinstance(value, list):
+        return [_from_plain(v) for v in value]
+    if isinstance(value, dict):
+        if list(value) == ["__tuple__"]:
+            return tuple(_from_plain(v) for v in value["__tuple__"])
+        if list(value) == ["__dict__"]:
+            return {_from_plain(k): _from_plain(v) for k, v in value["__dict__"]}
+        return {str(k): _from_plain(v) for k, v in value.items()}
+    return value
+
+
 def _shape(value):
     try:
         return [None if d is None else int(d) for d in value]
@@ -164,13 +177,17 @@ class Judge:
         with open(os.path.join(directory, "model.json"), encoding="utf-8") as handle:
             config = json.load(handle)
         custom = self._custom_objects()
-        try:
-            model = keras.saving.deserialize_keras_object(config, custom_objects=custom, safe_mode=False)
-        except Exception as first:  # a class whose __init__ arguments Keras did not capture
-            cls = custom.get(config.get("class_name"))
-            if not isinstance(cls, type):
-                raise first
-            model = cls()
+        cls = custom.get(config.get("class_name"))
+        init = config.get("grader_init")  # the arguments the kernel saw the class called with, plain values
+        if isinstance(cls, type) and isinstance(init, dict) and "args" in init:
+            model = cls(*_from_plain(init["args"]), **_from_plain(init.get("kwargs") or {}))
+        else:
+            try:
+                model = keras.saving.deserialize_keras_object(config, custom_objects=custom, safe_mode=False)
+            except Exception as first:  # a class whose __init__ arguments Keras did not capture
+                if not isinstance(cls, type):
+                    raise first
+                model = cls()
         if not isinstance(model, keras.Model):
             raise TypeError("the exported object is not a Keras model")
         shape = self._build(model, config)

@@ -17,6 +17,10 @@ import os
 import random
 import weakref
 
+# bounds of a model's constructor arguments, exported so that the judge can call the class again
+MAX_INIT_VALUES = 10_000
+MAX_INIT_DEPTH = 10
+MAX_INIT_STRING = 10_000
 # bounds of an exported fit history (History.history): keys, epochs per key, key length
 MAX_HISTORY_KEYS = 20
 MAX_HISTORY_EPOCHS = 1000
@@ -39,6 +43,62 @@ def _to_json_value(value, np, limit=1_000_000):
     if isinstance(value, dict):
         return {str(k): _to_json_value(v, np, limit) for k, v in value.items()}
     raise TypeError(f"values of type {type(value).__name__} cannot be exported")
+
+
+def plain_arguments(value, budget, depth=0):
+    """A JSON copy of a constructor argument made of plain values, or raise TypeError.
+
+    Plain: numbers, strings, bools, None, and lists, tuples and dicts of them. Tuples and
+    dicts are tagged (``{"__tuple__": [...]}``, ``{"__dict__": [[key, value], ...]}``) so
+    that the judge rebuilds them as they were.
+    """
+    budget[0] -= 1
+    if budget[0] < 0 or depth > MAX_INIT_DEPTH:
+        raise TypeError("too large")
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, str):
+        if len(value) > MAX_INIT_STRING:
+            raise TypeError("too large")
+        return value
+    if type(value).__module__ == "numpy" and hasattr(value, "item") and getattr(value, "ndim", None) == 0:
+        item = value.item()  # a NumPy number (np.int64(10) from a shape)
+        if isinstance(item, (bool, int, float)):
+            return item
+    if isinstance(value, list):
+        return [plain_arguments(v, budget, depth + 1) for v in value]
+    if isinstance(value, tuple):
+        return {"__tuple__": [plain_arguments(v, budget, depth + 1) for v in value]}
+    if isinstance(value, dict):
+        return {"__dict__": [[plain_arguments(k, budget, depth + 1), plain_arguments(v, budget, depth + 1)]
+                             for k, v in value.items()]}
+    raise TypeError(type(value).__name__)
+
+
+def constructor_call(cls, args, kwargs):
+    """``{"args": [...], "kwargs": {...}}`` of a constructor call, or ``{"not_plain": ["name (type)", ...]}``."""
+    import inspect
+
+    try:
+        names = list(inspect.signature(cls.__init__).bind(None, *args, **kwargs).arguments)[1:]
+    except (TypeError, ValueError):
+        names = []
+    budget = [MAX_INIT_VALUES]
+    found = {"args": [], "kwargs": {}}
+    problems = []
+    labelled = [(names[i] if i < len(names) else f"#{i + 1}", "args", None, v) for i, v in enumerate(args)]
+    labelled += [(k, "kwargs", k, v) for k, v in kwargs.items()]
+    for label, kind, key, value in labelled:
+        try:
+            plain = plain_arguments(value, budget)
+        except (TypeError, RecursionError) as exc:
+            problems.append(f"{label} ({type(value).__name__})" if str(exc) != "too large" else f"{label} (too large)")
+            continue
+        if kind == "args":
+            found["args"].append(plain)
+        else:
+            found["kwargs"][str(key)] = plain
+    return {"not_plain": problems[:20]} if problems else found
 
 
 class Harness:
@@ -77,6 +137,7 @@ class Harness:
         self.observe_keras()
         self._capture_callbacks(keras)
         self._capture_fit(keras)
+        self._capture_constructors(keras)
 
     def observe_keras(self):
         """Find and export Keras models without patching Keras or seeding it (``verificar()``
@@ -114,6 +175,33 @@ class Harness:
 
         fit.__wrapped__ = original
         keras.Model.fit = fit
+
+    def _capture_constructors(self, keras):
+        """Remember the arguments each model of the notebook's own classes was created with.
+
+        Keras cannot serialize ``LeNet5(10)`` when the class has no ``get_config()``; the
+        judge calls the class again with these arguments.
+        """
+        inits = self._inits = {}  # id -> (weakref, constructor_call(...))
+        Model = keras.Model
+        original = Model.__new__
+        own = self._own_class
+
+        def __new__(cls, *args, **kwargs):
+            instance = original(cls, *args, **kwargs)
+            try:
+                if own(instance) and len(inits) < 10_000:
+                    inits[id(instance)] = (weakref.ref(instance), constructor_call(cls, args, kwargs))
+            except Exception:  # recording must never turn the student's model into an error
+                pass
+            return instance
+
+        __new__.__wrapped__ = original
+        Model.__new__ = staticmethod(__new__)
+
+    def _constructor_of(self, model):
+        entry = getattr(self, "_inits", {}).get(id(model))
+        return entry[1] if entry is not None and entry[0]() is model else None
 
     def _record_history(self, model, history):
         """Append one ``fit``'s ``History.history`` (numbers only, bounded) to the model's curves."""
@@ -271,7 +359,8 @@ class Harness:
         except Exception:  # get_config may need arguments Keras could not capture
             build = model.get_build_config() if hasattr(model, "get_build_config") else None
             return {"module": None, "class_name": type(model).__name__, "config": {},
-                    "registered_name": type(model).__name__, "build_config": build}
+                    "registered_name": type(model).__name__, "build_config": build,
+                    "grader_init": self._constructor_of(model)}
 
     def _export_model(self, model, names, directory):
         info = {"names": names, "api": self._api(model), "class": type(model).__name__,
@@ -294,6 +383,9 @@ class Harness:
                     return info
                 config = self._serialize_for_judge(model)
                 info["judge"] = True
+                not_plain = (config.get("grader_init") or {}).get("not_plain")
+                if not_plain:  # the judge could not call the class again: a teacher looks
+                    info["constructor_not_plain"] = not_plain
         with self._open(os.path.join(directory, "model.json"), "w", encoding="utf-8") as handle:
             self._dump(config if config is not None else self._serialize(target), handle, default=str)
         if target.built and self._param_count(target) <= self._max_export_params:

@@ -220,6 +220,7 @@ def _text(value: Any, limit: int = 300) -> str:
 def _clean_entry(entry: dict[str, Any]) -> dict[str, Any]:
     """A model entry with each field the inspector reads in its type, bounded."""
     names = entry.get("names")
+    not_plain = entry.get("constructor_not_plain")
     count = entry.get("execution_count")
     order = entry.get("order")
     error = entry.get("error")
@@ -234,6 +235,8 @@ def _clean_entry(entry: dict[str, Any]) -> dict[str, Any]:
         "error": _text(error, 2000) if error else None,
         "order": order if isinstance(order, int) and not isinstance(order, bool) and 0 <= order < 10**9 else 0,
         "execution_count": count if isinstance(count, int) and not isinstance(count, bool) else None,
+        # constructor arguments of a notebook's class that are not plain values (the harness names them)
+        "constructor_not_plain": [_text(a, 100) for a in not_plain[:20]] if isinstance(not_plain, list) else None,
     }
 
 

@@ -80,6 +80,11 @@ def _inspect_model(entry: dict, section: str, directory: Path, evaluations, spli
     facts, model = rebuild(entry, section, directory, max_export_params)
     if model is None and judge is not None and judgeable(entry, directory):
         # its own call(), a custom layer or a lambda: only the notebook's classes can rebuild it
+        not_plain = _not_plain_arguments(entry)
+        if not_plain:  # created with arguments the judge cannot repeat: a teacher looks
+            return dataclasses.replace(facts, created_cell=created_cell, constructor_arguments=not_plain,
+                                       load_error=f"created with arguments that are not plain values: "
+                                                  f"{', '.join(not_plain)}")
         base = {name: getattr(facts, name) for name in BASE_FIELDS}
         facts = judge_model(judge, {**base, "created_cell": created_cell}, directory, evaluations, splits)
         return facts
@@ -93,6 +98,12 @@ def _inspect_model(entry: dict, section: str, directory: Path, evaluations, spli
         if result is not None:
             results.append(result)
     return ModelFacts(**{**facts.__dict__, "evaluations": tuple(results)})
+
+
+def _not_plain_arguments(entry: dict) -> tuple[str, ...]:
+    """The constructor arguments the harness found not plain (``"dados (ndarray)"``), bounded."""
+    found = entry.get("constructor_not_plain")
+    return tuple(str(a)[:100] for a in found[:20]) if isinstance(found, list) else ()
 
 
 def _created_cell(entry: dict, cell_counts: dict[str, int]) -> int | None:

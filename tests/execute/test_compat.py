@@ -239,7 +239,26 @@ def with_compat(tmp_path_factory, dataset_dir):
     ]
     second = ["classes = model.predict_classes(np.zeros((2, 4, 4, 1), 'float32'))\nassert classes.shape == (2,)",
               "from keras.preprocessing.image import ImageDataGenerator\n"
-              "aumento = ImageDataGenerator(rotation_range=10)"]
+              "aumento = ImageDataGenerator(rotation_range=10)",
+              # a Keras 2 tutorial's forms: each runs, with its Keras 2 meaning
+              "import os\nfrom keras.layers.experimental.preprocessing import Rescaling\n"
+              "escala = keras.Sequential([keras.Input((4, 4, 1)), Rescaling(1 / 255.0), keras.layers.AveragePooling2D(),\n"
+              "                           keras.layers.Flatten(), keras.layers.Dense(3, activation='softmax')])\n"
+              "escala.compile(keras.optimizers.legacy.SGD(lr=0.1), 'categorical_crossentropy', ['accuracy'])\n"
+              "assert escala.layers[1].output_shape == (None, 2, 2, 1)\n"
+              "escala.save('modelo_salvo')\n"
+              "assert keras.models.load_model('modelo_salvo').count_params() == escala.count_params() == 15\n"
+              "escala.save_weights('checkpoints/pesos')\n"
+              "escala.load_weights('checkpoints/pesos').expect_partial()",
+              # subclasses built with arguments: plain ones are kept for the judge, others named
+              "class Rede(keras.Model):\n"
+              "    def __init__(self, unidades, formas):\n"
+              "        super().__init__()\n"
+              "        self.densa = keras.layers.Dense(unidades)\n"
+              "    def call(self, x):\n"
+              "        return self.densa(x) * 2.0\n"
+              "rede_simples = Rede(3, formas={'a': (1, 2)})\nrede_simples(np.zeros((1, 4), 'float32'))\n"
+              "rede_dados = Rede(3, np.zeros(5))\nrede_dados(np.zeros((1, 4), 'float32'))"]
     return _run(first, second, tmp_path_factory.mktemp("compat-on"), dataset_dir, keras2=True)
 
 
@@ -272,9 +291,20 @@ def test_a_colab_hand_in_runs_and_its_keras2_names_work(with_compat):
                      ("keras2", "keras.layers.convolutional", "keras.layers"),
                      ("keras2", "lr=", "learning_rate="), ("keras2", "model.fit_generator", "model.fit")}
     assert ("pip_present", "numpy") not in {(e["kind"], e["name"]) for e in first}  # reported once, in _seg0
-    second = {(e["kind"], e["name"]) for e in _compat(area, "desafio-2")}
-    assert second == {("keras2", "model.predict_classes"),
-                      ("keras2", "keras.preprocessing.image.ImageDataGenerator")}
+    second = {(e["kind"], e["name"], e["modern"]) for e in _compat(area, "desafio-2")}
+    assert second == {
+        ("keras2", "model.predict_classes", "np.argmax(model.predict(x), axis=-1)"),
+        ("keras2", "keras.preprocessing.image.ImageDataGenerator", "tensorflow.keras.preprocessing.image.ImageDataGenerator"),
+        ("keras2", "keras.layers.experimental.preprocessing", "keras.layers"),
+        ("keras2", "AveragePooling2D()", "AveragePooling2D(pool_size=(2, 2))"),
+        ("keras2", "keras.optimizers.legacy.SGD", "keras.optimizers.SGD"),
+        ("keras2", "compile(optimizer, loss, metrics)", "compile(optimizer=..., loss=..., metrics=...)"),
+        ("keras2", "layer.output_shape", "layer.output.shape"),
+        ("keras2", 'model.save("modelo_salvo")', 'model.save("modelo_salvo.keras")'),
+        ("keras2", 'save_weights("checkpoints/pesos")', 'save_weights("checkpoints/pesos.weights.h5")'),
+        ("keras2", 'load_weights("checkpoints/pesos")', 'load_weights("checkpoints/pesos.weights.h5")'),
+        ("keras2", "lr=", "learning_rate="),  # SGD(lr=...) this time
+    }  # and nothing Keras itself asked (Sequential's hasattr(layer, "input_shape") when load_model rebuilds it)
 
     from grader.inspect.models import model_facts
 
@@ -282,6 +312,32 @@ def test_a_colab_hand_in_runs_and_its_keras2_names_work(with_compat):
     facts = model_facts(entry, "desafio-1", area.artifacts / "desafio-1" / entry["dir"])
     assert facts.compiled.optimizer == "Adam"
     assert abs(facts.compiled.optimizer_config["learning_rate"] - 0.01) < 1e-6
+
+
+@pytest.mark.kernel
+def test_constructor_arguments_are_recorded_plain_or_named(with_compat, tmp_path):
+    from grader.checks.structure import unloaded
+    from grader.inspect import _inspect_model
+    from grader.inspect.judge import Judge, JudgeSetup
+    from grader.execute.sandbox import Sandbox
+
+    _, area = with_compat
+    folder = area.artifacts / "desafio-2"
+    entries = {tuple(e["names"]): e for e in json.loads((folder / "manifest.json").read_text())["models"]}
+    simple, data = entries[("rede_simples",)], entries[("rede_dados",)]
+    assert simple["judge"] and "constructor_not_plain" not in simple
+    config = json.loads((folder / simple["dir"] / "model.json").read_text())
+    assert config["grader_init"] == {"args": [3], "kwargs": {"formas": {"__dict__": [["a", {"__tuple__": [1, 2]}]]}}}
+    assert data["judge"] and data["constructor_not_plain"] == ["formas (ndarray)"]
+
+    # the judge is never asked to rebuild it (it is not even started): a teacher looks
+    with Judge(JudgeSetup(tmp_path, Sandbox(), ExecutionSettings(), "")) as judge:
+        facts = _inspect_model(data, "desafio-2", folder / data["dir"], (), {}, 10**6, judge)
+        assert judge.process is None
+    assert facts.constructor_arguments == ("formas (ndarray)",) and not facts.loaded
+    outcome = unloaded(facts)
+    assert (outcome.status, outcome.message, outcome.params) == (
+        "review", "model.constructor_arguments", {"arguments": "formas (ndarray)"})
 
 
 @pytest.mark.kernel

@@ -67,6 +67,9 @@ def test_model_entries_are_cleaned_to_the_types_the_inspector_reads(tmp_path):
     taken = take(harvest(tmp_path, hostile))
     entry = taken.manifest["models"][0]
     assert (entry["order"], entry["names"], entry["execution_count"], entry["reconstructed"]) == (0, [], None, False)
+    plain = _manifest("model1")
+    plain["models"][0]["constructor_not_plain"] = ["dados (ndarray)"]
+    assert take(harvest(tmp_path / "b", plain)).manifest["models"][0]["constructor_not_plain"] == ["dados (ndarray)"]
 
 
 def test_a_file_replaced_by_a_link_to_a_host_file_is_tampering_and_is_not_read(tmp_path, secret):

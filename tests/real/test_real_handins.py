@@ -154,3 +154,30 @@ def test_library_banners_go_to_the_log_file_not_the_terminal(real):
     out, _, _ = real
     log = (out / "grader.log").read_text(encoding="utf-8", errors="replace")
     assert "oneDNN" in log  # TensorFlow's notice, which no environment variable silences
+
+
+def test_keras2_defaults_and_file_names_run_and_are_reported(real):
+    _, subs, _ = real
+    sub = subs["r13-keras2-tutorial"]
+    assert not sub["execution"]["cell_errors"]
+    texts = " ".join(w["text"] for w in sub["warnings"] if w["kind"] == "keras2")
+    for name in ("AveragePooling2D()", 'compile(metrics="accuracy")', 'save_weights("lenet.h5")',
+                 'ModelCheckpoint("melhor_lenet.h5")', "activation=tf.nn.softmax", "fit(workers=...)",
+                 "layer.output_shape"):
+        assert f"`{name}`" in texts, name
+    assert "em Keras 3 escreva `AveragePooling2D(pool_size=(2, 2))`" in texts
+
+
+def test_retyped_questions_are_no_answer(real):
+    _, subs, _ = real
+    checks = {c["id"]: c for c in subs["r13-keras2-tutorial"]["checks"]}
+    for check_id in ("d2-resposta-params", "d2-resposta-pooling"):
+        assert checks[check_id]["score"] == 0 and not checks[check_id]["actual"]
+
+
+def test_a_subclass_built_with_arguments_is_rebuilt_with_them(real):
+    out, subs, _ = real
+    lenet = _lenet(_facts(out, "r14-subclasse-com-argumentos"))
+    assert [(l["class_name"], l["activation"]) for l in lenet["layers"] if l["class_name"] in ("Conv2D", "Dense")] == [
+        ("Conv2D", "tanh"), ("Conv2D", "tanh"), ("Dense", "tanh"), ("Dense", "tanh"), ("Dense", "softmax")]
+    assert lenet["output_shape"] == [None, 10]
