@@ -27,10 +27,16 @@ DEFAULT_DATASET = "fashion_mnist_test"
 #   0.02-0.05, MLPs 0.08-0.10, two-group MLP 0.005; models holding the test images
 #   0.13-0.21. A model may lose at most the reference model's drop plus DROP_MARGIN
 #   (about five standard errors of a drop measured on 2,000 images), DEFAULT_MAX_DROP
-#   when no reference model was measured.
+#   when no reference model was measured;
+# - and its errors must at least multiply by ERROR_RATIO on the copy: an honest MLP of the
+#   mlp-multiclasse-binaria examples went from 0.863 to 0.742 (a drop of 0.121, past the
+#   default limit: its errors ×1.9), while a model holding the test images makes almost no
+#   error on them and many on the copy (×30 and more).
 CEILINGS = {10: 0.95, 2: 0.999}
 DROP_MARGIN = 0.05
 DEFAULT_MAX_DROP = 0.12
+ERROR_RATIO = 2.5
+MIN_ERROR = 0.005  # the error rate a ratio is taken against when the model makes almost none
 
 
 def _contains_all(model: ModelFacts, classes: tuple[str, ...], eq: Equivalence) -> bool:
@@ -89,6 +95,14 @@ def reference_drop(reference: NotebookFacts, check: CheckSpec, dataset: str) -> 
     return evaluation.transformed_drop if evaluation is not None else None
 
 
+def _errors_multiply(evaluation: EvaluationFacts) -> bool:
+    """True when the model's error rate on the copy is ERROR_RATIO times the one on the same images untouched."""
+    if evaluation.transformed_accuracy is None or evaluation.transformed_clean_accuracy is None:
+        return False
+    untouched = max(1.0 - evaluation.transformed_clean_accuracy, MIN_ERROR)
+    return 1.0 - evaluation.transformed_accuracy >= ERROR_RATIO * untouched
+
+
 def implausible(evaluation: EvaluationFacts, check: CheckSpec, drop_of_reference: float | None) -> dict | None:
     """Why ``evaluation`` is not a plausible accuracy (the message key and its numbers), or None."""
     ceiling = check.param("ceiling", CEILINGS.get(len(evaluation.confusion or ())))
@@ -102,7 +116,9 @@ def implausible(evaluation: EvaluationFacts, check: CheckSpec, drop_of_reference
     limit = check.param("max_drop")
     if limit is None:
         limit = DEFAULT_MAX_DROP if drop_of_reference is None else max(drop_of_reference, 0.0) + DROP_MARGIN
-    if evaluation.transformed_drop is not None and evaluation.transformed_drop > float(limit):
+    stated = check.param("max_drop") is not None  # the spec's own limit stands alone
+    if evaluation.transformed_drop is not None and evaluation.transformed_drop > float(limit) \
+            and (stated or _errors_multiply(evaluation)):
         return {"key": "accuracy.implausible_drop", **numbers, "max_drop": round(float(limit), 4),
                 "reference_drop": drop_of_reference}
     return None

@@ -116,7 +116,17 @@ def test_an_honest_model_losing_a_little_more_than_the_reference_passes(make):
 
 def test_without_the_references_drop_the_default_limit_holds(make):
     assert _judged(make, _evaluation(0.88, 0.77, 0.88)).status == "passed"  # 0.11
-    assert _judged(make, _evaluation(0.88, 0.74, 0.88)).message == "accuracy.implausible_drop"  # 0.14
+    assert _judged(make, _evaluation(0.95, 0.80, 0.95)).message == "accuracy.implausible_drop"  # 0.15, errors ×4
+
+
+def test_an_honest_mlp_that_loses_much_on_the_copy_but_keeps_its_errors_in_proportion_passes(make):
+    """mlp-multiclasse-binaria's 02 example (an MLP is not shift-invariant): 0.863 -> 0.742, errors ×1.9.
+
+    Its drop passed the default limit, so the kit (which has no reference drop) put it in review
+    where the full run did not, depending on the copy's random moves.
+    """
+    assert _judged(make, _evaluation(0.8639, 0.742, 0.863)).status == "passed"
+    assert _judged(make, _evaluation(0.88, 0.74, 0.88)).status == "passed"
 
 
 def test_the_spec_sets_the_ceiling_and_the_largest_drop(make):
