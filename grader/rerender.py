@@ -13,7 +13,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import __version__, console
+from grader import console
+from grader.version import __version__
 from grader.checks.base import default_registry
 from grader.decisions import apply_run_decisions, decisions_path, load_decisions
 from grader.errors import UsageError

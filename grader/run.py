@@ -8,13 +8,13 @@ own; this one ties them together and scores, in the main process.
 from __future__ import annotations
 
 import dataclasses
-import enum
 import logging
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import __version__, console
+from grader import console
+from grader.version import __version__
 from grader.assignments import load as load_assignment
 from grader.checks.base import Registry
 from grader.datasets import dataset_dir_for
@@ -22,7 +22,7 @@ from grader.decisions import apply_run_decisions, decisions_path, load_decisions
 from grader.distributed import DEFAULT_CONNECT_TIMEOUT, DaskScheduler
 from grader.archives import open_submissions
 from grader.discovery import DiscoveryInfo, Submission, discover, discover_submissions
-from grader.errors import UsageError
+from grader.errors import ExitCode, UsageError
 from grader.execute.sandbox import resolve_sandbox
 from grader.facts import NotebookFacts
 from grader.failures import describe, isolated_step, run_failure, step_message
@@ -42,13 +42,6 @@ from grader.submission_times import load_submission_times, submission_times_path
 __all__ = ["ExitCode", "RunSummary", "Submission", "discover_submissions", "grade_all", "make_context", "run"]
 
 log = logging.getLogger(__name__)
-
-
-class ExitCode(enum.IntEnum):
-    OK = 0
-    CHECKS_FAILED = 1
-    USAGE = 2
-    CONFIG = 3
 
 
 @dataclass(frozen=True)

@@ -109,7 +109,7 @@ def findings_key(notebooks: list[Notebook], handout_path: Path, settings: Simila
 
     None when a notebook has no sha256 (it was not graded): its file decides, so nothing is reused.
     """
-    from grader import __version__
+    from grader.version import __version__
 
     if any(not n.sha256 for n in notebooks):
         return None
