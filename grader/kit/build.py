@@ -18,7 +18,7 @@ from grader.assignments import load as load_assignment
 from grader.errors import ExitCode, UsageError
 from grader.kit.contents import KitContents, build_contents
 from grader.kit.files import is_kit, write_kit
-from grader.kit.sealed import new_key
+from grader.sealed import new_key
 from grader.kit.wheel import write_wheel
 from grader.run import REFERENCE_KEY, make_context
 from grader.schedule import collect_all

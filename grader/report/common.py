@@ -13,6 +13,7 @@ import jinja2
 
 from grader.version import __version__
 from grader.messages import Catalogue, join_items
+from grader.serial import JsonData
 
 # beside the package in a checkout; inside it in the student's wheel (grader.kit.wheel)
 _PACKAGE_DIR = Path(__file__).parents[1]  # grader/
@@ -32,6 +33,19 @@ _INPUT_FORMS = (
     (re.compile(r"^reshape(?P<shape>[\dx]+)$"), "report.input_form.reshape"),
 )
 _THREE_CHANNELS = re.compile(r"_?x3$")
+
+
+@dataclass(frozen=True)
+class Partner(JsonData):
+    """Another submission similar to one: for the dashboard column and the instructor's view.
+
+    What the pages take from a run's similarity findings (``SimilarityFindings.partners()``).
+    """
+
+    other: str
+    score: float
+    flagged_by: tuple[str, ...]
+    href: str  # the pair on similarity.html, relative to OUT
 
 
 def strip_ansi(text: str | None) -> str:

@@ -29,7 +29,7 @@ from grader.similarity.extract import Handout, extract_work
 from grader.similarity.findings import PAGE, SimilarityFindings, SkippedSubmission
 from grader.similarity.report import render_similarity_page, write_similarity_csv
 from grader.similarity.saved import CSV_NAME, save_findings
-from grader.similarity.settings import SimilaritySettings
+from grader.similarity_settings import SimilaritySettings
 from grader.spec import Assignment
 from grader.store import Store
 
