@@ -217,7 +217,7 @@ def _dispatch(args: argparse.Namespace) -> int:
                       comment=args.comment, by=args.by, show_all=args.show_all, decisions=args.decisions,
                       lang=args.lang)
     if args.command == "similarity":
-        from grader.similarity.command import similarity
+        from grader.recompare import similarity
 
         return similarity(out=args.out, lang=args.lang).exit_code
     if args.command == "export":

@@ -23,14 +23,11 @@ from grader.failures import isolated_step, with_failure, without_failures
 from grader.history import record_run, remembered_store
 from grader.late_apply import apply_late_policy, late_messages, lms_times, previous_times
 from grader.outputs import load_run_inputs, write_outputs
-from grader.results import RunResults, SubmissionResult
+from grader.results import RESULTS_NAME, RunResults, SubmissionResult, load_results
 from grader.scoring import score_submission
 from grader.similarity.saved import load_findings
 from grader.spec import Assignment
 from grader.submission_times import load_submission_times, submission_times_path
-
-RESULTS_NAME = "results.json"
-
 
 @dataclass(frozen=True)
 class ReportSummary:
@@ -40,18 +37,6 @@ class ReportSummary:
     @property
     def exit_code(self) -> int:
         return 0
-
-
-def load_results(out: Path) -> RunResults:
-    """``OUT/results.json``; a missing or unreadable one is a usage error naming it."""
-    path = Path(out) / RESULTS_NAME
-    if not path.is_file():
-        raise UsageError(f"'{out}' has no results.json: run grader run first", "usage.no_results", out=str(out))
-    try:
-        return RunResults.from_json(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
-        raise UsageError(f"cannot read {path}: {exc}", "usage.results_invalid", file=str(path),
-                         reason=str(exc)) from None
 
 
 # the steps this command does again: their earlier failures are forgotten, and found again if they persist
