@@ -29,6 +29,7 @@ from grader.similarity.saved import load_findings
 from grader.spec import Assignment
 from grader.submission_times import load_submission_times, submission_times_path
 
+
 @dataclass(frozen=True)
 class ReportSummary:
     results: RunResults
