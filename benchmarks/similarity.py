@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from grader.messages import load_catalogue  # noqa: E402
 from grader.similarity.command import Notebook, compare_notebooks, read_handout, write_similarity  # noqa: E402
-from grader.similarity.settings import SimilaritySettings  # noqa: E402
+from grader.similarity_settings import SimilaritySettings  # noqa: E402
 from tests.similarity.synthetic import disguise, example_paths, handout_path, read  # noqa: E402
 
 

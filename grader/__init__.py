@@ -1,6 +1,8 @@
 """grader: automated grading of deep-learning course notebooks."""
 
-__version__ = "0.1.0"
+from grader.version import __version__
+
+__all__ = ["__version__", "verificar"]
 
 
 def verificar(section=None, *, kit=None, lang="pt"):

@@ -12,10 +12,10 @@ import re
 import sys
 from pathlib import Path
 
-from grader import __version__, console
+from grader import console
+from grader.version import __version__
 from grader.distributed import DEFAULT_CONNECT_TIMEOUT
-from grader.errors import INTERRUPTED_EXIT, GraderError, RunInterrupted, UsageError
-from grader.run import ExitCode
+from grader.errors import INTERRUPTED_EXIT, ExitCode, GraderError, RunInterrupted, UsageError
 
 LANGS = ["pt", "en"]
 # argparse's English messages -> catalogue keys (cli.argparse.*), most specific first
@@ -217,7 +217,7 @@ def _dispatch(args: argparse.Namespace) -> int:
                       comment=args.comment, by=args.by, show_all=args.show_all, decisions=args.decisions,
                       lang=args.lang)
     if args.command == "similarity":
-        from grader.similarity.command import similarity
+        from grader.recompare import similarity
 
         return similarity(out=args.out, lang=args.lang).exit_code
     if args.command == "export":

@@ -11,15 +11,11 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from grader.errors import DatasetMissingError
 from grader.serial import JsonData
-
-if TYPE_CHECKING:
-    from grader.spec import Assignment
 
 DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 FILES = (
@@ -68,8 +64,11 @@ def find_fashion_mnist(data_dir: Path | str | None = None) -> Path:
                               **params)
 
 
-def needs_dataset(assignment: "Assignment") -> bool:
-    """The assignment evaluates models on Fashion-MNIST, or its notebooks load it."""
+def needs_dataset(assignment) -> bool:
+    """The assignment evaluates models on Fashion-MNIST, or its notebooks load it.
+
+    ``assignment``: a :class:`grader.spec.Assignment` (not imported: the spec imports this module).
+    """
     if assignment.execution.evaluations:
         return True
     for path in (assignment.notebook_path, assignment.reference_path):
@@ -81,7 +80,7 @@ def needs_dataset(assignment: "Assignment") -> bool:
     return False
 
 
-def dataset_dir_for(assignment: "Assignment", data_dir: Path | str | None = None) -> Path:
+def dataset_dir_for(assignment, data_dir: Path | str | None = None) -> Path:
     """Fashion-MNIST's folder; for an assignment that does not use it and a machine without it, an empty one.
 
     The kernel's Keras cache is seeded from this folder: empty, a notebook that loads the

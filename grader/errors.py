@@ -1,10 +1,21 @@
-"""Errors raised at the edges of a run (bad spec, missing dataset, bad usage).
+"""Errors raised at the edges of a run (bad spec, missing dataset, bad usage), and the exit codes.
 
 Inside a run, failures are values (a ``SubmissionResult`` with status ``error``);
 these exceptions are what the CLI turns into one clear line and a non-zero exit.
 """
 
 from __future__ import annotations
+
+import enum
+
+
+class ExitCode(enum.IntEnum):
+    """What every command returns to the shell."""
+
+    OK = 0
+    CHECKS_FAILED = 1
+    USAGE = 2
+    CONFIG = 3
 
 
 class GraderError(Exception):

@@ -17,7 +17,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import __version__
+from grader.version import __version__
 from grader.datasets import dataset_folders
 from grader.errors import NotebookError
 from grader.execute import execute_notebook, function_calls, uses_models, value_names

@@ -12,35 +12,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import Iterable
 
-from grader.serial import JsonData
+from grader.results import SubmissionResult
 from grader.spec import Assignment
+from grader.store import GradeVersion, Store
 
-if TYPE_CHECKING:
-    from grader.results import SubmissionResult
-    from grader.store import Store
+__all__ = ["GradeVersion", "record_history", "record_run", "remember_store", "remembered_store", "rubric_hash"]
 
 STORE_NAME = "store.json"  # in OUT/.grader: the store a run recorded its grades in, for ``grader report``
 RUN_DIR = ".grader"  # grader.outputs.RUN_DIR (not imported: outputs renders the reports, which import this module)
-RUBRIC_UNKNOWN = ""  # versions recorded before rubric hashes existed (a migrated store)
-
-
-@dataclass(frozen=True)
-class GradeVersion(JsonData):
-    """One graded version of a submission: which notebook, under which rubric, what it scored and when."""
-
-    sha256: str
-    rubric: str
-    score: float
-    max_score: float
-    final_score: float  # after the late penalty (``score`` when there was none)
-    status: str  # graded | error
-    grader_version: str
-    graded: float  # first graded (seconds since the epoch)
-    updated: float  # last recorded (a re-run or a re-render under the same rubric)
 
 
 def rubric_hash(assignment: Assignment, reference_sha256: str | None) -> str:
@@ -56,8 +38,8 @@ def rubric_hash(assignment: Assignment, reference_sha256: str | None) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def record_history(store: "Store", assignment: Assignment, reference_sha256: str | None,
-                   results: Iterable["SubmissionResult"], grader_version: str) -> dict[str, tuple[GradeVersion, ...]]:
+def record_history(store: Store, assignment: Assignment, reference_sha256: str | None,
+                   results: Iterable[SubmissionResult], grader_version: str) -> dict[str, tuple[GradeVersion, ...]]:
     """Record each graded submission's version in ``store``; every submission's history, oldest first.
 
     A submission the grader could not grade at all (``status`` ``error``: a lost worker, an
@@ -87,7 +69,7 @@ def remembered_store(out: Path) -> Path | None:
 
 
 def record_run(store_path: Path | None, out: Path, assignment: Assignment, reference_sha256: str | None,
-               results: Iterable["SubmissionResult"], grader_version: str) -> dict[str, tuple[GradeVersion, ...]]:
+               results: Iterable[SubmissionResult], grader_version: str) -> dict[str, tuple[GradeVersion, ...]]:
     """What ``grader run`` and ``grader report`` do: note the store in OUT, record there, read the histories.
 
     No store (``--no-store``): nothing recorded, no history shown.
@@ -95,6 +77,4 @@ def record_run(store_path: Path | None, out: Path, assignment: Assignment, refer
     remember_store(out, store_path)
     if store_path is None:
         return {}
-    from grader.store import Store  # the store module imports this one
-
     return record_history(Store(store_path), assignment, reference_sha256, results, grader_version)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from grader import console
 from grader.assignments import list_all
-from grader.run import ExitCode
+from grader.errors import ExitCode
 
 
 def list_assignments(*, assignments_dir: Path | None = None, lang: str = "pt") -> ExitCode:

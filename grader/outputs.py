@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from grader import __version__
+from grader.version import __version__
 from grader.errors import UsageError
 from grader.execute.sandbox import Sandbox
 from grader.export import get_exporter

@@ -13,22 +13,21 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import __version__, console
+from grader import console
 from grader.checks.base import default_registry
-from grader.decisions import apply_run_decisions, decisions_path, load_decisions
+from grader.decisions import decisions_path, load_decisions
 from grader.errors import UsageError
 from grader.facts import NotebookFacts
-from grader.failures import isolated_step, with_failure, without_failures
-from grader.history import record_run, remembered_store
-from grader.late_apply import apply_late_policy, late_messages, lms_times, previous_times
-from grader.outputs import load_run_inputs, write_outputs
-from grader.results import RunResults, SubmissionResult
+from grader.failures import with_failure, without_failures
+from grader.finish import finish_run
+from grader.history import remembered_store
+from grader.late_apply import late_messages, lms_times, previous_times
+from grader.outputs import load_run_inputs
+from grader.results import RESULTS_NAME, RunResults, SubmissionResult, load_results
 from grader.scoring import score_submission
 from grader.similarity.saved import load_findings
 from grader.spec import Assignment
 from grader.submission_times import load_submission_times, submission_times_path
-
-RESULTS_NAME = "results.json"
 
 
 @dataclass(frozen=True)
@@ -39,18 +38,6 @@ class ReportSummary:
     @property
     def exit_code(self) -> int:
         return 0
-
-
-def load_results(out: Path) -> RunResults:
-    """``OUT/results.json``; a missing or unreadable one is a usage error naming it."""
-    path = Path(out) / RESULTS_NAME
-    if not path.is_file():
-        raise UsageError(f"'{out}' has no results.json: run grader run first", "usage.no_results", out=str(out))
-    try:
-        return RunResults.from_json(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
-        raise UsageError(f"cannot read {path}: {exc}", "usage.results_invalid", file=str(path),
-                         reason=str(exc)) from None
 
 
 # the steps this command does again: their earlier failures are forgotten, and found again if they persist
@@ -104,28 +91,16 @@ def report(*, out: Path, lang: str | None = None, decisions: Path | None = None,
         registry = default_registry(Path(assignment.root))
         results = {k: _rechecked(r, facts[k], reference, assignment, registry, lang) for k, r in results.items()}
     path = decisions_path(previous.submissions_dir, decisions)
-    info = previous.decisions
     failures = [f for f in previous.failures if f.step == "similarity"]  # the steps not done again here
-    if path is not None:  # with no file to read, the decisions results.json records stand
-        decided = load_decisions(path)
-        (results, info), failed = isolated_step("decisions", results, lambda rs: apply_run_decisions(
-            rs, decided, path), catalogue, failures, (results, info))
-        results = {**results, **failed}
     times_file = submission_times_path(previous.submissions_dir, submitted)
-    times = {**recorded_times, **load_submission_times(times_file)}
-    late, failed = isolated_step("late", results, lambda rs: apply_late_policy(
-        rs, assignment.late, {k: t for k, t in times.items() if k in rs or k not in results}), catalogue, failures, None)
-    results = {k: failed.get(k) or (late.results[k] if late is not None else r) for k, r in results.items()}
-    # a decision changes a version's score: recorded in the store the run used
-    history, failed = isolated_step("history", results, lambda rs: record_run(
-        remembered_store(out), out, assignment, reference.sha256 if reference else None, rs.values(), __version__),
-        catalogue, failures, {})
-    results.update(failed)
-    graded = {k: (r, facts[k]) for k, r in results.items()}
-    written = write_outputs(out, assignment, graded, reference, lang, None, similarity=load_findings(out, previous),
-                            submissions_dir=previous.submissions_dir,
-                            decisions=info, isolation=previous.isolation,
-                            discovery=previous.discovery, history=history, failures=tuple(failures))
+    # with no decisions file to read, the decisions results.json records stand
+    written, late = finish_run(out, assignment, {k: (r, facts[k]) for k, r in results.items()}, reference, lang,
+                               decisions=load_decisions(path) if path is not None else None, decisions_file=path,
+                               recorded=previous.decisions,
+                               times={**recorded_times, **load_submission_times(times_file)},
+                               store=remembered_store(out), failures=failures, isolation=previous.isolation,
+                               similarity=load_findings(out, previous), submissions_dir=previous.submissions_dir,
+                               discovery=previous.discovery)
     if announce:
         console.out(console.t("cli.report.done", count=len(written.submissions), results=str(out / RESULTS_NAME),
                               index=str(out / "index.html")))

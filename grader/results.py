@@ -6,15 +6,19 @@ be added, never removed or renamed.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from grader.errors import UsageError
 from grader.late import LatePenalty
 from grader.discovery import DiscoveryInfo
 from grader.lms_names import SubmissionSource
 from grader.serial import JsonData
 
 SCHEMA_VERSION = 1
+RESULTS_NAME = "results.json"  # in OUT
 
 
 @dataclass(frozen=True)
@@ -219,3 +223,15 @@ class RunResults(JsonData):
     decisions: DecisionsInfo | None = None
     discovery: DiscoveryInfo | None = None  # the naming recognised (LMS), files skipped, earlier hand-ins replaced
     failures: tuple[StepFailure, ...] = ()  # steps that failed for the whole run; the outputs were written anyway
+
+
+def load_results(out: Path) -> RunResults:
+    """``OUT/results.json``; a missing or unreadable one is a usage error naming it."""
+    path = Path(out) / RESULTS_NAME
+    if not path.is_file():
+        raise UsageError(f"'{out}' has no results.json: run grader run first", "usage.no_results", out=str(out))
+    try:
+        return RunResults.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
+        raise UsageError(f"cannot read {path}: {exc}", "usage.results_invalid", file=str(path),
+                         reason=str(exc)) from None

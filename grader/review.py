@@ -24,8 +24,8 @@ from grader.decisions import (
     without_decision,
 )
 from grader.errors import UsageError
-from grader.rerender import load_results, report
-from grader.results import AppliedDecision, ReviewItem, SubmissionResult
+from grader.rerender import report
+from grader.results import AppliedDecision, ReviewItem, SubmissionResult, load_results
 from grader.scoring import POINTS_TOLERANCE, review_items
 
 MAX_WHY = 90

@@ -8,30 +8,30 @@ own; this one ties them together and scores, in the main process.
 from __future__ import annotations
 
 import dataclasses
-import enum
 import logging
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import __version__, console
+from grader import console
 from grader.assignments import load as load_assignment
 from grader.checks.base import Registry
 from grader.datasets import dataset_dir_for
-from grader.decisions import apply_run_decisions, decisions_path, load_decisions
+from grader.decisions import decisions_path, load_decisions
 from grader.distributed import DEFAULT_CONNECT_TIMEOUT, DaskScheduler
 from grader.archives import open_submissions
 from grader.discovery import DiscoveryInfo, Submission, discover, discover_submissions
-from grader.errors import UsageError
+from grader.errors import ExitCode, UsageError
 from grader.execute.sandbox import resolve_sandbox
 from grader.facts import NotebookFacts
-from grader.failures import describe, isolated_step, run_failure, step_message
+from grader.failures import describe, run_failure, step_message
 from grader.grade import GradingContext
+from grader.finish import finish_run
 from grader.history import record_run
-from grader.late_apply import apply_late_policy, late_messages, lms_times
+from grader.late_apply import late_messages
 from grader.locate import add_structure_notes
 from grader.messages import load_catalogue
-from grader.outputs import prepare_out, save_run_inputs, write_outputs
+from grader.outputs import prepare_out, save_run_inputs
 from grader.results import RunResults, StepFailure, SubmissionResult
 from grader.schedule import collect_all, default_jobs, resolve_threads
 from grader.scoring import error_result, score_submission
@@ -42,13 +42,6 @@ from grader.submission_times import load_submission_times, submission_times_path
 __all__ = ["ExitCode", "RunSummary", "Submission", "discover_submissions", "grade_all", "make_context", "run"]
 
 log = logging.getLogger(__name__)
-
-
-class ExitCode(enum.IntEnum):
-    OK = 0
-    CHECKS_FAILED = 1
-    USAGE = 2
-    CONFIG = 3
 
 
 @dataclass(frozen=True)
@@ -195,17 +188,13 @@ def run(*, submissions: Path, assignment: str, out: Path, jobs: int | None = Non
         similar = _similarity(Path(out), spec, found, results, similarity, context.store_path, failures)
     finally:
         opened.cleanup()
-    results, info, late = _decide_and_penalise(results, spec, decided, decisions_file if decided or decisions else None,
-                                               times, times_file, failures)
-    graded = {k: (results[k], facts) for k, (_, facts) in graded.items()}
-    # every graded version of each submission, kept in the store and shown in the instructor's view
-    history, failed = isolated_step("history", results, lambda rs: record_run(
-        context.store_path, Path(out), spec, reference.sha256, rs.values(), __version__), console.catalogue(),
-        failures, {})
-    graded.update({k: (r, graded[k][1]) for k, r in failed.items()})
-    written = write_outputs(Path(out), spec, graded, reference, lang, context.sandbox, similarity=similar,
-                            submissions_dir=Path(submissions), decisions=info, discovery=discovery.info,
-                            history=history, failures=tuple(failures))
+    written, late = finish_run(Path(out), spec, graded, reference, lang, decisions=decided,
+                               decisions_file=decisions_file if decided or decisions else None,
+                               times=times, store=context.store_path, failures=failures,
+                               sandbox=context.sandbox, similarity=similar, submissions_dir=Path(submissions),
+                               discovery=discovery.info, record=record_run)
+    for key, params in late_messages(late, spec.late, str(times_file) if times_file else None) if late else ():
+        console.err(console.t(key, **params))
     try:
         save_run_inputs(Path(out), spec, reference)
     except Exception as exc:  # noqa: BLE001 — grader report needs it; the grades are written
@@ -225,21 +214,3 @@ def _similarity(out: Path, spec: Assignment, found: list[Submission], results: d
         failures.append(run_failure("similarity", exc))
         remove_findings(out)
         return None
-
-
-def _decide_and_penalise(results: dict[str, SubmissionResult], spec: Assignment, decided, decisions_file: Path | None,
-                         times: dict, times_file: Path | None, failures: list[StepFailure]):
-    """The teacher's decisions, then the late policy, each isolated to the submissions it fails for."""
-    catalogue = console.catalogue()
-    (scored, info), failed = isolated_step("decisions", results, lambda rs: apply_run_decisions(
-        rs, decided, decisions_file), catalogue, failures, (results, None))
-    scored = {**scored, **failed}
-    # after the decisions: it takes a share of the final score; the times file wins over the LMS's own
-    late, failed = isolated_step("late", scored, lambda rs: apply_late_policy(
-        rs, spec.late, {k: t for k, t in {**lms_times(rs), **times}.items() if k in rs or k not in scored}),
-        catalogue, failures, None)
-    if late is not None:
-        for key, params in late_messages(late, spec.late, str(times_file) if times_file else None):
-            console.err(console.t(key, **params))
-    final = {k: failed.get(k) or (late.results[k] if late is not None else r) for k, r in scored.items()}
-    return final, info, late

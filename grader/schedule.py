@@ -212,7 +212,7 @@ def _interrupted(collected: dict[str, tuple[NotebookFacts, bool]], copies: dict[
 def _from_store(paths: dict[str, Path], context: GradingContext,
                 collected: dict[str, tuple[NotebookFacts, bool]]) -> dict[str, Path]:
     """Take the stored facts of each notebook that has them; return the notebooks still to execute."""
-    from grader import __version__
+    from grader.version import __version__
     from grader.grade import execution_key
     from grader.notebook import sha256_file
     from grader.store import Store
@@ -275,7 +275,7 @@ def _execute_on_dask(paths: dict[str, Path], context: GradingContext, scheduler:
     that raised is retried once; one whose worker died, once on another worker
     (:mod:`grader.distributed`); then it is reported as that notebook's error.
     """
-    from grader import __version__
+    from grader.version import __version__
     from grader.distributed import TASK_RETRIES, dask_client, lost_worker_reason
     from grader.grade import execution_key
     from grader.remote import ShippedAssignment, collect_remote

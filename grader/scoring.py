@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import traceback
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any, Mapping
 
 from grader.checks.base import Outcome, Registry
 from grader.facts import CellRecord, ModelFacts, NotebookFacts
@@ -23,13 +23,9 @@ from grader.results import (
     ExecutionSummary,
     ReviewItem,
     SectionScore,
-    SettledItem,
     SubmissionResult,
 )
 from grader.spec import Assignment, CheckSpec
-
-if TYPE_CHECKING:
-    from grader.decisions import Decision
 
 log = logging.getLogger(__name__)
 
@@ -271,46 +267,3 @@ def revert_decisions(result: SubmissionResult) -> SubmissionResult:
     )
     reopened = tuple(item for item, _ in review_items(result))
     return retotal(dataclasses.replace(result, checks=checks, review=reopened, settled=()))
-
-
-def _decided_status(points: float, max_score: float, original: str, changed: bool) -> str:
-    if not changed and original not in ("review", "error"):
-        return original
-    if max_score <= 0:
-        return "passed" if original in ("review", "error") else original
-    if points >= max_score - POINTS_TOLERANCE:
-        return "passed"
-    return "failed" if points <= POINTS_TOLERANCE else "partial"
-
-
-def _settle(result: SubmissionResult, matches, decided: AppliedDecision) -> SubmissionResult:
-    settled = tuple(SettledItem(i, decided) for i in result.review if matches(i))
-    review = tuple(i for i in result.review if not matches(i))
-    return dataclasses.replace(result, review=review, settled=result.settled + settled)
-
-
-def apply_decision(result: SubmissionResult, decision: "Decision") -> tuple[SubmissionResult, str | None]:
-    """``result`` with one teacher decision applied, or unchanged with the reason it does not apply.
-
-    Reasons: ``notebook_changed``, ``no_item``, ``no_check``, ``above_max``.
-    """
-    if decision.sha256 and decision.sha256 != result.sha256:
-        return result, "notebook_changed"
-    if decision.item:
-        def matches(i: ReviewItem) -> bool:
-            return i.check is None and i.reason == decision.target and decision.section in (None, i.section)
-        if not any(matches(i) for i in result.review):
-            return result, "no_item"
-        return _settle(result, matches, AppliedDecision(decision.comment, decision.who, decision.when)), None
-    check = next((c for c in result.checks if c.id == decision.target), None)
-    if check is None:
-        return result, "no_check"
-    if decision.points is not None and decision.points > check.max_score + POINTS_TOLERANCE:
-        return result, "above_max"
-    points = check.score if decision.points is None else round(decision.points, 4)
-    status = _decided_status(points, check.max_score, check.status, decision.points is not None)
-    decided = AppliedDecision(decision.comment, decision.who, decision.when, points, check.score, check.status)
-    checks = tuple(dataclasses.replace(c, score=points, status=status, decision=decided) if c is check else c
-                   for c in result.checks)
-    result = _settle(dataclasses.replace(result, checks=checks), lambda i: i.check == check.id, decided)
-    return retotal(result), None

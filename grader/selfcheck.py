@@ -11,7 +11,7 @@ from pathlib import Path
 
 from grader import console
 from grader.assignments import load as load_assignment
-from grader.errors import NotebookError, UsageError
+from grader.errors import ExitCode, NotebookError, UsageError
 from grader.messages import load_catalogue
 from grader.notebook import load_notebook
 from grader.report.common import Formatter
@@ -19,7 +19,7 @@ from grader.report.text import check_lines, untried, untried_sections
 from grader.results import SubmissionResult
 from grader.discovery import Submission, submission_id
 from grader.outputs import prepare_out, write_outputs
-from grader.run import ExitCode, grade_all, make_context
+from grader.run import grade_all, make_context
 
 FAILING = ("failed", "error", "partial")
 

@@ -20,7 +20,7 @@ from grader.datasets import SOURCES, EvaluationSpec
 from grader.errors import SpecError
 from grader.late import UNITS, LatePolicy
 from grader.serial import JsonData
-from grader.similarity.settings import KEYS as SIMILARITY_KEYS, SimilaritySettings, parse_similarity
+from grader.similarity_settings import KEYS as SIMILARITY_KEYS, SimilaritySettings, parse_similarity
 
 VISIBILITIES = ("visible", "hidden", "after_due_date")
 # what a visible check may show a student besides its verdict and the student's own values
@@ -268,7 +268,7 @@ def _due_date(value: Any, at: _Where) -> dt.datetime:
 
 
 def _parse_similarity(table: Any, at: _Where) -> SimilaritySettings:
-    """The ``[similarity]`` table (grader/similarity/settings.py), its errors naming file and key."""
+    """The ``[similarity]`` table (grader/similarity_settings.py), its errors naming file and key."""
     try:
         return parse_similarity(table)
     except KeyError as exc:

@@ -14,11 +14,30 @@ import os
 import sqlite3
 import time
 from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 
 from grader.facts import NotebookFacts
-from grader.history import RUBRIC_UNKNOWN, GradeVersion
 from grader.results import SubmissionResult
+from grader.serial import JsonData
+
+RUBRIC_UNKNOWN = ""  # versions recorded before rubric hashes existed (a migrated store)
+
+
+@dataclass(frozen=True)
+class GradeVersion(JsonData):
+    """One graded version of a submission: which notebook, under which rubric, what it scored and when."""
+
+    sha256: str
+    rubric: str
+    score: float
+    max_score: float
+    final_score: float  # after the late penalty (``score`` when there was none)
+    status: str  # graded | error
+    grader_version: str
+    graded: float  # first graded (seconds since the epoch)
+    updated: float  # last recorded (a re-run or a re-render under the same rubric)
+
 
 SCHEMA_VERSION = 3
 FACTS_TABLE = """

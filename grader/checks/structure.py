@@ -13,7 +13,7 @@ from typing import Any, Iterable, Sequence
 
 from grader.checks.base import Outcome, failed
 from grader.facts import LayerFacts, ModelFacts, NotebookFacts
-from grader.kit.sealed import is_sealed
+from grader.sealed import is_sealed
 from grader.spec import CheckSpec, ModelChoice
 
 DROPPED_CLASSES = frozenset({"InputLayer", "Dropout", "Reshape", "Rescaling"})

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from typing import Iterable
 
-from grader.kit.sealed import Sealed, SealedKeyword, SealedNumber
+from grader.sealed import Sealed, SealedKeyword, SealedNumber
 
 NUMBER_TOLERANCE = 1e-9  # a stated number equals the expected one up to float round-off
 # Space-like characters people (and word processors) put between digit groups.

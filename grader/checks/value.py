@@ -10,7 +10,7 @@ from grader.checks.base import Outcome, check_kind, failed, passed
 from grader.checks.structure import as_names
 from grader.checks.text import normalize, parse_number
 from grader.facts import NotebookFacts
-from grader.kit.sealed import Sealed, SealedNumber, is_sealed
+from grader.sealed import Sealed, SealedNumber, is_sealed
 from grader.spec import CheckSpec
 
 MAX_SHOWN = 80

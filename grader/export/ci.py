@@ -8,19 +8,30 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator, Protocol
 
 from grader import console
 from grader.errors import GraderError
 from grader.export.classroom import classroom_result, encode_result, write_github_output
 from grader.export.junit import write_junit_xml
 from grader.export.options import ExportOptions
-
-if TYPE_CHECKING:
-    from grader.selfcheck import CheckSummary
+from grader.results import SubmissionResult, load_results
 
 
-def finish_check(summary: "CheckSummary", *, junit: Path | None, classroom: bool, github_output: str | None, lang: str) -> int:
+class CheckedNotebook(Protocol):
+    """What a self-check hands over (``grader.selfcheck.CheckSummary``, the kit's too): its result, report, exit code."""
+
+    @property
+    def result(self) -> SubmissionResult: ...
+
+    @property
+    def report(self) -> Path: ...
+
+    @property
+    def exit_code(self) -> int: ...
+
+
+def finish_check(summary: CheckedNotebook, *, junit: Path | None, classroom: bool, github_output: str | None, lang: str) -> int:
     """Write the JUnit file and the Classroom result asked for; the check's exit code (0 with ``--classroom``).
 
     With ``--classroom`` the step succeeds whenever the notebook was checked: the autograding
@@ -28,8 +39,6 @@ def finish_check(summary: "CheckSummary", *, junit: Path | None, classroom: bool
     """
     if not junit and not classroom:
         return int(summary.exit_code)
-    from grader.rerender import load_results
-
     results = load_results(Path(summary.report).parent.parent)
     if junit:
         write_junit_xml(results, Path(junit), ExportOptions(lang=lang))

@@ -8,6 +8,7 @@ from pathlib import Path
 from grader import console
 from grader.errors import UsageError
 from grader.export import ExportOptions, ExportOutcome, get_exporter
+from grader.results import load_results
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,6 @@ def announce(fmt: str, path: Path, outcome: ExportOutcome, from_roster: bool) ->
 def export(*, out: Path, format: str, output: Path | None = None, roster: Path | None = None,
            column: str | None = None, lang: str | None = None) -> ExportSummary:
     """Write ``OUT/results.json`` as ``format`` to ``output`` (default: OUT/<the format's file name>)."""
-    from grader.rerender import load_results  # reads results.json the same way grader report does
-
     exporter = get_exporter(format)
     if exporter.needs_roster and roster is None:
         raise UsageError(f"--format {format} starts from the file the LMS exported: give --roster FILE",

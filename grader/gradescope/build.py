@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterator
 
-from grader import __version__
+from grader.version import __version__
 from grader.assignments import find_spec, load as load_assignment, project_root, default_assignments_dir
 from grader.datasets import FILES as DATASET_FILES, find_fashion_mnist
 from grader.errors import UsageError

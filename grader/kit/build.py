@@ -12,14 +12,15 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import __version__, console
+from grader import console
+from grader.version import __version__
 from grader.assignments import load as load_assignment
-from grader.errors import UsageError
+from grader.errors import ExitCode, UsageError
 from grader.kit.contents import KitContents, build_contents
 from grader.kit.files import is_kit, write_kit
-from grader.kit.sealed import new_key
+from grader.sealed import new_key
 from grader.kit.wheel import write_wheel
-from grader.run import ExitCode, REFERENCE_KEY, make_context
+from grader.run import REFERENCE_KEY, make_context
 from grader.schedule import collect_all
 
 

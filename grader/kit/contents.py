@@ -2,7 +2,7 @@
 
 Only the visible checks go in; each keeps the spec's keys except what it does not reveal:
 hidden inputs of ``function`` checks are dropped, a non-revealed literal ``expected`` or
-``numbers`` and every keyword list of a written answer are sealed (:mod:`grader.kit.sealed`).
+``numbers`` and every keyword list of a written answer are sealed (:mod:`grader.sealed`).
 The reference's facts are cut down to what those checks read (section titles, the named
 models, the named variables, the function results on visible inputs), sealed where the
 check does not reveal its expected value. A check the kit cannot judge without revealing
@@ -19,7 +19,7 @@ from grader.checks.structure import find_reference_models, plain_shape
 from grader.checks.text import NUMBER_TOLERANCE, normalize
 from grader.checks.value import lookup_variable
 from grader.facts import LayerFacts, ModelFacts, NotebookFacts, SectionFacts
-from grader.kit.sealed import Sealed, SealedKeyword, SealedNumber, is_number
+from grader.sealed import Sealed, SealedKeyword, SealedNumber, is_number
 from grader.serial import JsonData
 from grader.spec import Assignment, CheckSpec
 

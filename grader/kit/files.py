@@ -11,7 +11,7 @@ from typing import Any
 from grader.errors import UsageError
 from grader.facts import LayerFacts, ModelFacts, NotebookFacts, SectionFacts
 from grader.kit.contents import FORMAT, KitContents
-from grader.kit.sealed import decode_hook, is_sealed
+from grader.sealed import decode_hook, is_sealed
 from grader.serial import JsonData
 from grader.spec import Assignment
 

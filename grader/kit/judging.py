@@ -10,7 +10,7 @@ from __future__ import annotations
 from grader.checks.base import CheckKind, Outcome, Registry, default_registry
 from grader.facts import NotebookFacts
 from grader.kit.contents import KitContents
-from grader.kit.sealed import Undecidable
+from grader.sealed import Undecidable
 from grader.locate import add_structure_notes
 from grader.messages import Catalogue
 from grader.results import SubmissionResult

@@ -18,8 +18,8 @@ import hashlib
 import zipfile
 from pathlib import Path
 
-import grader
 from grader.report.common import TEMPLATES_DIR
+from grader.version import __version__
 
 NAME = "grader"
 TEMPLATES_IN_PACKAGE = "templates"  # grader/templates/ in the wheel (grader.report.common looks there first)
@@ -51,7 +51,7 @@ class WheelError(Exception):
     """The package folder holds something a student's wheel must not carry."""
 
 
-def wheel_name(version: str = grader.__version__) -> str:
+def wheel_name(version: str = __version__) -> str:
     return f"{NAME}-{version}-py3-none-any.whl"
 
 
@@ -85,10 +85,10 @@ def _record_line(name: str, data: bytes) -> str:
     return f"{name},sha256={digest},{len(data)}"
 
 
-def write_wheel(out: Path, version: str = grader.__version__, package: Path | None = None,
+def write_wheel(out: Path, version: str = __version__, package: Path | None = None,
                 templates: Path = TEMPLATES_DIR) -> Path:
     """Write the student's wheel into the folder ``out``; its path."""
-    package = Path(package or Path(grader.__file__).parent)
+    package = Path(package or Path(__file__).parents[1])  # grader/
     dist_info = f"{NAME}-{version}.dist-info"
     entries = [(name, path.read_bytes()) for name, path in _package_files(package, templates)]
     entries += [

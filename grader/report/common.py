@@ -11,12 +11,14 @@ from typing import Any, Mapping
 
 import jinja2
 
-import grader
+from grader.version import __version__
 from grader.messages import Catalogue, join_items
+from grader.serial import JsonData
 
 # beside the package in a checkout; inside it in the student's wheel (grader.kit.wheel)
-_PACKAGED_TEMPLATES = Path(grader.__file__).parent / "templates"
-TEMPLATES_DIR = _PACKAGED_TEMPLATES if _PACKAGED_TEMPLATES.is_dir() else Path(grader.__file__).parents[1] / "templates"
+_PACKAGE_DIR = Path(__file__).parents[1]  # grader/
+_PACKAGED_TEMPLATES = _PACKAGE_DIR / "templates"
+TEMPLATES_DIR = _PACKAGED_TEMPLATES if _PACKAGED_TEMPLATES.is_dir() else _PACKAGE_DIR.parent / "templates"
 STATUSES = ("passed", "failed", "partial", "review", "error", "skipped")
 STUDENT_REVIEW_REASONS = ("section_by_structure",)
 HISTOGRAM_BINS = 10
@@ -31,6 +33,19 @@ _INPUT_FORMS = (
     (re.compile(r"^reshape(?P<shape>[\dx]+)$"), "report.input_form.reshape"),
 )
 _THREE_CHANNELS = re.compile(r"_?x3$")
+
+
+@dataclass(frozen=True)
+class Partner(JsonData):
+    """Another submission similar to one: for the dashboard column and the instructor's view.
+
+    What the pages take from a run's similarity findings (``SimilarityFindings.partners()``).
+    """
+
+    other: str
+    score: float
+    flagged_by: tuple[str, ...]
+    href: str  # the pair on similarity.html, relative to OUT
 
 
 def strip_ansi(text: str | None) -> str:
@@ -62,7 +77,7 @@ def template_environment() -> jinja2.Environment:
 def render_page(template: str, fmt: "Formatter", **context: Any) -> str:
     """One page: the template with what every page uses (words, formatter, language, version)."""
     return template_environment().get_template(template).render(
-        t=fmt.cat, fmt=fmt, lang=fmt.cat.lang.replace("_", "-"), version=grader.__version__, **context)
+        t=fmt.cat, fmt=fmt, lang=fmt.cat.lang.replace("_", "-"), version=__version__, **context)
 
 
 def _is_shape(value: Any) -> bool:

@@ -9,8 +9,7 @@ from urllib.parse import quote
 
 from grader.messages import Catalogue
 from grader.results import CheckResult, ReviewItem, RunResults, SectionInfo, SubmissionResult
-from grader.report.common import Formatter, HISTOGRAM_BINS, render_page
-from grader.similarity.findings import Partner
+from grader.report.common import Formatter, HISTOGRAM_BINS, Partner, render_page
 
 # the two views of one submission's report, as ``render_index`` receives their paths
 STUDENT_VIEW, INSTRUCTOR_VIEW = "student", "instructor"

@@ -19,10 +19,9 @@ from grader.messages import Catalogue
 from grader.results import CheckResult, SectionScore, SubmissionResult
 from grader.spec import Assignment, CheckSpec
 from grader.report.cells import cell_errors
-from grader.report.common import Formatter, STATUSES, STUDENT_REVIEW_REASONS, render_page, strip_ansi
+from grader.report.common import Formatter, Partner, STATUSES, STUDENT_REVIEW_REASONS, render_page, strip_ansi
 from grader.report.diff import DiffRow, ShapeRow, diff_rows, shape_rows
 from grader.report.history import version_rows
-from grader.similarity.findings import Partner
 from grader.report.late import late_note
 from grader.report.plots import binary_svg, confusion_svg, learning_curves
 

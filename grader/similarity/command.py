@@ -1,10 +1,8 @@
-"""``grader similarity OUT``, and the same comparison at the end of ``grader run``.
+"""The comparison of a run's notebooks and its files: the last step of ``grader run``, and the work of
+``grader similarity OUT`` (:mod:`grader.recompare`).
 
-Where the notebooks come from: ``OUT/results.json`` says where the submissions are
-(``submissions_dir``) and each one's ``path`` and ``sha256``; the handout is the notebook
-of the run's own assignment, as ``OUT/.grader/assignment.json`` keeps it (``root`` +
-``notebook``). A notebook that is gone, or changed since the run, is listed as not
-compared rather than compared in a state the grades do not describe.
+A notebook that is gone, or changed since it was graded, is listed as not compared rather
+than compared in a state the grades do not describe.
 """
 
 from __future__ import annotations
@@ -22,14 +20,12 @@ from grader.errors import NotebookError, UsageError
 from grader.failures import describe
 from grader.messages import Catalogue
 from grader.notebook import load_notebook, sha256_file
-from grader.outputs import load_run_inputs
-from grader.rerender import load_results, report
-from grader.results import RunResults, SubmissionResult
+from grader.results import SubmissionResult
 from grader.similarity.extract import Handout, extract_work
 from grader.similarity.findings import PAGE, SimilarityFindings, SkippedSubmission
 from grader.similarity.report import render_similarity_page, write_similarity_csv
 from grader.similarity.saved import CSV_NAME, save_findings
-from grader.similarity.settings import SimilaritySettings
+from grader.similarity_settings import SimilaritySettings
 from grader.spec import Assignment
 from grader.store import Store
 
@@ -44,16 +40,6 @@ class Notebook:
     id: str
     path: Path
     sha256: str | None = None
-
-
-@dataclass(frozen=True)
-class SimilaritySummary:
-    findings: SimilarityFindings
-    page: Path
-
-    @property
-    def exit_code(self) -> int:
-        return 0
 
 
 def read_handout(path: Path) -> Handout:
@@ -109,7 +95,7 @@ def findings_key(notebooks: list[Notebook], handout_path: Path, settings: Simila
 
     None when a notebook has no sha256 (it was not graded): its file decides, so nothing is reused.
     """
-    from grader import __version__
+    from grader.version import __version__
 
     if any(not n.sha256 for n in notebooks):
         return None
@@ -162,31 +148,6 @@ def announce(findings: SimilarityFindings, page: Path, say=console.err) -> None:
         say(console.t("cli.similarity.pair", a=pair.a, b=pair.b, why="; ".join(streams)))
     if findings.flagged:
         say(console.t("cli.similarity.why"))
-
-
-def run_notebooks(submissions_dir: str | None, results: RunResults, out: Path) -> list[Notebook]:
-    """The run's notebooks as ``results.json`` names them."""
-    if not submissions_dir:
-        raise UsageError(f"'{out}' does not say where its submissions are: run grader run again",
-                         "usage.no_submissions_dir", out=str(out))
-    return [Notebook(s.id, Path(submissions_dir) / s.path, s.sha256) for s in results.submissions]
-
-
-def similarity(*, out: Path, lang: str | None = None) -> SimilaritySummary:
-    """``grader similarity OUT``: compare the run's notebooks, write the files, refresh OUT's pages."""
-    out = Path(out)
-    results = load_results(out)
-    console.use_language(lang or results.lang)
-    inputs = load_run_inputs(out)
-    if inputs is None:
-        raise UsageError(f"'{out}' does not keep the run's assignment", "usage.no_snapshot", out=str(out))
-    assignment, _ = inputs
-    findings = compare_notebooks(run_notebooks(results.submissions_dir, results, out),
-                                 read_handout(assignment.notebook_path), assignment.similarity)
-    page = write_similarity(out, findings, console.catalogue(), results.assignment.title)
-    report(out=out, lang=lang, announce=False)  # the dashboard's link and the instructor's column
-    announce(findings, page, console.out)
-    return SimilaritySummary(findings, page)
 
 
 def notebooks_of(submissions, results: Mapping[str, SubmissionResult]) -> list[Notebook]:

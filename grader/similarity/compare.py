@@ -10,7 +10,7 @@ from grader.similarity.extract import Handout, OwnWork
 from grader.similarity.findings import CODE, TEXT, SimilarPair, StreamMatch
 from grader.similarity.fingerprints import DocumentPrint, compare_documents, fingerprint_document, handout_hashes
 from grader.similarity.index import candidate_pairs
-from grader.similarity.settings import SimilaritySettings
+from grader.similarity_settings import SimilaritySettings
 
 # flagged pairs shown with their code; the others above the thresholds are listed by their numbers
 DETAILED_PAIRS = 100

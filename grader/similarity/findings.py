@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping
 
+from grader.report.common import Partner
 from grader.serial import JsonData
-from grader.similarity.settings import SimilaritySettings
+from grader.similarity_settings import SimilaritySettings
 
 CODE, TEXT = "code", "text"
 PAGE = "similarity.html"
@@ -111,16 +112,6 @@ class SkippedSubmission(JsonData):
     id: str
     reason: str  # missing | changed | unreadable
     detail: str = ""
-
-
-@dataclass(frozen=True)
-class Partner(JsonData):
-    """Another submission similar to one: for the dashboard column and the instructor's view."""
-
-    other: str
-    score: float
-    flagged_by: tuple[str, ...]
-    href: str  # the pair on similarity.html, relative to OUT
 
 
 @dataclass(frozen=True)

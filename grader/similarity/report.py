@@ -13,7 +13,7 @@ from grader.export.csv import format_number
 from grader.messages import Catalogue
 from grader.report.common import Formatter, render_page
 from grader.similarity.findings import CODE, TEXT, SimilarityFindings
-from grader.similarity.settings import SimilaritySettings
+from grader.similarity_settings import SimilaritySettings
 
 CSV_COLUMNS = ("submission_a", "submission_b", "flagged_by",
                "code_share_a", "code_share_b", "code_tokens", "code_longest",
