@@ -100,8 +100,8 @@ def report(*, out: Path, lang: str | None = None, decisions: Path | None = None,
         result = without_failures(previous_result, REDONE, catalogue)
         facts[result.id], results[result.id] = _facts(out, result)
     recorded_times = {**lms_times(results), **previous_times(results)}
+    registry = default_registry(Path(assignment.root))
     if lang != previous.lang:
-        registry = default_registry(Path(assignment.root))
         results = {k: _rechecked(r, facts[k], reference, assignment, registry, lang) for k, r in results.items()}
     path = decisions_path(previous.submissions_dir, decisions)
     info = previous.decisions
@@ -125,7 +125,7 @@ def report(*, out: Path, lang: str | None = None, decisions: Path | None = None,
     written = write_outputs(out, assignment, graded, reference, lang, None, similarity=load_findings(out, previous),
                             submissions_dir=previous.submissions_dir,
                             decisions=info, isolation=previous.isolation,
-                            discovery=previous.discovery, history=history, failures=tuple(failures))
+                            discovery=previous.discovery, history=history, failures=tuple(failures), kinds=registry)
     if announce:
         console.out(console.t("cli.report.done", count=len(written.submissions), results=str(out / RESULTS_NAME),
                               index=str(out / "index.html")))

@@ -205,7 +205,7 @@ def run(*, submissions: Path, assignment: str, out: Path, jobs: int | None = Non
     graded.update({k: (r, graded[k][1]) for k, r in failed.items()})
     written = write_outputs(Path(out), spec, graded, reference, lang, context.sandbox, similarity=similar,
                             submissions_dir=Path(submissions), decisions=info, discovery=discovery.info,
-                            history=history, failures=tuple(failures))
+                            history=history, failures=tuple(failures), kinds=registry)
     try:
         save_run_inputs(Path(out), spec, reference)
     except Exception as exc:  # noqa: BLE001 — grader report needs it; the grades are written
