@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Mapping
 
+from grader.checks.base import Registry
 from grader.decisions import Decision, apply_run_decisions
 from grader.discovery import DiscoveryInfo
 from grader.execute.sandbox import Sandbox
@@ -33,7 +34,7 @@ def finish_run(out: Path, assignment: Assignment, graded: Mapping[str, tuple[Sub
                sandbox: Sandbox | None = None, isolation: dict[str, str] | None = None,
                similarity: SimilarityFindings | None = None, submissions_dir: Path | str | None = None,
                discovery: DiscoveryInfo | None = None, record: Callable = record_run,
-               ) -> tuple[RunResults, LateOutcome | None]:
+               kinds: Registry | None = None) -> tuple[RunResults, LateOutcome | None]:
     """Decisions, late policy, history, outputs: what was written, and the late policy's outcome to tell.
 
     ``decisions`` None: no file to read, the decisions ``recorded`` stand; ``decisions_file``:
@@ -60,5 +61,6 @@ def finish_run(out: Path, assignment: Assignment, graded: Mapping[str, tuple[Sub
     results.update(failed)
     written = write_outputs(Path(out), assignment, {k: (r, graded[k][1]) for k, r in results.items()}, reference,
                             lang, sandbox, similarity=similarity, submissions_dir=submissions_dir, decisions=info,
-                            isolation=isolation, discovery=discovery, history=history, failures=tuple(failures))
+                            isolation=isolation, discovery=discovery, history=history, failures=tuple(failures),
+                            kinds=kinds)
     return written, late

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from grader.version import __version__
+from grader.checks.base import Registry, default_registry
 from grader.errors import UsageError
 from grader.execute.sandbox import Sandbox
 from grader.export import get_exporter
@@ -78,18 +79,22 @@ def write_outputs(out: Path, assignment: Assignment, graded: dict[str, tuple[Sub
                   similarity: SimilarityFindings | None = None,
                   isolation: dict[str, str] | None = None, discovery: DiscoveryInfo | None = None,
                   history: Mapping[str, Sequence[GradeVersion]] | None = None,
-                  failures: tuple[StepFailure, ...] = (), student_only: bool = False) -> RunResults:
+                  failures: tuple[StepFailure, ...] = (), student_only: bool = False,
+                  kinds: Registry | None = None) -> RunResults:
     """Write every report (the student's and the instructor's view), then grades.csv, index.html and results.json.
 
     ``student_only`` (a student's self-check with the kit): the student's report, facts and results.json
     only, no instructor's view nor class dashboard;
     ``similarity``: the run's similar pairs, shown on the dashboard and the instructor's view only;
     ``history``: each submission's graded versions (:mod:`grader.history`), the instructor's view only;
-    ``failures``: steps of the run that failed before (kept in results.json). A report or facts.json
+    ``failures``: steps of the run that failed before (kept in results.json);
+    ``kinds``: the check kinds the assignment was loaded with (default: the built-in kinds and plugins).
+    A report or facts.json
     that cannot be written is that submission's failure (a plain page says so); grades.csv or
     index.html that cannot be, the run's: every other output is still written, results.json last.
     """
     catalogue = load_catalogue(lang)
+    kinds = kinds or default_registry()
     partners = similarity.partners() if similarity is not None else None
     out.mkdir(parents=True, exist_ok=True)
     results, reports = [], {}
@@ -98,7 +103,7 @@ def write_outputs(out: Path, assignment: Assignment, graded: dict[str, tuple[Sub
         result = _write_submission(out / sub_id, dataclasses.replace(result, report=f"{sub_id}/{STUDENT_REPORT}"),
                                    facts, assignment, catalogue, reference,
                                    similar=None if partners is None else partners.get(sub_id, ()),
-                                   history=(history or {}).get(sub_id, ()), student_only=student_only)
+                                   history=(history or {}).get(sub_id, ()), student_only=student_only, kinds=kinds)
         results.append(result)
         reports[sub_id] = {"student": result.report, "instructor": f"{sub_id}/{INSTRUCTOR_REPORT}"}
     if sandbox:
@@ -148,7 +153,7 @@ def _write_text(path: Path, text: str) -> None:
 
 def _write_submission(folder: Path, result: SubmissionResult, facts: NotebookFacts | None, assignment: Assignment,
                       catalogue, reference: NotebookFacts | None, *, similar, history,
-                      student_only: bool = False) -> SubmissionResult:
+                      student_only: bool = False, kinds: Registry) -> SubmissionResult:
     """OUT/<id>/: both views of the report and facts.json; what fails is that submission's failure, said in a page.
 
     ``facts`` None: ``grader report`` could not read them (that failure is the result's already).
@@ -164,11 +169,11 @@ def _write_submission(folder: Path, result: SubmissionResult, facts: NotebookFac
         facts_text = json.dumps({"sha256": facts.sha256, "error": describe(exc)})
     pages = {}
     try:
-        pages[STUDENT_REPORT] = render_submission_report(result, assignment, catalogue, facts, reference)
+        pages[STUDENT_REPORT] = render_submission_report(result, assignment, catalogue, facts, reference, kinds=kinds)
         if not student_only:  # a student's self-check writes no instructor's view
             pages[INSTRUCTOR_REPORT] = render_submission_report(  # reference side by side, hidden checks
                 result, assignment, catalogue, facts, reference, show_hidden=True, other_view=STUDENT_REPORT,
-                facts_link="facts.json", similar=similar, history=history)
+                facts_link="facts.json", similar=similar, history=history, kinds=kinds)
         for name, page in pages.items():
             if len(page) > MAX_REPORT_CHARS:
                 raise OutputTooLarge(f"{name} would be {len(page) // 1024} kB (at most {MAX_REPORT_CHARS // 1024})")

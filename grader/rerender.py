@@ -87,8 +87,8 @@ def report(*, out: Path, lang: str | None = None, decisions: Path | None = None,
         result = without_failures(previous_result, REDONE, catalogue)
         facts[result.id], results[result.id] = _facts(out, result)
     recorded_times = {**lms_times(results), **previous_times(results)}
+    registry = default_registry(Path(assignment.root))
     if lang != previous.lang:
-        registry = default_registry(Path(assignment.root))
         results = {k: _rechecked(r, facts[k], reference, assignment, registry, lang) for k, r in results.items()}
     path = decisions_path(previous.submissions_dir, decisions)
     failures = [f for f in previous.failures if f.step == "similarity"]  # the steps not done again here
@@ -100,7 +100,7 @@ def report(*, out: Path, lang: str | None = None, decisions: Path | None = None,
                                times={**recorded_times, **load_submission_times(times_file)},
                                store=remembered_store(out), failures=failures, isolation=previous.isolation,
                                similarity=load_findings(out, previous), submissions_dir=previous.submissions_dir,
-                               discovery=previous.discovery)
+                               discovery=previous.discovery, kinds=registry)
     if announce:
         console.out(console.t("cli.report.done", count=len(written.submissions), results=str(out / RESULTS_NAME),
                               index=str(out / "index.html")))

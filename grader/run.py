@@ -192,7 +192,7 @@ def run(*, submissions: Path, assignment: str, out: Path, jobs: int | None = Non
                                decisions_file=decisions_file if decided or decisions else None,
                                times=times, store=context.store_path, failures=failures,
                                sandbox=context.sandbox, similarity=similar, submissions_dir=Path(submissions),
-                               discovery=discovery.info, record=record_run)
+                               discovery=discovery.info, record=record_run, kinds=registry)
     for key, params in late_messages(late, spec.late, str(times_file) if times_file else None) if late else ():
         console.err(console.t(key, **params))
     try:

@@ -87,7 +87,7 @@ def check(*, notebook: Path, assignment: str, out: Path | None = None, lang: str
     log_path = prepare_out(out)
     console.log_to(log_path)
     graded, reference = grade_all([sub], context, registry, lang, 2, use_cache=not (no_store or force), log_path=log_path)
-    results = write_outputs(out, spec, graded, reference, lang, context.sandbox)
+    results = write_outputs(out, spec, graded, reference, lang, context.sandbox, kinds=registry)
     result = results.submissions[0]
     summary = CheckSummary(result, out / (result.report or ""))
     print_summary(result, summary.report, lang)

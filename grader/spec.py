@@ -23,12 +23,9 @@ from grader.serial import JsonData
 from grader.similarity_settings import KEYS as SIMILARITY_KEYS, SimilaritySettings, parse_similarity
 
 VISIBILITIES = ("visible", "hidden", "after_due_date")
-# what a visible check may show a student besides its verdict and the student's own values
+# what a visible check may show a student besides its verdict and the student's own values;
+# each kind declares its default (grader.checks.base.check_kind)
 REVEALS = ("verdict", "expected")
-# kinds whose expected value is the answer a desafio asks for (a count, a value, a shape)
-# or comes from the reference solution: students see the verdict only unless the spec
-# says ``reveal = "expected"``
-VERDICT_KINDS = frozenset({"answer_text", "model_params", "value", "output_shape"})
 ASSIGNMENT_KEYS = ("id", "title", "notebook", "reference")
 TOP_LEVEL_KEYS = ("assignment", "execution", "datasets", "sections", "checks", "late", "similarity")
 
@@ -94,6 +91,24 @@ class ModelChoice(JsonData):
     keep: tuple[str, ...] = ()
 
 
+DEFAULT_DATASET = "fashion_mnist_test"
+
+
+@dataclass(frozen=True)
+class CheckNeeds(JsonData):
+    """What one check reads, as its kind declares it (:func:`grader.checks.base.check_kind`),
+    resolved for the check's parameters when the spec is loaded.
+
+    Execution and inspection read these, below the check registry. The defaults are those of
+    a check no registry resolved: it may read the models and their evaluation, and no variable.
+    """
+
+    models: bool = True  # the notebook's models (the kernel exports them)
+    evaluation: bool = True  # the grader's evaluation of the section's models on held-out data
+    dataset: str | None = None  # the dataset the models are evaluated on for it
+    variables: tuple[str, ...] = ()  # kernel variables exported from its section
+
+
 @dataclass(frozen=True)
 class CheckSpec(JsonData):
     """One ``[[checks]]`` entry: its kind, points and kind-specific parameters."""
@@ -104,25 +119,19 @@ class CheckSpec(JsonData):
     points: float
     visibility: str = "visible"
     params: dict[str, Any] = field(default_factory=dict)
-    reveal: str | None = None  # "verdict" | "expected"; None: the kind's default (default_reveal)
+    reveal: str | None = None  # "verdict" | "expected"; the kind's default when loaded; None: "verdict"
     # the section's model choice, shared by its model checks (None: the check chooses on its own)
     model_choice: ModelChoice | None = None
+    needs: CheckNeeds = CheckNeeds()
 
     def param(self, name: str, default: Any = None) -> Any:
         return self.params.get(name, default)
 
     @property
     def reveals_expected(self) -> bool:
-        """True when the student view may show this check's expected value."""
-        return (self.reveal or default_reveal(self.kind, self.params)) == "expected"
-
-
-def default_reveal(kind: str, params: dict[str, Any]) -> str:
-    """``verdict`` for counts, values and shapes a desafio asks for and for a reference model's
-    layer sequence; ``expected`` for what the spec itself states (thresholds, required layers)."""
-    if kind in VERDICT_KINDS or (kind == "model_structure" and params.get("mode", "sequence") == "sequence"):
-        return "verdict"
-    return "expected"
+        """True when the student view may show this check's expected value (loaded without a
+        ``reveal``: its kind's default; made by hand without one: never)."""
+        return self.reveal == "expected"
 
 
 @dataclass(frozen=True)
@@ -156,11 +165,10 @@ class Assignment(JsonData):
 
     def evaluated_sections(self) -> tuple[str, ...]:
         """Sections whose models the grader evaluates on held-out data: those with a check
-        that may read an evaluation (accuracy, confusion_binarized, any plugin kind)."""
+        that may read an evaluation (as its kind declares)."""
         if not self.execution.evaluations:
             return ()
-        return tuple(s.id for s in self.sections
-                     if any(c.kind not in EVALUATION_FREE_KINDS for c in self.checks_of(s.id)))
+        return tuple(s.id for s in self.sections if any(c.needs.evaluation for c in self.checks_of(s.id)))
 
     @property
     def notebook_path(self) -> Path:
@@ -199,12 +207,6 @@ def _require(table: dict, key: str, kind: type | tuple, where: str, at: _Where) 
     return value
 
 
-DEFAULT_DATASET = "fashion_mnist_test"
-DATASET_KINDS = ("accuracy", "confusion_binarized")  # check kinds whose ``dataset`` the grader evaluates
-# built-in kinds that never read the grader's evaluation of a model: a section checked only
-# by these has its models rebuilt and counted, not evaluated (a plugin's kind may read one)
-EVALUATION_FREE_KINDS = frozenset({"executes", "value", "function", "answer_text", "decreasing", "model_params",
-                                   "model_structure", "output_shape", "compile_config", "callbacks"})
 DATASET_KEYS = ("source", "positive")
 
 
@@ -237,9 +239,9 @@ def _evaluations(checks: tuple[CheckSpec, ...], datasets: dict[str, EvaluationSp
     """The datasets the grader must evaluate every model on, from the checks that read them."""
     used = {}
     for check in checks:
-        if check.kind not in DATASET_KINDS:
+        name = check.needs.dataset
+        if name is None:
             continue
-        name = check.param("dataset", DEFAULT_DATASET)
         if name not in datasets:
             raise at.error(f"[[checks]] ({check.id})", f"unknown dataset '{name}'{_suggest(str(name), datasets)}; "
                                                         f"declare it as [datasets.{name}] or use one of: "
@@ -429,11 +431,12 @@ def _parse_checks(raw: list, sections: tuple[SectionSpec, ...], kinds, at: _Wher
                                                f"{_suggest(str(reveal), REVEALS)}")
         for key in ("kind", "section", "points"):
             table.pop(key)
-        problem = kinds.get(kind).validate(table)
+        declared = kinds.get(kind)
+        problem = declared.validate(table)
         if problem:
             raise at.error(f"{where} ({cid})", problem)
         checks.append(CheckSpec(cid, section, kind, float(points), visibility, table,
-                                reveal or default_reveal(kind, table)))
+                                reveal or declared.default_reveal(table), needs=declared.needs(table)))
     return section_model_choices(tuple(checks))
 
 

@@ -129,6 +129,7 @@ def implausible(evaluation: EvaluationFacts, check: CheckSpec, drop_of_reference
     required=("threshold",),
     optional=("dataset", "bands", "reference_model", "require_structure", "equivalent", "ignore", "contains",
               "own_model", "ceiling", "max_drop"),
+    dataset_param="dataset", reference_model_param="reference_model", kit=True, measures="accuracy",
 )
 def check_accuracy(student: NotebookFacts, reference: NotebookFacts, check: CheckSpec) -> Outcome:
     """Full credit at ``threshold``, the highest ``bands`` fraction reached below it; ``review``

@@ -102,6 +102,7 @@ def judge(findings: Findings, shown: dict[str, Any]) -> Outcome:
 @check_kind(
     "answer_text",
     optional=("answer", "numbers", "numbers_from_models", "any_of", "none_of"),
+    models=False, evaluation=False, reference_model_param="numbers_from_models", reveals="verdict", kit=True,
 )
 def check_answer_text(student: NotebookFacts, reference: NotebookFacts, check: CheckSpec) -> Outcome:
     """Look for expected numbers and keyword groups, and for contradicting words or numbers."""

@@ -4,6 +4,11 @@ A check kind is a function ``(student, reference, check) -> Outcome`` decorated 
 :func:`check_kind`. It is pure: it reads :class:`~grader.facts.NotebookFacts` and the
 :class:`~grader.spec.CheckSpec`, and returns an :class:`Outcome` whose message is a
 catalogue key (rendered in the student's language later, by :mod:`grader.scoring`).
+
+A kind also declares what it needs (the notebook's models, their evaluation on a dataset,
+kernel variables, reference models) and what it may show or who may decide it (its default
+``reveal``, a student kit, ``verificar()``): the pipeline, the kit and the reports ask the
+registry, never a list of kind names, so a plugin's kind is served like a built-in one.
 """
 
 from __future__ import annotations
@@ -15,11 +20,11 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping, TypeVar
 
 from grader.facts import NotebookFacts
 from grader.serial import JsonData
-from grader.spec import CheckSpec
+from grader.spec import DEFAULT_DATASET, REVEALS, CheckNeeds, CheckSpec
 
 log = logging.getLogger(__name__)
 
@@ -63,16 +68,38 @@ def partial(fraction: float, message: str, **kw: Any) -> Outcome:
 
 
 CheckFunction = Callable[[NotebookFacts, NotebookFacts, CheckSpec], Outcome]
+T = TypeVar("T")
+# a declaration that depends on the check's parameters: a value, or a function of the parameters
+ByParams = T | Callable[[Mapping[str, Any]], T]
+
+
+def _resolved(declared: ByParams[T], params: Mapping[str, Any]) -> T:
+    return declared(params) if callable(declared) else declared
 
 
 @dataclass(frozen=True)
 class CheckKind:
-    """A registered check kind: its name, function and accepted parameters."""
+    """A registered check kind: its name, function, accepted parameters and declarations.
+
+    The declarations (see :func:`check_kind`) default to what a kind that says nothing gets:
+    its section's models exported and evaluated, no variable exported, nothing revealed
+    beyond its own message's defaults, left to the instructor's run by a kit and ``verificar()``.
+    """
 
     name: str
     function: CheckFunction
     required: tuple[str, ...] = ()
     optional: tuple[str, ...] = ()
+    models: bool = True
+    evaluation: bool = True
+    dataset_param: str | None = None
+    variable_params: tuple[str, ...] = ()
+    reference_model_param: str | None = None
+    reveals: ByParams[str] = "expected"
+    states_expected: ByParams[bool] = False
+    kit: bool = False
+    live: bool = False
+    measures: str | None = None
 
     def validate(self, params: dict[str, Any]) -> str | None:
         """Return a problem with ``params`` (missing or unknown key), or None."""
@@ -89,12 +116,82 @@ class CheckKind:
                 return f"unknown key '{key}' for kind '{self.name}'{hint}"
         return None
 
+    def needs(self, params: Mapping[str, Any]) -> CheckNeeds:
+        """What a check of this kind with ``params`` reads, for the spec to keep (:class:`CheckNeeds`)."""
+        variables: list[str] = []
+        for key in self.variable_params:
+            value = params.get(key)
+            variables += [value] if isinstance(value, str) else list(value or [])
+        names_models = self.reference_model_param is not None and bool(params.get(self.reference_model_param))
+        dataset = params.get(self.dataset_param, DEFAULT_DATASET) if self.dataset_param else None
+        return CheckNeeds(models=self.models or names_models, evaluation=self.evaluation or dataset is not None,
+                          dataset=dataset, variables=tuple(variables))
 
-def check_kind(name: str, *, required: Iterable[str] = (), optional: Iterable[str] = ()):
-    """Mark a function as the implementation of check kind ``name``."""
+    def default_reveal(self, params: Mapping[str, Any]) -> str:
+        """What a check of this kind shows a student when its spec sets no ``reveal``."""
+        return _resolved(self.reveals, params)
+
+    def expected_in_spec(self, params: Mapping[str, Any]) -> bool:
+        """True when the expected value is written in the spec as is (a kit cannot seal it)."""
+        return bool(_resolved(self.states_expected, params))
+
+
+def check_kind(name: str, *, required: Iterable[str] = (), optional: Iterable[str] = (), models: bool = True,
+               evaluation: bool = True, dataset_param: str | None = None, variable_params: Iterable[str] = (),
+               reference_model_param: str | None = None, reveals: ByParams[str] = "expected",
+               states_expected: ByParams[bool] = False, kit: bool = False, live: bool = False,
+               measures: str | None = None):
+    """Mark a function as the implementation of check kind ``name``, with what it needs.
+
+    Parameters
+    ----------
+    required, optional
+        The spec keys a check of this kind must / may have.
+    models
+        It reads the notebook's (and the reference's) models: the kernel exports them. A kind
+        that reads none (False) lets an assignment made only of such kinds run without Keras.
+    evaluation
+        It reads the grader's evaluation of its section's models on held-out data: those
+        models are evaluated on every dataset the spec's checks name.
+    dataset_param
+        The key naming the dataset it is evaluated on (default ``fashion_mnist_test``):
+        the grader evaluates the models on that dataset. Implies ``evaluation``.
+    variable_params
+        Keys whose values (a name or a list of names) are kernel variables exported from the
+        check's section, in the student's notebook and the reference's.
+    reference_model_param
+        The key naming the reference models whose facts it compares with (a kit keeps those
+        models, sealed unless the check reveals its expected value). A check that names one
+        reads models even when ``models`` is False.
+    reveals
+        The default ``reveal`` ("verdict" or "expected"), or a function of the parameters giving it.
+    states_expected
+        Its expected value is written in the spec as is (thresholds, required layers): a kit can
+        decide it only when the check reveals it. A bool or a function of the parameters.
+    kit
+        A student kit can decide it from sealed expected values (``grader check --kit``).
+    live
+        ``verificar()`` can decide it from the notebook's live objects (no saved notebook, no test set).
+    measures
+        What the outcome's ``actual`` measures, for reports and leaderboards: ``"accuracy"`` is
+        a model's accuracy on the dataset its details name, against the ``expected`` threshold.
+    """
+    required, optional, variable_params = tuple(required), tuple(optional), tuple(variable_params)
+    declared = {"dataset_param": dataset_param, "reference_model_param": reference_model_param,
+                **{f"variable_params[{n}]": key for n, key in enumerate(variable_params)}}
+    accepted = set(required) | set(optional)
+    for label, key in declared.items():
+        if key is not None and key not in accepted:
+            raise ValueError(f"check kind '{name}': {label} '{key}' is not one of its keys")
+    if not callable(reveals) and reveals not in REVEALS:
+        raise ValueError(f"check kind '{name}': reveals must be one of {', '.join(REVEALS)}, got {reveals!r}")
 
     def mark(function: CheckFunction) -> CheckFunction:
-        function.check_kind = CheckKind(name, function, tuple(required), tuple(optional))  # type: ignore[attr-defined]
+        function.check_kind = CheckKind(  # type: ignore[attr-defined]
+            name, function, required, optional, models=models, evaluation=evaluation,
+            dataset_param=dataset_param, variable_params=variable_params,
+            reference_model_param=reference_model_param, reveals=reveals, states_expected=states_expected,
+            kit=kit, live=live, measures=measures)
         return function
 
     return mark

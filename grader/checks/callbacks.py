@@ -48,7 +48,8 @@ def _valid(require: Any) -> bool:
             and all(isinstance(r, dict) and isinstance(r.get("class"), str) for r in require))
 
 
-@check_kind("callbacks", required=("require",), optional=("rel_tol",))
+@check_kind("callbacks", required=("require",), optional=("rel_tol",), evaluation=False, states_expected=True,
+            kit=True)
 def check_callbacks(student: NotebookFacts, reference: NotebookFacts, check: CheckSpec) -> Outcome:
     """Share of the required callbacks that ``fit`` used with the stated settings."""
     require = check.param("require")

@@ -62,7 +62,8 @@ def setting_text(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-@check_kind("compile_config", required=("optimizer",), optional=("optimizer_config", "loss", "rel_tol"))
+@check_kind("compile_config", required=("optimizer",), optional=("optimizer_config", "loss", "rel_tol"),
+            evaluation=False, states_expected=True, kit=True, live=True)
 def check_compile_config(student: NotebookFacts, reference: NotebookFacts, check: CheckSpec) -> Outcome:
     """Share of stated items (optimizer class, each hyperparameter, loss) the model matches."""
     tampered = tampering_outcome(student, check.section)

@@ -57,6 +57,7 @@ def _graders_matrices(models: Sequence[ModelFacts], dataset: str, size: int) -> 
     "confusion_binarized",
     required=("positive", "negative"),
     optional=("variables", "matrix_variable", "dataset", "total"),
+    dataset_param="dataset", variable_params=("variables", "matrix_variable"), states_expected=True, kit=True,
 )
 def check_confusion_binarized(student: NotebookFacts, reference: NotebookFacts, check: CheckSpec) -> Outcome:
     """A third of the points per condition: own matrix, grader's predictions, total."""

@@ -25,7 +25,8 @@ def _numbers(value: Any) -> list[float] | None:
     return [float(v) for v in value]
 
 
-@check_kind("decreasing", required=("variable",), optional=("max_ratio", "min_length"))
+@check_kind("decreasing", required=("variable",), optional=("max_ratio", "min_length"), models=False,
+            evaluation=False, variable_params=("variable",), states_expected=True, kit=True, live=True)
 def check_decreasing(student: NotebookFacts, reference: NotebookFacts, check: CheckSpec) -> Outcome:
     """Passed when the sequence is long enough and ends at most ``max_ratio`` × its start."""
     names = as_names(check.param("variable"))

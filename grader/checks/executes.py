@@ -32,7 +32,7 @@ def located_by_structure(student: NotebookFacts, section_id: str) -> bool:
                for note in student.review_notes)
 
 
-@check_kind("executes")
+@check_kind("executes", models=False, evaluation=False, kit=True)
 def check_executes(student: NotebookFacts, reference: NotebookFacts, check: CheckSpec) -> Outcome:
     """Passed when the section was found and each of its cells finished with status ``ok``."""
     section = student.section(check.section)

@@ -38,6 +38,7 @@ def _visible_rows(inputs: list, got: list, want: list, rel_tol: float, abs_tol: 
     "function",
     required=("function", "inputs"),
     optional=("hidden_inputs", "arrays", "rel_tol", "abs_tol", "timeout"),
+    models=False, evaluation=False, kit=True, live=True,
 )
 def check_function(student: NotebookFacts, reference: NotebookFacts, check: CheckSpec) -> Outcome:
     """Fraction of inputs (visible and hidden) on which the student's result equals the reference's."""

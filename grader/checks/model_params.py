@@ -28,7 +28,9 @@ def _expected(selection: Selection, compare: tuple[str, ...]):
     return shown[0] if len(shown) == 1 else shown
 
 
-@check_kind("model_params", required=("reference_model",), optional=("compare", "require_structure", "equivalent", "ignore", "own_model"))
+@check_kind("model_params", required=("reference_model",),
+            optional=("compare", "require_structure", "equivalent", "ignore", "own_model"),
+            evaluation=False, reference_model_param="reference_model", reveals="verdict", kit=True, live=True)
 def check_model_params(student: NotebookFacts, reference: NotebookFacts, check: CheckSpec) -> Outcome:
     """Passed when the compared counts equal those of any accepted reference model."""
     compare = tuple(check.param("compare", ["total"]))

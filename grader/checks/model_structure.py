@@ -63,13 +63,21 @@ def check_contains(student: NotebookFacts, reference: NotebookFacts, check: Chec
     return partial(len(found) / len(wanted), "model_structure.contains_missing", params=params, details=details, **shown)
 
 
+def _mode(params) -> str:
+    return params.get("mode", "sequence")
+
+
 @check_kind(
     "model_structure",
     optional=("mode", "reference_model", "equivalent", "ignore", "keep", "layers", "require_structure", "own_model"),
+    evaluation=False, reference_model_param="reference_model", kit=True, live=True,
+    # a reference model's layer sequence is the answer; the layers a ``contains`` check requires are in the spec
+    reveals=lambda params: "verdict" if _mode(params) == "sequence" else "expected",
+    states_expected=lambda params: _mode(params) == "contains",
 )
 def check_model_structure(student: NotebookFacts, reference: NotebookFacts, check: CheckSpec) -> Outcome:
     """Dispatch on ``mode``: ``sequence`` (default) or ``contains``."""
-    mode = check.param("mode", "sequence")
+    mode = _mode(check.params)
     if mode == "sequence":
         return check_sequence(student, reference, check)
     if mode == "contains":

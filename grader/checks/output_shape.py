@@ -68,6 +68,7 @@ def check_all(selection: Selection, check: CheckSpec) -> Outcome:
     "output_shape",
     required=("reference_model",),
     optional=("layers", "require_structure", "equivalent", "ignore", "own_model"),
+    evaluation=False, reference_model_param="reference_model", reveals="verdict", kit=True, live=True,
 )
 def check_output_shape(student: NotebookFacts, reference: NotebookFacts, check: CheckSpec) -> Outcome:
     """``layers = "last"`` (default) compares the model output; ``"all"`` every layer's."""

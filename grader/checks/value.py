@@ -105,6 +105,8 @@ def _expected(reference: NotebookFacts, check: CheckSpec) -> Any:
     "value",
     required=("variable",),
     optional=("expected", "reference_variable", "rel_tol", "abs_tol"),
+    models=False, evaluation=False, variable_params=("variable", "reference_variable"), reveals="verdict", kit=True,
+    live=True,
 )
 def check_value(student: NotebookFacts, reference: NotebookFacts, check: CheckSpec) -> Outcome:
     """Numbers within tolerance, arrays element-wise with equal shape, strings loosely."""

@@ -19,19 +19,12 @@ __all__ = ["ExecutionRecord", "HarvestRecord", "KernelArea", "Sandbox", "execute
            "resolve_sandbox", "uses_models", "value_names"]
 
 
-VARIABLE_PARAMS = ("variable", "reference_variable", "variables", "matrix_variable")
-
-
 def value_names(assignment: Assignment) -> dict[str, list[str]]:
-    """Variables to export per section: those any check of the section names."""
+    """Variables to export per section: those its checks read (as their kinds declare)."""
     names: dict[str, set[str]] = {}
     for check in assignment.checks:
-        wanted = []
-        for key in VARIABLE_PARAMS:
-            value = check.param(key)
-            wanted += [value] if isinstance(value, str) else list(value or [])
-        if wanted:
-            names.setdefault(check.section, set()).update(wanted)
+        if check.needs.variables:
+            names.setdefault(check.section, set()).update(check.needs.variables)
     return {section: sorted(found) for section, found in names.items()}
 
 
@@ -47,15 +40,11 @@ def function_calls(assignment: Assignment) -> list[dict]:
     return calls
 
 
-# check kinds that read no model: an assignment made only of these never imports TensorFlow
-# in the kernel (the harness then exports no model); any other kind, a plugin's included, does
-MODEL_FREE_KINDS = frozenset({"executes", "value", "function", "answer_text", "decreasing"})
-
-
 def uses_models(assignment: Assignment) -> bool:
-    """True when some check reads the notebook's (or the reference's) Keras models."""
-    return any(c.kind not in MODEL_FREE_KINDS or (c.kind == "answer_text" and c.param("numbers_from_models"))
-               for c in assignment.checks) or bool(assignment.execution.evaluations)
+    """True when some check reads the notebook's (or the reference's) Keras models, as its kind
+    declares, or the models are evaluated: otherwise the kernel never imports TensorFlow for the
+    harvest (the harness then exports no model)."""
+    return any(c.needs.models for c in assignment.checks) or bool(assignment.execution.evaluations)
 
 
 def execute_notebook(nb, segments: list[Segment], assignment: Assignment, area_root: Path,

@@ -142,7 +142,7 @@ def grade_submission(tree: AutograderTree, settings: AutograderSettings, cat: Ca
     result = _with_late_policy(graded[sub.id][0], spec, metadata)
     _print_for_instructors(result)
     return gradescope_results(result, spec, cat, seconds=time.monotonic() - started, notes=notes,
-                              with_leaderboard=settings.leaderboard)
+                              with_leaderboard=settings.leaderboard, kinds=registry)
 
 
 def autograde(*, root: Path, store: Path | None = None) -> GradescopeResults:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from grader.checks.base import Registry, default_registry
 from grader.messages import Catalogue
 from grader.report.common import Formatter
 from grader.report.late import late_note
@@ -88,11 +89,14 @@ def check_tests(result: SubmissionResult, assignment: Assignment, cat: Catalogue
     return tuple(tests)
 
 
-def leaderboard(result: SubmissionResult, cat: Catalogue) -> tuple[LeaderboardEntry, ...]:
-    """The test-set accuracy the grader measured, per visible ``accuracy`` check."""
+def leaderboard(result: SubmissionResult, cat: Catalogue, kinds: Registry) -> tuple[LeaderboardEntry, ...]:
+    """The test-set accuracy the grader measured, per visible check whose kind measures accuracy."""
+    def measures_accuracy(check: CheckResult) -> bool:
+        return check.kind in kinds and kinds.get(check.kind).measures == "accuracy"
+
     return tuple(LeaderboardEntry(cat("gradescope.leaderboard_accuracy", check=c.id), round(float(c.actual), 4))
                  for c in result.checks
-                 if c.kind == "accuracy" and c.visibility == "visible" and isinstance(c.actual, (int, float)))
+                 if measures_accuracy(c) and c.visibility == "visible" and isinstance(c.actual, (int, float)))
 
 
 def summary_lines(result: SubmissionResult, cat: Catalogue, notes: tuple[str, ...] = ()) -> list[str]:
@@ -108,15 +112,19 @@ def summary_lines(result: SubmissionResult, cat: Catalogue, notes: tuple[str, ..
 
 
 def gradescope_results(result: SubmissionResult, assignment: Assignment, cat: Catalogue, *, seconds: float,
-                       notes: tuple[str, ...] = (), with_leaderboard: bool = True) -> GradescopeResults:
-    """``results.json`` for one graded submission; a submission that could not be graded is one visible test."""
+                       notes: tuple[str, ...] = (), with_leaderboard: bool = True,
+                       kinds: Registry | None = None) -> GradescopeResults:
+    """``results.json`` for one graded submission; a submission that could not be graded is one visible test.
+
+    ``kinds``: the check kinds the assignment was loaded with (default: the built-in kinds and plugins).
+    """
     if result.status == "error":
         reason = cat("gradescope.not_graded", reason=result.error or "")
         return failure_results(reason, result.max_score, cat, seconds=seconds, notes=notes)
     return GradescopeResults(
         score=round(result.final_score, 4), execution_time=round(seconds), output="\n\n".join(
             summary_lines(result, cat, notes)), tests=check_tests(result, assignment, cat),
-        leaderboard=leaderboard(result, cat) if with_leaderboard else (),
+        leaderboard=leaderboard(result, cat, kinds or default_registry()) if with_leaderboard else (),
         extra_data={"submission": result.id, "sha256": result.sha256, "raw_score": result.score})
 
 

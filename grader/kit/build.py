@@ -51,7 +51,7 @@ def build(*, assignment: str, out: Path, lang: str = "pt", data_dir: Path | None
           isolation: str = "auto", cell_timeout: float | None = None) -> KitSummary:
     """Execute (or read from the store) the reference, then write the kit of ``assignment`` into ``out``."""
     console.use_language(lang)
-    spec, _ = load_assignment(assignment, assignments_dir)
+    spec, registry = load_assignment(assignment, assignments_dir)
     out = Path(out)
     _check_out(out, Path(spec.root), spec.reference_path)
     context = make_context(spec, data_dir=data_dir, store=store, no_store=no_store, cell_timeout=cell_timeout,
@@ -63,7 +63,7 @@ def build(*, assignment: str, out: Path, lang: str = "pt", data_dir: Path | None
     if reference.error:
         raise UsageError(f"the reference solution could not be executed: {reference.error}",
                          "usage.kit.reference_failed", reason=reference.error)
-    contents = build_contents(spec, reference, new_key(), __version__)
+    contents = build_contents(spec, reference, new_key(), __version__, registry)
     write_kit(contents, spec.notebook_path, out)
     wheel = write_wheel(out)
     (out / README_NAME).write_text(console.t("kit.readme", wheel=wheel.name, notebook=spec.notebook) + "\n",

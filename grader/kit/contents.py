@@ -15,20 +15,16 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from grader.checks.base import CheckKind, Registry, default_registry
 from grader.checks.structure import find_reference_models, plain_shape
 from grader.checks.text import NUMBER_TOLERANCE, normalize
 from grader.checks.value import lookup_variable
 from grader.facts import LayerFacts, ModelFacts, NotebookFacts, SectionFacts
 from grader.sealed import Sealed, SealedKeyword, SealedNumber, is_number
 from grader.serial import JsonData
-from grader.spec import Assignment, CheckSpec
+from grader.spec import Assignment, CheckNeeds, CheckSpec
 
-FORMAT = 1
-# kinds whose expected values come from the reference (sealed when not revealed)
-REFERENCE_MODEL_KINDS = frozenset({"model_params", "model_structure", "output_shape", "accuracy"})
-# kinds whose expected values are in the spec, shown by the check when it reveals them
-SPEC_STATED_KINDS = frozenset({"compile_config", "callbacks", "confusion_binarized", "decreasing"})
-SELF_CHECKABLE = REFERENCE_MODEL_KINDS | SPEC_STATED_KINDS | {"executes", "value", "answer_text", "function"}
+FORMAT = 2  # 2: each check keeps what it reads (``needs``), for ``verificar()`` to export
 LAYER_ATTRIBUTES = ("units", "filters", "kernel_size", "strides", "pool_size", "padding", "activation", "rate")
 
 
@@ -45,13 +41,11 @@ class KitContents(JsonData):
     grader_version: str = ""
 
 
-def deferred_reason(check: CheckSpec) -> str | None:
-    """Why a visible check cannot be judged from a kit, or None."""
-    if check.kind not in SELF_CHECKABLE:
+def deferred_reason(check: CheckSpec, kinds: Registry) -> str | None:
+    """Why a visible check cannot be judged from a kit (as its kind declares), or None."""
+    if check.kind not in kinds or not kinds.get(check.kind).kit:
         return "kind"
-    if check.kind in SPEC_STATED_KINDS and not check.reveals_expected:
-        return "not_revealed"
-    if check.kind == "model_structure" and check.param("mode", "sequence") == "contains" and not check.reveals_expected:
+    if kinds.get(check.kind).expected_in_spec(check.params) and not check.reveals_expected:
         return "not_revealed"
     return None
 
@@ -112,11 +106,12 @@ def tolerances(check: CheckSpec) -> tuple[float, float]:
     return float(check.param("rel_tol", 1e-6)), float(check.param("abs_tol", 1e-9))
 
 
-def kit_check(check: CheckSpec, sealer: Sealer) -> CheckSpec:
+def kit_check(check: CheckSpec, sealer: Sealer, kinds: Registry) -> CheckSpec:
     """The check as the kit holds it: no hidden inputs, nothing it does not reveal readable."""
     params = dict(check.params)
-    if deferred_reason(check):
-        return dataclasses.replace(check, params={})
+    if deferred_reason(check, kinds):  # what it reads goes with its parameters
+        needs = kinds.get(check.kind).needs({}) if check.kind in kinds else CheckNeeds()
+        return dataclasses.replace(check, params={}, needs=needs)
     params.pop("hidden_inputs", None)
     context = f"spec/{check.id}"
     if check.kind == "value" and "expected" in params and not check.reveals_expected:
@@ -168,13 +163,11 @@ class _ReferenceCut:
             results.append(result)
         self.calls[check.id] = {**{k: v for k, v in calls.items() if k != "results"}, "results": results}
 
-    def add(self, check: CheckSpec) -> None:
+    def add(self, check: CheckSpec, kind: CheckKind) -> None:
         sealed = not check.reveals_expected
-        names = check.param("reference_model")
-        if check.kind in REFERENCE_MODEL_KINDS and names is not None:
+        names = check.param(kind.reference_model_param) if kind.reference_model_param else None
+        if names:
             self.add_models(check, [names] if isinstance(names, str) else list(names), sealed)
-        elif check.kind == "answer_text" and check.param("numbers_from_models"):
-            self.add_models(check, list(check.param("numbers_from_models")), sealed)
         elif check.kind == "value" and "expected" not in check.params:
             self.add_value(check, sealed)
         elif check.kind == "function":
@@ -191,20 +184,25 @@ class _ReferenceCut:
         return NotebookFacts(sha256="", sections=tuple(sections), calls=self.calls)
 
 
-def build_contents(assignment: Assignment, reference: NotebookFacts, key: str, grader_version: str = "") -> KitContents:
-    """The kit of ``assignment``: its visible checks and the reference facts they need, sealed under ``key``."""
+def build_contents(assignment: Assignment, reference: NotebookFacts, key: str, grader_version: str = "",
+                   kinds: Registry | None = None) -> KitContents:
+    """The kit of ``assignment``: its visible checks and the reference facts they need, sealed under ``key``.
+
+    ``kinds``: the registry the assignment was loaded with (default: the built-in kinds and plugins).
+    """
+    kinds = kinds or default_registry()
     sealer = Sealer(key)
     visible = [c for c in assignment.checks if c.visibility == "visible"]
     cut = _ReferenceCut(reference, sealer)
     for check in visible:
-        if not deferred_reason(check):
-            cut.add(check)
+        if not deferred_reason(check, kinds):
+            cut.add(check, kinds.get(check.kind))
     # every section stays (a heading found in the handout, nothing secret): the notebook splits as in a run
     spec = dataclasses.replace(assignment, root=".", reference="", spec_path="",
-                               checks=tuple(kit_check(c, sealer) for c in visible))
+                               checks=tuple(kit_check(c, sealer, kinds) for c in visible))
     return KitContents(
         assignment=spec, reference=cut.facts(), key=key,
-        deferred=tuple(c.id for c in visible if deferred_reason(c)),
+        deferred=tuple(c.id for c in visible if deferred_reason(c, kinds)),
         hidden_inputs={c.id: len(c.param("hidden_inputs", [])) for c in visible
                        if c.kind == "function" and c.param("hidden_inputs")},
         grader_version=grader_version)

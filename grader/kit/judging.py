@@ -7,6 +7,8 @@ close to its tolerance to decide from digests are ``skipped``, left to the instr
 
 from __future__ import annotations
 
+import dataclasses
+
 from grader.checks.base import CheckKind, Outcome, Registry, default_registry
 from grader.facts import NotebookFacts
 from grader.kit.contents import KitContents
@@ -50,7 +52,8 @@ class KitRegistry(Registry):
             except Undecidable:
                 return Outcome("skipped", 0.0, UNDECIDABLE)
 
-        return CheckKind(name, judged)
+        # the wrapped kind keeps what the real one declares; an unknown kind declares the defaults
+        return dataclasses.replace(real, function=judged) if real is not None else CheckKind(name, judged)
 
 
 def score_with_kit(*, submission_id: str, path: str, facts: NotebookFacts, kit: KitContents, catalogue: Catalogue,

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
+from grader.checks.base import default_registry
 from grader.facts import ModelFacts, NotebookFacts, SectionFacts
 from grader.kit.contents import KitContents
 from grader.kit.files import is_kit, load_kit
@@ -39,9 +40,6 @@ from grader.spec import Assignment
 log = logging.getLogger(__name__)
 
 ENV = "GRADER_KIT"
-# kinds judged from the live objects; the others need the saved notebook or the test set
-LIVE_KINDS = frozenset({"value", "function", "model_params", "model_structure", "output_shape", "compile_config",
-                        "decreasing"})
 LIVE_ONLY_IN_CHECK = "kit.live_only_in_check"
 # where Jupyter (JupyterLab, Notebook 7: ipykernel sets it from the session) and VS Code name the notebook a kernel runs
 NOTEBOOK_NAMES = ("__session__", "__vsc_ipynb_file__")
@@ -223,8 +221,10 @@ def verificar(section: str | None = None, *, kit: str | Path | None = None, lang
     chosen = [section] if section else ids
     spec_now = spec if section is None else _only(spec, section)
     facts = with_attempted(live_facts(namespace, spec_now, chosen), namespace, contents)
-    later = tuple(c.id for c in spec_now.checks if c.kind not in LIVE_KINDS)
-    registry = KitRegistry(contents.deferred, later={c: LIVE_ONLY_IN_CHECK for c in later})
+    # a kind that cannot be judged from the live objects (it needs the saved notebook or the test set) says so
+    kinds = default_registry()
+    later = tuple(c.id for c in spec_now.checks if c.kind not in kinds or not kinds.get(c.kind).live)
+    registry = KitRegistry(contents.deferred, base=kinds, later={c: LIVE_ONLY_IN_CHECK for c in later})
     kit_now = KitContents(spec_now, contents.reference, contents.key, contents.deferred, contents.hidden_inputs)
     result = score_with_kit(submission_id="notebook", path="", facts=facts, kit=kit_now, catalogue=cat,
                             registry=registry)

@@ -12,6 +12,7 @@ from typing import Any, Mapping, Sequence
 
 from markupsafe import Markup
 
+from grader.checks.base import Registry, default_registry
 from grader.checks.confusion_binarized import binarize
 from grader.facts import EvaluationFacts, ModelFacts, NotebookFacts
 from grader.history import GradeVersion, rubric_hash
@@ -103,7 +104,7 @@ class ModelsView:
 
 @dataclass(frozen=True)
 class ReportContext:
-    """What every check view needs: language, view, the student's facts, the spec's checks."""
+    """What every check view needs: language, view, the student's facts, the spec's checks, their kinds."""
 
     fmt: Formatter
     show_hidden: bool
@@ -111,6 +112,11 @@ class ReportContext:
     specs: Mapping[str, CheckSpec]
     sources: Mapping[str, str]  # dataset name -> source (``fashion_mnist_test``)
     titles: Mapping[str, str]  # section id -> title
+    kinds: Registry
+
+    def measures(self, check: CheckResult) -> str | None:
+        """What the check's ``actual`` measures, as its kind declares (``"accuracy"``), or None."""
+        return self.kinds.get(check.kind).measures if check.kind in self.kinds else None
 
     def words(self, message: str) -> str:
         """A message naming a section by its id (“desafio-2”, older results) names it by its title."""
@@ -133,10 +139,11 @@ class ReportContext:
         return [str(i) for i in range(size)]
 
 
-def _judged_evaluation(check: CheckResult, facts: NotebookFacts | None) -> EvaluationFacts | None:
-    """The evaluation an ``accuracy`` check scored: its model (by names) on its dataset."""
+def _judged_evaluation(check: CheckResult, ctx: ReportContext) -> EvaluationFacts | None:
+    """The evaluation a check measuring accuracy scored: its model (by names) on its dataset."""
     details = check.details if isinstance(check.details, Mapping) else {}
-    if facts is None or check.kind != "accuracy" or "dataset" not in details:
+    facts = ctx.facts
+    if facts is None or ctx.measures(check) != "accuracy" or "dataset" not in details:
         return None
     dataset, names = details["dataset"], tuple(details.get("model") or ())
     models = [m for m in facts.models_of(check.section) + facts.other_models if m.evaluation(dataset)]
@@ -204,7 +211,7 @@ def _compare_values(check: CheckResult, ctx: ReportContext, reveal: bool) -> tup
         numbers = expected.get("numbers") if isinstance(expected, Mapping) else None
         want = _alternatives([fmt.value(n) for n in numbers], cat) if numbers and reveal else None
         return want, [str(actual)] if actual else None
-    if check.kind == "accuracy" and isinstance(expected, (int, float)):
+    if ctx.measures(check) == "accuracy" and isinstance(expected, (int, float)):  # a threshold
         want = [cat("report.accuracy_threshold", value=fmt.percent(float(expected), 1.0))]
         return want, [cat.number(100.0 * float(actual), ".1f") + "%"] if isinstance(actual, (int, float)) else None
     want = None
@@ -231,7 +238,7 @@ def _check_view(check: CheckResult, ctx: ReportContext, not_attempted: bool = Fa
     shown = not rows and not shapes and check.kind not in NO_COMPARE_KINDS
     expected, actual = _compare_values(check, ctx, reveal) if shown else (None, None)
     evaluation = (_binarized_view(check, ctx, reveal) if check.kind == "confusion_binarized"
-                  else _evaluation_view(_judged_evaluation(check, ctx.facts), ctx))
+                  else _evaluation_view(_judged_evaluation(check, ctx), ctx))
     answer = check.kind == "answer_text"
     return CheckView(
         check=check, kind_label=kind_label, concealed=None,
@@ -325,6 +332,7 @@ def render_submission_report(
     facts_link: str | None = None,
     similar: tuple[Partner, ...] | None = None,
     history: Sequence[GradeVersion] = (),
+    kinds: Registry | None = None,
 ) -> str:
     """Render the feedback page of one submission as self-contained HTML.
 
@@ -333,12 +341,13 @@ def render_submission_report(
     and points. ``show_hidden`` renders the instructor's view: everything, reference side by
     side. ``other_view`` links the other view; ``facts_link`` (instructor's view only) facts.json;
     ``similar`` (instructor's view only) the submissions this one was flagged similar to;
-    ``history`` (instructor's view only) every graded version of this submission, oldest first.
+    ``history`` (instructor's view only) every graded version of this submission, oldest first;
+    ``kinds`` the check kinds as the assignment was loaded (default: the built-in kinds and plugins).
     """
     fmt = Formatter(catalogue)
     ctx = ReportContext(fmt, show_hidden, facts, {c.id: c for c in assignment.checks},
                         {e.name: e.source for e in assignment.execution.evaluations},
-                        {s.id: s.title for s in assignment.sections})
+                        {s.id: s.title for s in assignment.sections}, kinds or default_registry())
     sections = _section_views(result, assignment, ctx)
     views = [v for section in sections for v in section.checks]
     to_fix = [(section, v) for section in sections for v in section.checks if v.status in TO_FIX and not v.concealed]

@@ -84,12 +84,15 @@ def test_the_graders_matrix_comes_from_the_section_that_trained_the_model(make):
 
 
 def test_the_variables_it_reads_are_exported_from_its_section(make):
+    import dataclasses
     from types import SimpleNamespace
 
+    from grader.checks.base import default_registry
     from grader.execute import value_names
 
     spec = make.spec("confusion_binarized", "parte-3", positive=[0], negative=[1],
                      variables=["vn", "fp", "fn", "vp"], matrix_variable="cm")
+    spec = dataclasses.replace(spec, needs=default_registry().get(spec.kind).needs(spec.params))  # as loaded
     assert value_names(SimpleNamespace(checks=[spec])) == {"parte-3": ["cm", "fn", "fp", "vn", "vp"]}
 
 

@@ -21,8 +21,7 @@ REGISTRY = default_registry()
 
 
 def check(cid, kind, sid="desafio-3", reveal=None, visibility="visible", **params) -> CheckSpec:
-    spec = CheckSpec(cid, sid, kind, 1.0, visibility, params, reveal)
-    return dataclasses.replace(spec, reveal=reveal or ("expected" if spec.reveals_expected else "verdict"))
+    return CheckSpec(cid, sid, kind, 1.0, visibility, params, reveal or REGISTRY.get(kind).default_reveal(params))
 
 
 CHECKS = (

@@ -11,15 +11,16 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from grader.checks.base import default_registry
 from grader.cli import main
 from grader.kit.check import check_with_kit
 from grader.kit.files import load_kit
-from grader.kit.live import LIVE_KINDS
 from tests.kit.kit_cases import ROOT, build_kit
 from tests.kit.test_kit import visible_verdicts_of_full_run
 
 pytestmark = pytest.mark.kernel
 ASSIGNMENT = "relu-exercicios"
+LIVE_KINDS = frozenset(name for name in default_registry().names() if default_registry().get(name).live)
 
 
 def test_check_with_the_kit_gives_the_full_runs_visible_verdicts(graded_examples, dataset_dir, tmp_path):

@@ -22,7 +22,7 @@ from grader.report import render_submission_report
 from grader.report.cells import own_frames
 from grader.report.plots import binary_svg, confusion_svg, learning_curves
 from grader.scoring import score_submission
-from grader.spec import CheckSpec, default_reveal, load_assignment
+from grader.spec import CheckSpec, load_assignment
 from tests.checks.conftest import dense_model, lenet_layers, model, section
 
 ROOT = Path(__file__).parents[2]
@@ -278,6 +278,9 @@ def test_run_writes_both_views_linked_and_only_the_instructors_links_facts(assig
 
 # ---------------------------------------------------------------- the spec's reveal key
 def test_reveal_defaults_and_validation(tmp_path):
+    def default_reveal(kind, params):  # as each kind declares it
+        return default_registry().get(kind).default_reveal(params)
+
     assert default_reveal("answer_text", {}) == "verdict" and default_reveal("model_params", {}) == "verdict"
     assert default_reveal("model_structure", {}) == "verdict"
     assert default_reveal("model_structure", {"mode": "contains"}) == "expected"
