@@ -14,33 +14,22 @@ from pathlib import Path
 
 import pytest
 
-import nbformat
-
 from grader.run import run
-from tests.mini_assignment import MODEL, build_mini, mini_notebook
-from tests.test_resume import GRADER, _stale_workdirs, _stored
+from tests.test_resume import _class as _resume_class, _grader, _stale_workdirs, _stored
 
 SUBMISSIONS = 3
 
 
 def _class(root: Path) -> tuple[Path, Path]:
-    """The mini assignment and three submissions, each a second or two (none done when the first is)."""
-    assignments, subs = build_mini(root)
-    for old in subs.glob("*.ipynb"):
-        old.unlink()
-    for n in range(SUBMISSIONS):
-        code = f"import time\ntime.sleep({1 + 2 * n})\n{MODEL.format(units=8 + n)}"
-        nbformat.write(mini_notebook(code, f"Resposta {n}"), str(subs / f"aluno{n}.ipynb"))
-    return assignments, subs
+    """Three submissions of 1, 3 and 5 seconds: none done when the first is."""
+    return _resume_class(root, SUBMISSIONS, lambda n: 1 + 2 * n)
+
 
 pytestmark = pytest.mark.kernel
 
 
 def _start(assignments: Path, subs: Path, out: Path, store: Path, data: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [str(GRADER), "--assignments-dir", str(assignments), "run", str(subs), "--assignment", "mini",
-         "--out", str(out), "--jobs", "2", "--store", str(store), "--data-dir", str(data)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    return _grader(assignments, subs, out, store, data, output=subprocess.PIPE)
 
 
 def _descendants(root: int) -> set[int]:

@@ -28,22 +28,24 @@ GRADER = Path(sys.executable).with_name("grader")
 SUBMISSIONS = 6
 
 
-def _class(root: Path) -> tuple[Path, Path]:
-    """The mini assignment and six distinct submissions, each taking a second or two."""
+def _class(root: Path, count: int = SUBMISSIONS, sleep=lambda n: 1.5) -> tuple[Path, Path]:
+    """The mini assignment and ``count`` distinct submissions, the n-th sleeping ``sleep(n)`` seconds first."""
     assignments, subs = build_mini(root)
     for old in subs.glob("*.ipynb"):
         old.unlink()
-    for n in range(SUBMISSIONS):
-        code = f"import time\ntime.sleep(1.5)\n{MODEL.format(units=8 + n)}"
+    for n in range(count):
+        code = f"import time\ntime.sleep({sleep(n)})\n{MODEL.format(units=8 + n)}"
         nbformat.write(mini_notebook(code, f"Resposta {n}"), str(subs / f"aluno{n}.ipynb"))
     return assignments, subs
 
 
-def _grader(assignments: Path, subs: Path, out: Path, store: Path, data: Path) -> subprocess.Popen:
+def _grader(assignments: Path, subs: Path, out: Path, store: Path, data: Path,
+            output: int | None = subprocess.DEVNULL) -> subprocess.Popen:
+    """``grader run`` of the mini assignment in a session of its own; ``output``: PIPE to read what it says."""
     return subprocess.Popen(
         [str(GRADER), "--assignments-dir", str(assignments), "run", str(subs), "--assignment", "mini",
          "--out", str(out), "--jobs", "2", "--store", str(store), "--data-dir", str(data)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        stdout=output, stderr=output, text=True, start_new_session=True)
 
 
 def _stored(store: Path) -> set[str]:
