@@ -58,6 +58,8 @@ class DiskWatch:
         self.pid = pid
         self.exceeded = False
         self._stop = threading.Event()
+        self._lock = threading.Lock()  # a measure and its kill are one step; clear() bumps the generation
+        self._generation = 0
         self._thread: threading.Thread | None = None
 
     def start(self) -> "DiskWatch":
@@ -72,20 +74,41 @@ class DiskWatch:
 
     def _watch(self) -> None:
         while not self._stop.wait(POLL_SECONDS):
-            if disk_usage(self.folder, self.limit) <= self.limit:
-                continue
+            self._measure()
+
+    def check_now(self) -> bool:
+        """Measure now (after a cell ends): past the quota, the kernel is stopped. True when it was.
+
+        The cell that wrote past the quota is the one charged with it, even when the watching
+        thread would have noticed only during the next cell.
+        """
+        return self._measure() or self.exceeded
+
+    def _measure(self) -> bool:
+        generation = self._generation
+        if disk_usage(self.folder, self.limit) <= self.limit:
+            return False
+        with self._lock:
+            if generation != self._generation:  # measured before clear(): a new kernel runs now
+                return False
             pid = self.pid()
             if pid is None:
-                continue
+                return False
             self.exceeded = True
             log.info("the kernel's folder passed its quota of %d bytes: stopping the kernel", self.limit)
             try:
                 os.killpg(pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
+            return True
 
     def clear(self, *folders: Path) -> None:
         """Empty the kernel's folders after a stop for the quota, so the replay has room again."""
+        with self._lock:
+            self._generation += 1
+            self._clear(folders)
+
+    def _clear(self, folders: tuple[Path, ...]) -> None:
         for folder in folders:
             for child in list(folder.iterdir()) if folder.is_dir() else ():
                 try:

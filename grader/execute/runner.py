@@ -302,6 +302,8 @@ class NotebookRunner:
         source = self.nb.cells[index].source
         try:
             error = self._execute(client, source, min(self.settings.cell_timeout, remaining), index)
+            if self.watch.check_now():  # this cell wrote past the quota: it is charged, not the next one
+                raise KernelLost("died")
         except KernelLost as lost:
             self.state.kernel_died = True
             self.state.timed_out = self.state.timed_out or str(lost) == "hung"

@@ -215,3 +215,17 @@ def test_a_numpy_only_assignment_never_imports_tensorflow_in_the_kernel(tmp_path
     assert all(c.status == "ok" for c in record.cells), [(c.index, c.evalue) for c in record.cells]
     values = _manifest(area, "desafio-1")["values"]
     assert values["loaded"] == [] and values["lr"] == 0.5
+
+
+def test_the_cell_that_writes_past_the_disk_quota_is_charged_not_the_next_one(tmp_path, dataset_dir, monkeypatch):
+    # the watching thread polls rarely here, as on a loaded machine: the write ends before it looks
+    import grader.execute.quota as quota
+    monkeypatch.setattr(quota, "POLL_SECONDS", 60)
+    writer = "with open('pesos.bin', 'wb') as f:\n    f.write(b'x' * (40 * 2**20))"
+    model = "m = keras.Sequential([keras.Input((3,)), layers.Dense(2)])"
+    record, area = _run(_notebook([writer, model], ["depois = 1"]), tmp_path, dataset_dir, max_disk_mb=32)
+    status = _status(record)
+    charged = next(c for c in record.cells if c.index == 3)
+    assert charged.ename == "DiskQuotaExceeded" and record.kernel_died
+    assert status[4] == "ok" and status[6] == "ok"  # the model cell ran in the new kernel
+    assert [m["names"] for m in _manifest(area, "desafio-1")["models"]] == [["m"]]
