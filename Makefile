@@ -45,8 +45,10 @@ demo: install
 	@mkdir -p $(DEMO_SUBMISSIONS) && cp assignments/cnn-pratica/examples/*.ipynb $(DEMO_SUBMISSIONS)/
 	$(BIN)/grader run $(DEMO_SUBMISSIONS) --assignment cnn-pratica --out $(DEMO_OUT) --jobs 2
 
+# two test processes (pytest-xdist): a grading run's tests stay in one (tests/conftest.py)
+TEST_WORKERS ?= 2
 test: install
-	$(BIN)/python -m pytest -q --durations=10
+	$(BIN)/python -m pytest -q --durations=10 -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not kernel"

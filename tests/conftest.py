@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,63 @@ def graded_examples(tmp_path_factory, dataset_dir):
         return runs[assignment]
 
     return get
+
+
+# ---------------------------------------------------------------------------------------------
+# Two test processes (`make test` runs pytest-xdist with --dist loadgroup): a session fixture
+# runs once per process, so every test that reads one grading run goes to the same process,
+# and so does each module (its module fixtures start kernels or a browser once).
+SESSION_RUN_MODULES = {"test_hostile.py": "hostile", "test_real_handins.py": "real"}
+_USES_EXAMPLES = re.compile(r"graded_examples\(\s*[\"']([\w-]+)[\"']\s*\)")
+
+
+def _assignments_used(item) -> set[str]:
+    """The assignments whose examples ``item`` reads through ``graded_examples``."""
+    known = {p.name for p in (ROOT / "assignments").iterdir() if p.is_dir()}
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if params.get("assignment") in known:
+        return {params["assignment"]}
+    found = set(_USES_EXAMPLES.findall(Path(item.fspath).read_text(encoding="utf-8")))
+    constant = getattr(item.module, "ASSIGNMENT", None)
+    if constant is not None:
+        found.add(Path(str(constant)).name)
+    return found & known
+
+
+def _examples_groups(items) -> dict[str, str]:
+    """Assignment -> group: assignments read together by one module share a group."""
+    group = {}
+    for item in items:
+        if "graded_examples" not in getattr(item, "fixturenames", ()):
+            continue
+        used = _assignments_used(item)
+        merged = set(used).union(*(m for m in {group.get(a, frozenset()) for a in used}))
+        members = frozenset(merged)
+        for name in members:
+            group[name] = members
+    return {name: "examples-" + "+".join(sorted(members)) for name, members in group.items()}
+
+
+# The longest groups first (measured: `make test` prints the slowest); each of two processes
+# takes one of them, and the short ones fill in after (xdist runs with --no-loadscope-reorder).
+LONGEST_FIRST = ("hostile", "examples-cnn-pratica", "real", "examples-mlp-multiclasse-binaria",
+                 "examples-relu-exercicios+treinamento-redes", "tests/test_resume.py",
+                 "tests/distributed/test_dask.py", "tests/test_interrupt.py", "tests/execute/test_compat.py")
+
+
+def _group(item) -> str:
+    return next(m.args[0] for m in item.iter_markers("xdist_group"))
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    groups = _examples_groups(items)
+    for item in items:
+        name = SESSION_RUN_MODULES.get(Path(item.fspath).name)
+        if name is None and "graded_examples" in getattr(item, "fixturenames", ()):
+            used = _assignments_used(item)
+            name = groups[next(iter(used))] if used else "examples"
+        # the rest by module: a module's own fixtures (kernels, a browser) start once
+        item.add_marker(pytest.mark.xdist_group(name or item.nodeid.split("::")[0]))
+    rank = {name: n for n, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(_group(item), len(rank)))  # stable: the rest keeps its order
