@@ -9,6 +9,7 @@ into each case's ``<properties>`` and each suite's (score, maximum, score after 
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -17,6 +18,9 @@ from grader.export.options import ExportOptions, ExportOutcome
 from grader.messages import Catalogue, load_catalogue
 from grader.results import CheckResult, RunResults, SubmissionResult
 
+# What XML 1.0 cannot hold at all (control characters, lone surrogates, U+FFFE/U+FFFF): a
+# message or error carrying one (text that came from a notebook) would make the file unreadable.
+NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 OUTCOMES = {"failed": "failure", "partial": "failure", "error": "error", "review": "skipped", "skipped": "skipped"}
 
 
@@ -80,8 +84,18 @@ def junit_tree(results: RunResults, lang: str) -> ET.ElementTree:
         root.set(attr, str(sum(int(s.get(attr)) for s in suites)))
     root.set("time", f"{sum(float(s.get('time')) for s in suites):.3f}")
     root.extend(suites)
+    _xml_safe(root)
     ET.indent(root)
     return ET.ElementTree(root)
+
+
+def _xml_safe(root: ET.Element) -> None:
+    """Replace what XML cannot hold, in every text and attribute, by U+FFFD."""
+    for element in root.iter():
+        if element.text:
+            element.text = NOT_XML.sub("\ufffd", element.text)
+        for name, value in element.attrib.items():
+            element.set(name, NOT_XML.sub("\ufffd", value))
 
 
 def write_junit_xml(results: RunResults, path: Path, options: ExportOptions) -> ExportOutcome:

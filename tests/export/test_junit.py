@@ -50,3 +50,21 @@ def test_suite_properties_carry_the_grade(lms_results, tmp_path):
     assert props == {"score": "3", "max_score": "10", "final_score": "2.4", "path": "ana.souza.ipynb",
                      "late_percent": "20"}
     assert path.read_bytes().startswith(b"<?xml version='1.0' encoding='utf-8'?>")
+
+
+def test_control_characters_from_a_notebook_still_give_readable_xml(lms_results, tmp_path):
+    """An error text or message carrying terminal colours or NULs (they come from kernels) was written as is."""
+    import dataclasses
+
+    from tests.export.conftest import submission
+
+    hostile = submission("eva", {"valor": "failed"}, status="error", error="falhou \x1b[31mvermelho\x00\x0b fim")
+    hostile = dataclasses.replace(hostile, checks=tuple(dataclasses.replace(c, message="linha\x01\x08 \ud800 ok")
+                                                        for c in hostile.checks))
+    results = dataclasses.replace(lms_results, submissions=lms_results.submissions + (hostile,))
+    path = tmp_path / "junit.xml"
+    write_junit_xml(results, path, ExportOptions(lang="pt"))
+    suites = {s.name: s for s in junitparser.JUnitXml.fromfile(str(path))}
+    error = next(iter(suites["eva"])).result[0]
+    assert "vermelho" in error.message and "\x1b" not in error.message and "\ufffd" in error.message
+    assert "linha\ufffd\ufffd \ufffd ok" in path.read_text(encoding="utf-8")
