@@ -30,6 +30,7 @@ from grader.execute.warm import worker_reserve
 from grader.facts import NotebookFacts
 from grader.grade import GradingContext, collect_facts
 from grader.errors import RunInterrupted
+from grader.messages import Catalogue
 from grader.interrupt import install_worker_handlers, stopped_on_interrupt
 from grader.pool import SurvivingPool, worker_death_reason
 from grader.spec import ExecutionSettings
@@ -125,27 +126,27 @@ def _pool(jobs: int, threads: int, log_path: Path | None = None) -> ProcessPoolE
                                initializer=_init_worker, initargs=(threads, str(log_path) if log_path else None))
 
 
-def _display_name(key: str) -> str:
-    return console.t("cli.progress.reference") if key.startswith("\0") else key
+def _display_name(key: str, catalogue: Catalogue) -> str:
+    return catalogue("cli.progress.reference") if key.startswith("\0") else key
 
 
-def _at_cell(name: str, status: Path | None) -> str:
+def _at_cell(name: str, status: Path | None, catalogue: Catalogue) -> str:
     """``name`` with the cell its kernel is running, from the status file its worker keeps."""
     try:
         cell = int(json.loads(status.read_text(encoding="utf-8"))["cell"]) if status else None
     except (OSError, ValueError, KeyError, TypeError):
         cell = None
-    return console.t("cli.progress.at_cell", name=name, cell=cell) if cell else name
+    return catalogue("cli.progress.at_cell", name=name, cell=cell) if cell else name
 
 
-def _running(futures: dict, statuses: dict[str, Path] | None = None) -> list[str]:
+def _running(futures: dict, catalogue: Catalogue, statuses: dict[str, Path] | None = None) -> list[str]:
     """Names of the notebooks a worker has started, with their current cell (local pool; Dask futures do not say)."""
     statuses = statuses or {}
-    return [_at_cell(_display_name(key), statuses.get(key)) for future, key in list(futures.items())
+    return [_at_cell(_display_name(key, catalogue), statuses.get(key), catalogue) for future, key in list(futures.items())
             if getattr(future, "running", None) is not None and future.running()]
 
 
-def _gather(futures: dict, completed, collected: dict[str, tuple[NotebookFacts, bool]],
+def _gather(futures: dict, completed, collected: dict[str, tuple[NotebookFacts, bool]], catalogue: Catalogue,
             statuses: dict[str, Path] | None = None, *, total: int | None = None,
             explain: Callable[[BaseException], str | None] | None = None,
             result: Callable[[object], tuple[dict, bool]] | None = None,
@@ -156,7 +157,8 @@ def _gather(futures: dict, completed, collected: dict[str, tuple[NotebookFacts, 
     ``result``: a future's outcome, when ``completed`` fetched it already (default ``future.result()``);
     ``running``: the names running now, when the futures cannot tell (default: the local pool's).
     """
-    progress = console.RunProgress(total or len(futures), running=running or (lambda: _running(futures, statuses)))
+    progress = console.RunProgress(total or len(futures), catalogue,
+                                   running=running or (lambda: _running(futures, catalogue, statuses)))
     try:
         for future in completed:
             key = futures[future]
@@ -169,13 +171,13 @@ def _gather(futures: dict, completed, collected: dict[str, tuple[NotebookFacts, 
                     f"the grading worker failed: {type(exc).__name__}: {exc}")
                 collected[key] = (NotebookFacts(sha256="0" * 64, error=reason), False)
             facts, cached = collected[key]
-            progress.finished(_display_name(key), failed=facts.error is not None, cached=cached)
+            progress.finished(_display_name(key, catalogue), failed=facts.error is not None, cached=cached)
     finally:
         progress.close()
 
 
-def collect_all(paths: dict[str, Path], context: GradingContext, jobs: int, use_cache: bool,
-                 scheduler: DaskScheduler | None = None, log_path: Path | None = None) -> dict[str, tuple[NotebookFacts, bool]]:
+def collect_all(paths: dict[str, Path], context: GradingContext, jobs: int, use_cache: bool, catalogue: Catalogue,
+                scheduler: DaskScheduler | None = None, log_path: Path | None = None) -> dict[str, tuple[NotebookFacts, bool]]:
     """Facts of every notebook (the reference among them): from the store, else executed in parallel workers.
 
     The store is read here, before any worker starts: a run whose notebooks are all stored
@@ -190,7 +192,7 @@ def collect_all(paths: dict[str, Path], context: GradingContext, jobs: int, use_
         if use_cache:
             paths = _from_store(paths, context, collected)
         if paths:
-            _execute_all(paths, context, min(jobs, len(paths)), scheduler, collected, log_path)
+            _execute_all(paths, context, min(jobs, len(paths)), scheduler, collected, catalogue, log_path)
     except KeyboardInterrupt:
         raise _interrupted(collected, copies, total, context) from None
     finally:
@@ -266,7 +268,8 @@ def _distinct(paths: dict[str, Path]) -> tuple[dict[str, Path], dict[str, str]]:
 
 
 def _execute_on_dask(paths: dict[str, Path], context: GradingContext, scheduler: DaskScheduler,
-                     collected: dict[str, tuple[NotebookFacts, bool]], log_path: Path | None) -> None:
+                     collected: dict[str, tuple[NotebookFacts, bool]], catalogue: Catalogue,
+                     log_path: Path | None) -> None:
     """Submissions to the cluster as bytes, the reference (never sent) here; the store stays here.
 
     Workers share no file system with this machine: each gets a notebook's bytes and the
@@ -287,7 +290,7 @@ def _execute_on_dask(paths: dict[str, Path], context: GradingContext, scheduler:
     # stored notebooks were taken before (collect_all): every one left here executes
     pending = {key: path for key, path in paths.items() if key not in local}
     names = {key: f"grader-{n}-{path.name}" for n, (key, path) in enumerate(pending.items())}
-    with _pool(1, context.assignment.execution.threads, log_path) as pool, stopped_on_interrupt(pool), \
+    with _pool(1, context.assignment.execution.threads, log_path) as pool, stopped_on_interrupt(pool, catalogue), \
             dask_client(scheduler) as client:
         here = {pool.submit(_collect_task, path, context): key for key, path in local.items()}
         # by value in every task, not scattered once: Dask's memory manager drops the extra copies
@@ -298,7 +301,7 @@ def _execute_on_dask(paths: dict[str, Path], context: GradingContext, scheduler:
             return client.submit(collect_remote, path.name, path.read_bytes(), shipped, key=names[key],
                                  pure=False, retries=TASK_RETRIES)
 
-        window = _OnePerThread(client, submit, pending)
+        window = _OnePerThread(client, submit, pending, catalogue)
 
         def stored(future) -> tuple[dict, bool]:
             """A notebook's facts, stored here as soon as they arrive: a killed run loses none."""
@@ -308,9 +311,9 @@ def _execute_on_dask(paths: dict[str, Path], context: GradingContext, scheduler:
                 store.put_facts(facts, facts_key, __version__)
             return facts_json, cached
 
-        _gather(window.futures, window, collected, total=len(pending), explain=lost_worker_reason, result=stored,
-                running=window.running)
-        _gather(here, as_completed(here), collected)
+        _gather(window.futures, window, collected, catalogue, total=len(pending),
+                explain=lambda exc: lost_worker_reason(exc, catalogue), result=stored, running=window.running)
+        _gather(here, as_completed(here), collected, catalogue)
 
 
 class _OnePerThread:
@@ -323,10 +326,11 @@ class _OnePerThread:
     fetched in the background as each task ends, so that no worker waits on this process.
     """
 
-    def __init__(self, client, submit: Callable[[str, Path], object], pending: dict[str, Path]) -> None:
+    def __init__(self, client, submit: Callable[[str, Path], object], pending: dict[str, Path],
+                 catalogue: Catalogue) -> None:
         from distributed import as_completed as dask_completed
 
-        self.client, self.submit = client, submit
+        self.client, self.submit, self.catalogue = client, submit, catalogue
         self.futures: dict = {}  # every future submitted -> its notebook's key
         self._queue = iter(pending.items())
         # on this client's event loop: another Dask client in the process may be the default one
@@ -336,7 +340,7 @@ class _OnePerThread:
 
     def running(self) -> list[str]:
         """The notebooks on the cluster now: one per worker thread, so each is running (or about to)."""
-        return sorted(_display_name(self.futures[future]) for future in list(self._in_flight))
+        return sorted(_display_name(self.futures[future], self.catalogue) for future in list(self._in_flight))
 
     def _top_up(self) -> None:
         from grader.distributed import cluster_threads
@@ -372,23 +376,25 @@ class _OnePerThread:
 
 def _execute_all(paths: dict[str, Path], context: GradingContext, jobs: int,
                  scheduler: DaskScheduler | None, collected: dict[str, tuple[NotebookFacts, bool]],
-                 log_path: Path | None = None) -> None:
+                 catalogue: Catalogue, log_path: Path | None = None) -> None:
     if scheduler:
-        _execute_on_dask(paths, context, scheduler, collected, log_path)
+        _execute_on_dask(paths, context, scheduler, collected, catalogue, log_path)
         return
     _execute_locally(paths, functools.partial(_collect_task, context=context), jobs,
-                     context.assignment.execution.threads, collected, log_path)
+                     context.assignment.execution.threads, collected, catalogue, log_path)
 
 
 @contextlib.contextmanager
-def _stoppable_pool(jobs: int, threads: int, log_path: Path | None) -> Iterator[ProcessPoolExecutor]:
+def _stoppable_pool(jobs: int, threads: int, log_path: Path | None,
+                    catalogue: Catalogue) -> Iterator[ProcessPoolExecutor]:
     """A pool whose workers (and their kernels) are stopped at once when Ctrl-C reaches this block."""
-    with _pool(jobs, threads, log_path) as pool, stopped_on_interrupt(pool):
+    with _pool(jobs, threads, log_path) as pool, stopped_on_interrupt(pool, catalogue):
         yield pool
 
 
 def _execute_locally(paths: dict[str, Path], task: Callable, jobs: int, threads: int,
-                     collected: dict[str, tuple[NotebookFacts, bool]], log_path: Path | None = None) -> None:
+                     collected: dict[str, tuple[NotebookFacts, bool]], catalogue: Catalogue,
+                     log_path: Path | None = None) -> None:
     """``task(path, status=, ahead=)`` for each notebook on a pool of ``jobs`` workers that survives their deaths.
 
     A worker that dies costs only its notebook (:mod:`grader.pool`): the pool is replaced and
@@ -400,9 +406,10 @@ def _execute_locally(paths: dict[str, Path], task: Callable, jobs: int, threads:
     statuses = {key: folder / f"{n}.json" for n, key in enumerate(paths)}
     markers = {key: folder / f"{n}.started" for n, key in enumerate(paths)}
     try:
-        pool = SurvivingPool(lambda size: _stoppable_pool(size, threads, log_path), task, paths, jobs, markers,
+        pool = SurvivingPool(lambda size: _stoppable_pool(size, threads, log_path, catalogue), task, paths, jobs, markers,
                              statuses)
-        _gather(pool.futures, pool, collected, statuses, total=len(paths), explain=worker_death_reason,
+        _gather(pool.futures, pool, collected, catalogue, statuses, total=len(paths),
+                explain=lambda exc: worker_death_reason(exc, catalogue),
                 result=pool.result)
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -62,7 +62,7 @@ def validate_notebook(notebook: Path, lang: str) -> Path:
     notebook = Path(notebook)
     if not notebook.is_file():
         raise UsageError(f"notebook '{notebook}' not found", "usage.notebook_missing", notebook=str(notebook))
-    console.use_language(lang)
+    load_catalogue(lang)  # an unknown language is a usage error before any kernel starts
     try:
         load_notebook(notebook)
     except NotebookError as exc:
@@ -80,7 +80,7 @@ def check(*, notebook: Path, assignment: str, out: Path | None = None, lang: str
     spec, registry = load_assignment(assignment, assignments_dir)
     # the notebook and the reference run side by side: threads = "auto" shares the cores between them
     context = make_context(spec, data_dir=data_dir, store=store, no_store=no_store, cell_timeout=cell_timeout,
-                           isolation=isolation, jobs=2)
+                           isolation=isolation, jobs=2, catalogue=load_catalogue(lang))
     out = Path(out) if out else notebook.with_name(f"{notebook.stem}-relatorio")
     console.err(load_catalogue(lang)("cli.check.running", notebook=notebook.name))
     sub = Submission(submission_id(notebook.stem), notebook, notebook.name)

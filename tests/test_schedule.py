@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from grader.schedule import default_jobs, resolve_threads
+from grader.messages import load_catalogue
 from grader.spec import ExecutionSettings
 
 GiB = 2**30
@@ -26,12 +27,14 @@ def test_auto_threads_share_the_cores_among_the_notebooks():
 
 
 def test_the_progress_of_a_dask_run_names_the_notebooks_on_the_cluster():
+    from grader.messages import load_catalogue
     from grader.schedule import _OnePerThread
 
     window = object.__new__(_OnePerThread)  # its bookkeeping only: no cluster needed
     done, ana, bia, reference = object(), object(), object(), object()
     window.futures = {done: "carla", ana: "ana", bia: "bia", reference: "\0reference"}
     window._in_flight = {bia, ana, reference}
+    window.catalogue = load_catalogue("pt")
     assert window.running()[:2] == ["ana", "bia"] and len(window.running()) == 3
     assert "carla" not in window.running()
 
@@ -82,7 +85,7 @@ def _grade_or_die(path, status=None, ahead=False):
 
 
 def test_a_dead_worker_costs_only_its_notebook_and_the_pool_goes_on(tmp_path):
-    from grader import console
+    from grader.messages import load_catalogue
     from grader.schedule import _execute_locally
 
     kinds = {"ana": "slow", "carla": "exit", "davi": "kill-once", "eva": "ok"}
@@ -91,9 +94,9 @@ def test_a_dead_worker_costs_only_its_notebook_and_the_pool_goes_on(tmp_path):
         paths[name] = tmp_path / f"{name}.ipynb"
         paths[name].write_text(what, encoding="utf-8")
     collected = {}
-    _execute_locally(paths, _grade_or_die, 2, 1, collected, tmp_path / "grader.log")
+    _execute_locally(paths, _grade_or_die, 2, 1, collected, load_catalogue("pt"), tmp_path / "grader.log")
     assert set(collected) == set(kinds)
-    died = console.t("submission.worker_died", times=2)
+    died = load_catalogue("pt")("submission.worker_died", times=2)
     assert collected["carla"][0].error == died  # its worker died twice, the second time alone
     assert {k for k, (facts, _) in collected.items() if facts.error is None} == set(kinds) - {"carla"}
     assert (tmp_path / "davi.died").exists()  # davi's worker did die, once: davi ran again and was graded
@@ -117,7 +120,7 @@ def test_workers_that_never_start_fail_every_notebook_with_the_reason(tmp_path):
 
     pool = SurvivingPool(broken_pool, _grade_or_die, paths, 1, markers)
     collected = {}
-    _gather(pool.futures, pool, collected, total=2, result=pool.result)
+    _gather(pool.futures, pool, collected, load_catalogue("pt"), total=2, result=pool.result)
     assert {k: "BrokenProcessPool" in facts.error for k, (facts, _) in collected.items()} == {"ana": True, "bia": True}
 
 

@@ -26,7 +26,6 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import console
 from grader.assignments import load as load_assignment
 from grader.discovery import Submission
 from grader.errors import NotebookError
@@ -116,7 +115,8 @@ def _print_for_instructors(result: SubmissionResult) -> None:
 def _context(tree: AutograderTree, settings: AutograderSettings, store: Path | None):
     spec, registry = load_assignment(settings.assignment, tree.source / settings.assignments_dir)
     context = make_context(spec, data_dir=tree.source / settings.data_dir,
-                           store=store or tree.source / settings.store, no_store=False, cell_timeout=None, jobs=2)
+                           store=store or tree.source / settings.store, no_store=False, cell_timeout=None, jobs=2,
+                           catalogue=load_catalogue(settings.lang))
     return spec, registry, context
 
 
@@ -154,7 +154,6 @@ def autograde(*, root: Path, store: Path | None = None) -> GradescopeResults:
         print(f"cannot read {tree.source / SETTINGS_NAME}: {exc}")
         settings = AutograderSettings(assignment="")
     cat = load_catalogue(settings.lang)
-    console.use_language(settings.lang)
     write_results(tree.results, failure_results(cat("gradescope.unfinished"), settings.max_score, cat))
     try:
         if not settings.assignment:
