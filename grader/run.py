@@ -1,8 +1,8 @@
 """``grader run``: grade every submission in a folder and write the outputs.
 
-Discovery (:mod:`grader.discovery`), execution on local workers or Dask
-(:mod:`grader.schedule`) and the outputs (:mod:`grader.outputs`) are modules of their
-own; this one ties them together and scores, in the main process.
+Discovery (:mod:`grader.discovery`), the grading function on a backend, local workers or
+Dask (:mod:`grader.grading`, :mod:`grader.backends`) and the end of the run
+(:mod:`grader.finish`) are modules of their own; this one ties them together.
 """
 
 from __future__ import annotations
@@ -15,31 +15,30 @@ from pathlib import Path
 
 from grader import console
 from grader.assignments import load as load_assignment
-from grader.checks.base import Registry
 from grader.datasets import dataset_dir_for
 from grader.decisions import decisions_path, load_decisions
+from grader.backends import Backend, DaskBackend, LocalPool
 from grader.distributed import DEFAULT_CONNECT_TIMEOUT, DaskScheduler
 from grader.archives import open_submissions
 from grader.discovery import DiscoveryInfo, Submission, discover, discover_submissions
 from grader.errors import ExitCode, UsageError
 from grader.execute.sandbox import resolve_sandbox
-from grader.facts import NotebookFacts
-from grader.failures import describe, run_failure, step_message
+from grader.failures import describe, run_failure
 from grader.grade import GradingContext
+from grader.grading import REFERENCE_KEY, grade_all, score_isolated
 from grader.finish import finish_run
 from grader.history import record_run
 from grader.late_apply import late_messages
-from grader.locate import add_structure_notes
 from grader.messages import Catalogue, load_catalogue
 from grader.outputs import prepare_out, save_run_inputs
 from grader.results import RunResults, StepFailure, SubmissionResult
-from grader.schedule import collect_all, default_jobs, resolve_threads
-from grader.scoring import error_result, score_submission
+from grader.schedule import default_jobs, resolve_threads
 from grader.spec import Assignment
 from grader.store import Store, default_store_path
 from grader.submission_times import load_submission_times, submission_times_path
 
-__all__ = ["ExitCode", "RunSummary", "Submission", "discover_submissions", "grade_all", "make_context", "run"]
+__all__ = ["REFERENCE_KEY", "ExitCode", "RunSummary", "Submission", "discover_submissions", "grade_all",
+           "make_backend", "make_context", "run", "score_isolated"]
 
 log = logging.getLogger(__name__)
 
@@ -55,48 +54,6 @@ class RunSummary:
         return ExitCode.OK  # a completed run succeeds even when submissions failed
 
 
-def _warn_if_reference_broken(facts: NotebookFacts, catalogue: Catalogue) -> None:
-    broken = [c for c in facts.cells if c.status != "ok"]
-    if facts.error or broken:
-        where = facts.error or ", ".join(f"{c.index + 1}: {c.ename or c.status}: {c.evalue or ''}" for c in broken)
-        console.err(catalogue("cli.run.reference_broken", where=where))
-
-
-REFERENCE_KEY = "\0reference"
-
-
-def grade_all(submissions: list[Submission], context: GradingContext, registry: Registry, lang: str,
-              jobs: int, use_cache: bool, scheduler: DaskScheduler | None = None, log_path: Path | None = None,
-              ) -> tuple[dict[str, tuple[SubmissionResult, NotebookFacts]], NotebookFacts]:
-    """Execute the reference and the submissions together, then score in this process."""
-    paths = {REFERENCE_KEY: context.assignment.reference_path, **{s.id: s.path for s in submissions}}
-    catalogue = load_catalogue(lang)
-    collected = collect_all(paths, context, jobs, use_cache, catalogue, scheduler, log_path)
-    reference, _ = collected.pop(REFERENCE_KEY)
-    _warn_if_reference_broken(reference, catalogue)
-    graded = {}
-    for sub in submissions:
-        facts, cached = collected[sub.id]
-        result, facts = score_isolated(sub, facts, reference, context.assignment, registry, catalogue, cached)
-        graded[sub.id] = (dataclasses.replace(result, source=sub.source), facts)
-    return graded, reference
-
-
-def score_isolated(sub: Submission, facts: NotebookFacts, reference: NotebookFacts, assignment: Assignment,
-                   registry: Registry, catalogue, cached: bool) -> tuple[SubmissionResult, NotebookFacts]:
-    """One submission scored; scoring that raises (hostile facts) is that submission's error, not the run's."""
-    try:
-        facts = add_structure_notes(facts, reference, assignment)
-        return score_submission(submission_id=sub.id, path=sub.relative, assignment=assignment, facts=facts,
-                                reference=reference, registry=registry, catalogue=catalogue, cached=cached), facts
-    except Exception as exc:  # noqa: BLE001 — isolated to this submission, named in its error
-        failed = error_result(submission_id=sub.id, path=sub.relative, sha256=facts.sha256, assignment=assignment,
-                              catalogue=catalogue, reason=step_message("scoring", describe(exc), catalogue),
-                              seconds=facts.seconds if isinstance(facts.seconds, (int, float)) else 0.0)
-        log.error("scoring failed for %s", sub.id, exc_info=exc)
-        return dataclasses.replace(failed, failures=(StepFailure("scoring", describe(exc), sub.id),)), facts
-
-
 def report_discovery(info: DiscoveryInfo, catalogue: Catalogue) -> None:
     """Say which earlier hand-ins are replaced by a later one, which ids were renamed, which files are not notebooks."""
     for replaced in info.replaced:
@@ -108,6 +65,11 @@ def report_discovery(info: DiscoveryInfo, catalogue: Catalogue) -> None:
     if info.skipped:
         names = ", ".join(s.path for s in info.skipped[:5]) + (", …" if len(info.skipped) > 5 else "")
         console.err(catalogue("cli.discovery.skipped", count=len(info.skipped), files=names))
+
+
+def make_backend(jobs: int, scheduler: DaskScheduler | None = None, log_path: Path | None = None) -> Backend:
+    """Where the notebooks run: a Dask cluster with ``scheduler``, else ``jobs`` local workers (output to ``log_path``)."""
+    return DaskBackend(scheduler, log_path) if scheduler else LocalPool(jobs, log_path)
 
 
 def make_context(assignment: Assignment, *, data_dir: Path | None, store: Path | None, no_store: bool,
@@ -177,13 +139,12 @@ def run(*, submissions: Path, assignment: str, out: Path, jobs: int | None = Non
                            isolation=isolation, jobs=jobs, catalogue=catalogue)
     log_path = prepare_out(Path(out))
     console.log_to(log_path)
-    where = (catalogue("cli.run.where_dask", address=scheduler) if scheduler
-             else catalogue("cli.run.where_jobs", jobs=jobs))
-    console.err(catalogue("cli.run.starting", assignment=spec.id, count=len(found), where=where))
+    backend = make_backend(jobs, DaskScheduler(scheduler, scheduler_timeout) if scheduler else None, log_path)
+    where = backend.where()
+    console.err(catalogue("cli.run.starting", assignment=spec.id, count=len(found),
+                          where=catalogue.render(where.key, where.params)))
     # --force: execute again (and store the new facts); otherwise nothing already stored runs again
-    graded, reference = grade_all(found, context, registry, lang, jobs, use_cache=not (no_store or force),
-                                  scheduler=DaskScheduler(scheduler, scheduler_timeout) if scheduler else None,
-                                  log_path=log_path)
+    graded, reference = grade_all(found, context, registry, catalogue, backend, use_cache=not (no_store or force))
     results = {k: r for k, (r, _) in graded.items()}
     failures: list[StepFailure] = []
     try:

@@ -19,7 +19,9 @@ from grader.report.text import check_lines, untried, untried_sections
 from grader.results import SubmissionResult
 from grader.discovery import Submission, submission_id
 from grader.outputs import prepare_out, write_outputs
-from grader.run import grade_all, make_context
+from grader.backends import LocalPool
+from grader.grading import grade_all
+from grader.run import make_context
 
 FAILING = ("failed", "error", "partial")
 
@@ -86,7 +88,8 @@ def check(*, notebook: Path, assignment: str, out: Path | None = None, lang: str
     sub = Submission(submission_id(notebook.stem), notebook, notebook.name)
     log_path = prepare_out(out)
     console.log_to(log_path)
-    graded, reference = grade_all([sub], context, registry, lang, 2, use_cache=not (no_store or force), log_path=log_path)
+    graded, reference = grade_all([sub], context, registry, load_catalogue(lang), LocalPool(2, log_path),
+                                  use_cache=not (no_store or force))
     results = write_outputs(out, spec, graded, reference, lang, context.sandbox, kinds=registry)
     result = results.submissions[0]
     summary = CheckSummary(result, out / (result.report or ""))

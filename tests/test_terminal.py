@@ -15,7 +15,8 @@ import pytest
 from grader import console
 from grader.facts import NotebookFacts
 from grader.messages import load_catalogue
-from grader.schedule import _gather
+from grader.backends.base import Running, gather
+from grader.schedule import Collected, TerminalProgress, at_cell
 
 PT, EN = load_catalogue("pt"), load_catalogue("en")
 
@@ -71,8 +72,9 @@ def test_gather_counts_failures_and_names_the_reference(capsys):
     ok = NotebookFacts("a" * 64).to_json()
     futures = {finished((ok, True)): "ana", finished(error=RuntimeError("worker lost")): "bia",
                finished((ok, False)): "\0reference"}
-    collected = {}
-    _gather(futures, list(futures), collected, EN)
+    heard = Collected(TerminalProgress(EN))
+    gather(futures, list(futures), heard, total=3, running=list, result=lambda future: future.result())
+    collected = heard.facts
     err = capsys.readouterr().err.splitlines()
     assert err[0].startswith("[1/3] ana: reused (not executed)")
     assert err[1].startswith("[2/3] bia: failed")
@@ -108,15 +110,16 @@ def test_verbose_logs_to_the_terminal(capsys):
 
 
 def test_the_progress_names_the_cell_each_running_notebook_is_at(tmp_path):
-    from grader.schedule import _at_cell
+    from grader.backends.local import cell_of
 
     status = tmp_path / "s.json"
-    assert _at_cell("ana", status, PT) == "ana"  # not started yet
+    assert at_cell(Running("ana", cell_of(status)), PT) == "ana"  # not started yet
     status.write_text('{"cell": 12}')
-    assert _at_cell("ana", status, PT) == "ana (célula 12)"
-    assert _at_cell("ana", status, EN) == "ana (cell 12)"
+    assert at_cell(Running("ana", cell_of(status)), PT) == "ana (célula 12)"
+    assert at_cell(Running("ana", cell_of(status)), EN) == "ana (cell 12)"
+    assert at_cell(Running("\0reference", 3), EN) == "reference solution (cell 3)"
     status.write_text("garbage")
-    assert _at_cell("ana", status, PT) == "ana"
+    assert at_cell(Running("ana", cell_of(status)), PT) == "ana"
 
 
 def test_a_command_in_english_leaves_the_next_one_in_portuguese(capsys, tmp_path):

@@ -36,7 +36,9 @@ from grader.late_apply import apply_late_policy
 from grader.messages import Catalogue, load_catalogue
 from grader.notebook import load_notebook
 from grader.results import SubmissionResult
-from grader.run import grade_all, make_context
+from grader.backends import LocalPool
+from grader.grading import grade_all
+from grader.run import make_context
 from grader.spec import Assignment
 
 log = logging.getLogger(__name__)
@@ -138,7 +140,7 @@ def grade_submission(tree: AutograderTree, settings: AutograderSettings, cat: Ca
         notes += (cat("gradescope.attempt", number=metadata.attempt),)
     sub = Submission("submission", notebook, str(notebook.relative_to(tree.submission)))
     log_path = tree.root / LOG_NAME
-    graded, _ = grade_all([sub], context, registry, settings.lang, 2, use_cache=True, log_path=log_path)
+    graded, _ = grade_all([sub], context, registry, load_catalogue(settings.lang), LocalPool(2, log_path))
     result = _with_late_policy(graded[sub.id][0], spec, metadata)
     _print_for_instructors(result)
     return gradescope_results(result, spec, cat, seconds=time.monotonic() - started, notes=notes,
@@ -172,7 +174,7 @@ def warm(*, root: Path, store: Path | None = None) -> None:
     tree = AutograderTree(Path(root))
     settings = tree.settings()
     spec, registry, context = _context(tree, settings, store)
-    grade_all([], context, registry, settings.lang, 1, use_cache=True, log_path=tree.root / LOG_NAME)
+    grade_all([], context, registry, load_catalogue(settings.lang), LocalPool(1, tree.root / LOG_NAME))
     print(f"reference solution of {spec.id} stored in {context.store_path}")
 
 

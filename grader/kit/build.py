@@ -21,7 +21,9 @@ from grader.kit.contents import KitContents, build_contents
 from grader.kit.files import is_kit, write_kit
 from grader.sealed import new_key
 from grader.kit.wheel import write_wheel
-from grader.run import REFERENCE_KEY, make_context
+from grader.backends import LocalPool
+from grader.grading import REFERENCE_KEY
+from grader.run import make_context
 from grader.schedule import collect_all
 
 
@@ -58,8 +60,9 @@ def build(*, assignment: str, out: Path, lang: str = "pt", data_dir: Path | None
     context = make_context(spec, data_dir=data_dir, store=store, no_store=no_store, cell_timeout=cell_timeout,
                            isolation=isolation, jobs=1, catalogue=catalogue)
     with tempfile.TemporaryDirectory(prefix="grader-kit-") as folder:  # kernel banners: not the terminal
-        collected = collect_all({REFERENCE_KEY: spec.reference_path}, context, 1, use_cache=not (no_store or force),
-                                catalogue=catalogue, log_path=Path(folder) / "kernel.log")
+        pool = LocalPool(1, Path(folder) / "kernel.log")
+        collected = collect_all({REFERENCE_KEY: spec.reference_path}, context, pool, catalogue,
+                                use_cache=not (no_store or force))
     reference, _ = collected[REFERENCE_KEY]
     if reference.error:
         raise UsageError(f"the reference solution could not be executed: {reference.error}",

@@ -17,6 +17,7 @@ from grader.kit.judging import score_with_kit
 from grader.messages import load_catalogue
 from grader.outputs import prepare_out, write_outputs
 from grader.run import make_context
+from grader.backends import LocalPool
 from grader.schedule import collect_all
 from grader.selfcheck import CheckSummary, print_summary, validate_notebook
 
@@ -47,8 +48,8 @@ def check_with_kit(*, notebook: Path, kit: Path, out: Path | None = None, lang: 
     log_path = prepare_out(out)
     console.log_to(log_path)
     sub = Submission(submission_id(notebook.stem), notebook, notebook.name)
-    facts, cached = collect_all({sub.id: notebook}, context, 1, use_cache=not (no_store or force),
-                                catalogue=catalogue, log_path=log_path)[sub.id]
+    facts, cached = collect_all({sub.id: notebook}, context, LocalPool(1, log_path), catalogue,
+                                use_cache=not (no_store or force))[sub.id]
     result = score_with_kit(submission_id=sub.id, path=sub.relative, facts=facts, kit=contents,
                             catalogue=catalogue, cached=cached)
     results = write_outputs(out, spec, {sub.id: (result, facts)}, contents.reference, lang, context.sandbox,
