@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, TypeVar
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from tqdm import tqdm
 
@@ -24,7 +24,6 @@ from grader.messages import Catalogue
 if TYPE_CHECKING:
     from grader.results import DecisionsInfo, RunResults
 
-T = TypeVar("T")
 _BUFFERED = 10_000  # log records held before OUT is known
 _TICK = 1.0  # seconds between refreshes of the progress display
 
@@ -171,11 +170,6 @@ class RunProgress:
         if self._bar is not None:
             self._bar.set_postfix_str(self._status(), refresh=False)
             self._bar.close()
-
-
-def progress(items: Iterable[T], *, total: int, label: str) -> Iterable[T]:
-    """A progress bar on stderr; plain (no bar) when stderr is not a terminal."""
-    return tqdm(items, total=total, desc=label, unit="nb", file=sys.stderr, disable=None, leave=True)
 
 
 # ---------------------------------------------------------------------- summaries
