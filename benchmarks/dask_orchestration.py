@@ -32,7 +32,8 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import grader.run  # noqa: E402
+import grader.finish  # noqa: E402
+import grader.grading  # noqa: E402
 import grader.similarity.command  # noqa: E402
 from grader.run import run  # noqa: E402
 
@@ -197,9 +198,9 @@ def main() -> None:
     sampler = Sampler(psutil.Process(worker.pid))
     sampler.start()
     phases = Phases()
-    phases.wrap(grader.run, "collect_all", "execution (the reference here, the notebooks on the cluster)")
+    phases.wrap(grader.grading, "collect_all", "execution (the reference here, the notebooks on the cluster)")
     phases.wrap(grader.similarity.command, "compare_after_run", "similarity across the submissions")
-    phases.wrap(grader.run, "write_outputs", "outputs (both reports each, results.json, grades.csv, index.html)")
+    phases.wrap(grader.finish, "write_outputs", "outputs (both reports each, results.json, grades.csv, index.html)")
     from distributed import Client, get_task_stream
 
     try:

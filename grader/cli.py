@@ -12,7 +12,10 @@ import re
 import sys
 from pathlib import Path
 
+import functools
+
 from grader import console
+from grader.messages import Catalogue, load_catalogue
 from grader.version import __version__
 from grader.distributed import DEFAULT_CONNECT_TIMEOUT
 from grader.errors import INTERRUPTED_EXIT, ExitCode, GraderError, RunInterrupted, UsageError
@@ -38,38 +41,46 @@ class _ArgumentsRejected(Exception):
 
 
 class _Formatter(argparse.HelpFormatter):
+    def __init__(self, *args, usage_prefix: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.usage_prefix = usage_prefix
+
     def add_usage(self, usage, actions, groups, prefix=None) -> None:
-        super().add_usage(usage, actions, groups, console.t("cli.common.usage") + " " if prefix is None else prefix)
+        super().add_usage(usage, actions, groups, self.usage_prefix + " " if prefix is None else prefix)
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse speaking the user's language: translated errors and headings, exit code 2."""
+    """argparse speaking the user's language (``catalogue``'s): translated errors and headings, exit code 2."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, catalogue: Catalogue, **kwargs) -> None:
+        self.catalogue = catalogue
         kwargs.setdefault("add_help", False)
-        kwargs.setdefault("formatter_class", _Formatter)
+        kwargs.setdefault("formatter_class", functools.partial(_Formatter, usage_prefix=catalogue("cli.common.usage")))
         super().__init__(*args, **kwargs)
-        self._positionals.title = console.t("cli.help.positionals")
-        self._optionals.title = console.t("cli.help.options")
-        self.add_argument("-h", "--help", action="help", help=console.t("cli.help.help"))
+        self._positionals.title = catalogue("cli.help.positionals")
+        self._optionals.title = catalogue("cli.help.options")
+        self.add_argument("-h", "--help", action="help", help=catalogue("cli.help.help"))
+
+    def add_subparsers(self, **kwargs):
+        kwargs.setdefault("parser_class", functools.partial(_Parser, catalogue=self.catalogue))
+        return super().add_subparsers(**kwargs)
 
     def error(self, message: str) -> None:
         console.err(self.format_usage().rstrip())
-        console.err(console.t("cli.common.error", message=translate_argparse(message)))
+        console.err(self.catalogue("cli.common.error", message=translate_argparse(message, self.catalogue)))
         raise _ArgumentsRejected(message)
 
 
-def translate_argparse(message: str) -> str:
-    """argparse's English error ``message`` in the current language (unchanged when unknown)."""
+def translate_argparse(message: str, catalogue: Catalogue) -> str:
+    """argparse's English error ``message`` in ``catalogue``'s language (unchanged when unknown)."""
     for pattern, key in _ARGPARSE_MESSAGES:
         found = pattern.fullmatch(message.strip())
         if found:
-            return console.t(f"cli.argparse.{key}", **found.groupdict())
+            return catalogue(f"cli.argparse.{key}", **found.groupdict())
     return message
 
 
-def _common(parser: argparse.ArgumentParser, assignment_required: bool = True) -> None:
-    h = console.t
+def _common(parser: argparse.ArgumentParser, h: Catalogue, assignment_required: bool = True) -> None:
     parser.add_argument("--assignment", "-a", required=assignment_required, help=h("cli.help.assignment"))
     parser.add_argument("--lang", default="pt", choices=LANGS, help=h("cli.help.lang"))
     parser.add_argument("--cell-timeout", type=float, default=None, help=h("cli.help.cell_timeout"))
@@ -80,8 +91,7 @@ def _common(parser: argparse.ArgumentParser, assignment_required: bool = True) -
     parser.add_argument("--isolation", choices=["auto", "strict", "none"], default="auto", help=h("cli.help.isolation"))
 
 
-def _review_parser(commands) -> None:
-    h = console.t
+def _review_parser(commands, h: Catalogue) -> None:
     review = commands.add_parser("review", help=h("cli.help.review"), description=h("cli.help.review"))
     review.add_argument("out", type=Path, metavar="OUT", help=h("cli.help.review_out"))
     review.add_argument("--decide", nargs="+", metavar="ITEM", help=h("cli.help.decide"))
@@ -102,17 +112,15 @@ def _review_parser(commands) -> None:
     report.add_argument("--submitted", type=Path, default=None, metavar="FILE", help=h("cli.help.submitted"))
 
 
-def _kit_parser(commands) -> None:
-    h = console.t
+def _kit_parser(commands, h: Catalogue) -> None:
     kit = commands.add_parser("kit", help=h("cli.kit.help.command"), description=h("cli.kit.help.command"))
     verbs = kit.add_subparsers(dest="kit_command", required=True, metavar="VERB")
     build = verbs.add_parser("build", help=h("cli.kit.help.build"), description=h("cli.kit.help.build"))
     build.add_argument("--out", "-o", type=Path, required=True, metavar="DIR", help=h("cli.kit.help.out"))
-    _common(build)
+    _common(build, h)
 
 
-def _gradescope_parser(commands) -> None:
-    h = console.t
+def _gradescope_parser(commands, h: Catalogue) -> None:
     gradescope = commands.add_parser("gradescope", help=h("cli.gradescope.help.command"),
                                      description=h("cli.gradescope.help.command"))
     verbs = gradescope.add_subparsers(dest="gradescope_command", required=True, metavar="COMMAND")
@@ -124,9 +132,10 @@ def _gradescope_parser(commands) -> None:
     build.add_argument("--no-leaderboard", action="store_true", help=h("cli.gradescope.help.no_leaderboard"))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    h = console.t
-    parser = _Parser(prog="grader", description=h("cli.help.description"))
+def build_parser(h: Catalogue | None = None) -> argparse.ArgumentParser:
+    """The command line's parser, every help text and error in ``h``'s language (pt-BR by default)."""
+    h = h or load_catalogue("pt")
+    parser = _Parser(prog="grader", description=h("cli.help.description"), catalogue=h)
     parser.add_argument("--version", action="version", version=f"grader {__version__}", help=h("cli.help.version"))
     parser.add_argument("--assignments-dir", type=Path, default=None, help=h("cli.help.assignments_dir"))
     parser.add_argument("-v", "--verbose", action="store_true", help=h("cli.help.verbose"))
@@ -142,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-similarity", action="store_true", help=h("cli.help.no_similarity"))
     run.add_argument("--decisions", type=Path, default=None, metavar="FILE", help=h("cli.help.decisions"))
     run.add_argument("--submitted", type=Path, default=None, metavar="FILE", help=h("cli.help.submitted"))
-    _common(run)
+    _common(run, h)
 
     check = commands.add_parser("check", help=h("cli.help.check"), description=h("cli.help.check"))
     check.add_argument("notebook", type=Path, help=h("cli.help.notebook"))
@@ -150,8 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--kit", type=Path, default=None, metavar="DIR", help=h("cli.kit.help.kit"))
     check.add_argument("--junit", type=Path, default=None, metavar="FILE", help=h("cli.help.junit"))
     check.add_argument("--classroom", action="store_true", help=h("cli.help.classroom"))
-    _common(check, assignment_required=False)
-    _kit_parser(commands)
+    _common(check, h, assignment_required=False)
+    _kit_parser(commands, h)
 
     listing = commands.add_parser("assignments", help=h("cli.help.list"), description=h("cli.help.list"))
     listing.add_argument("--lang", default="pt", choices=LANGS, help=h("cli.help.lang"))
@@ -162,16 +171,15 @@ def build_parser() -> argparse.ArgumentParser:
     assign.add_argument("--reference", type=Path, default=None, metavar="PATH", help=h("cli.assign.help.reference"))
     assign.add_argument("--force", action="store_true", help=h("cli.assign.help.force"))
     assign.add_argument("--lang", default="pt", choices=LANGS, help=h("cli.help.lang"))
-    _review_parser(commands)
-    _gradescope_parser(commands)
-    _export_parser(commands)
+    _review_parser(commands, h)
+    _gradescope_parser(commands, h)
+    _export_parser(commands, h)
     return parser
 
 
-def _export_parser(commands) -> None:
+def _export_parser(commands, h: Catalogue) -> None:
     from grader.export import available_exporters
 
-    h = console.t
     export = commands.add_parser("export", help=h("cli.help.export"), description=h("cli.help.export"))
     export.add_argument("out", type=Path, metavar="OUT", help=h("cli.help.export_out"))
     export.add_argument("--format", "-f", required=True, choices=sorted(available_exporters()), help=h("cli.help.format"))
@@ -202,7 +210,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         from grader.assign import assign, print_summary
 
         print_summary(assign(master=args.master, out=args.out, force=args.force, assignment_id=args.assignment_id,
-                             reference=args.reference))
+                             reference=args.reference), load_catalogue(args.lang))
         return ExitCode.OK
     if args.command == "gradescope":
         from grader.gradescope.build import build_command
@@ -240,7 +248,7 @@ def _dispatch(args: argparse.Namespace) -> int:
                       similarity=not args.no_similarity,
                       scheduler_timeout=args.scheduler_timeout,
                       decisions=args.decisions, submitted=args.submitted, **common)
-        console.print_run_summary(summary.results, summary.out, console.catalogue(), summary.log)
+        console.print_run_summary(summary.results, summary.out, load_catalogue(args.lang), summary.log)
         return summary.exit_code
     if args.command == "kit":
         from grader.kit.build import build
@@ -270,25 +278,25 @@ def _self_check(args: argparse.Namespace, common: dict):
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    console.use_language(_language_asked(argv))
+    catalogue = load_catalogue(_language_asked(argv))
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(catalogue).parse_args(argv)
     except _ArgumentsRejected:
         return ExitCode.USAGE
     console.setup_logging(args.verbose)
     try:
         return int(_dispatch(args))
     except UsageError as exc:
-        console.err(console.t("cli.common.error", message=exc.render(console.catalogue())))
+        console.err(catalogue("cli.common.error", message=exc.render(catalogue)))
         return ExitCode.USAGE
     except GraderError as exc:
-        console.err(console.t("cli.common.error", message=exc.render(console.catalogue())))
+        console.err(catalogue("cli.common.error", message=exc.render(catalogue)))
         return ExitCode.CONFIG
     except RunInterrupted as stopped:
-        console.err(console.t(stopped.message_key(), done=stopped.done, total=stopped.total))
+        console.err(catalogue(stopped.message_key(), done=stopped.done, total=stopped.total))
         return INTERRUPTED_EXIT
     except KeyboardInterrupt:
-        console.err(console.t("cli.common.interrupted"))
+        console.err(catalogue("cli.common.interrupted"))
         return INTERRUPTED_EXIT
 
 

@@ -1,9 +1,10 @@
 """All console output: messages, errors, progress and where logging goes (library code only logs).
 
-The command functions set the language once (:func:`use_language`); everything printed
-here comes from that catalogue. Logging (the grader's own, Python warnings, absl, Dask,
-asyncio) never reaches the terminal unless ``--verbose``: it goes to ``OUT/grader.log``
-once a run knows OUT, and is held in memory until then.
+Nothing here holds a language: every function that prints is handed the catalogue of the
+run it prints for, so two runs in two languages can share a process. Logging (the grader's
+own, Python warnings, absl, Dask, asyncio) never reaches the terminal unless ``--verbose``:
+it goes to ``OUT/grader.log`` once a run knows OUT, and is held in memory until then. The
+handlers that do this live on the root logger, found there by their class: no state here.
 """
 
 from __future__ import annotations
@@ -14,36 +15,17 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, TypeVar
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from tqdm import tqdm
 
-from grader.messages import Catalogue, load_catalogue
+from grader.messages import Catalogue
 
 if TYPE_CHECKING:
     from grader.results import DecisionsInfo, RunResults
 
-T = TypeVar("T")
-_state: dict[str, object] = {}
 _BUFFERED = 10_000  # log records held before OUT is known
 _TICK = 1.0  # seconds between refreshes of the progress display
-
-
-def use_language(lang: str) -> Catalogue:
-    """Print in ``lang`` from now on; an unknown language is a usage error."""
-    catalogue = load_catalogue(lang)
-    _state["catalogue"] = catalogue
-    return catalogue
-
-
-def catalogue() -> Catalogue:
-    found = _state.get("catalogue")
-    return found if isinstance(found, Catalogue) else use_language("pt")
-
-
-def t(key: str, **params: object) -> str:
-    """The message ``key`` in the current language."""
-    return catalogue().render(key, params)
 
 
 def out(text: str = "") -> None:
@@ -66,51 +48,64 @@ class _Counter(logging.Handler):
         self.count += 1
 
 
+class _Held(logging.handlers.MemoryHandler):
+    """Log records held until the run knows OUT."""
+
+
+class _Terminal(logging.StreamHandler):
+    """``--verbose``: log records on stderr."""
+
+
+class _LogFile(logging.FileHandler):
+    """OUT/grader.log."""
+
+
+_OURS = (_Counter, _Held, _Terminal, _LogFile)
+
+
+def _ours() -> list[logging.Handler]:
+    return [h for h in logging.getLogger().handlers if isinstance(h, _OURS)]
+
+
 def _replace_handlers(*handlers: logging.Handler) -> None:
     """Take this module's earlier handlers off the root logger (not others', e.g. pytest's); add ``handlers``."""
     root = logging.getLogger()
-    for old in _state.get("handlers", ()):
+    for old in _ours():
         root.removeHandler(old)
         if old not in handlers:
             old.close()
     for handler in handlers:
         root.addHandler(handler)
-    _state["handlers"] = handlers
 
 
 def setup_logging(verbose: bool) -> None:
     """Route every log record and Python warning away from the terminal (to it with ``verbose``)."""
     logging.getLogger().setLevel(logging.INFO)
-    buffer = logging.handlers.MemoryHandler(_BUFFERED, flushLevel=logging.CRITICAL + 1, flushOnClose=False)
-    counter = _Counter()
-    handlers: list[logging.Handler] = [buffer, counter]
+    handlers: list[logging.Handler] = [
+        _Held(_BUFFERED, flushLevel=logging.CRITICAL + 1, flushOnClose=False), _Counter()]
     if verbose:
-        terminal = logging.StreamHandler(sys.stderr)
+        terminal = _Terminal(sys.stderr)
         terminal.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         handlers.append(terminal)
     _replace_handlers(*handlers)
     logging.captureWarnings(False)  # re-installed: whoever replaced ``showwarning`` since, warnings are logged
     logging.captureWarnings(True)
-    _state.update(buffer=buffer, counter=counter)
 
 
 def log_to(path: Path) -> None:
     """From now on (and for what was held until now) log to ``path``."""
-    handler = logging.FileHandler(path, encoding="utf-8")
+    handler = _LogFile(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    buffer = _state.pop("buffer", None)
-    if isinstance(buffer, logging.handlers.MemoryHandler):
+    held = [h for h in _ours() if isinstance(h, _Held)]
+    for buffer in held:
         buffer.setTarget(handler)
         buffer.flush()
-    kept = [h for h in _state.get("handlers", ()) if h is not buffer and not isinstance(h, logging.FileHandler)]
-    if buffer is not None:
         buffer.setTarget(None)
-    _replace_handlers(*kept, handler)
+    _replace_handlers(*[h for h in _ours() if isinstance(h, (_Counter, _Terminal))], handler)
 
 
 def logged_warnings() -> int:
-    counter = _state.get("counter")
-    return counter.count if isinstance(counter, _Counter) else 0
+    return sum(h.count for h in _ours() if isinstance(h, _Counter))
 
 
 # ---------------------------------------------------------------------- progress
@@ -126,26 +121,28 @@ class RunProgress:
     """Notebooks done / running / failed, elapsed time and ETA while a run executes.
 
     A bar that refreshes itself on a terminal; one plain line per finished notebook otherwise
-    (``grader run > log``). ``running`` is a callable giving the names running now.
+    (``grader run > log``). ``running`` is a callable giving the names running now; every
+    word shown is ``catalogue``'s.
     """
 
-    def __init__(self, total: int, running=lambda: (), stream=None, terminal: bool | None = None) -> None:
-        self.total, self.running, self.stream = total, running, stream or sys.stderr
+    def __init__(self, total: int, catalogue: Catalogue, running: Callable[[], Iterable[str]] = lambda: (),
+                 stream=None, terminal: bool | None = None) -> None:
+        self.total, self.catalogue, self.running, self.stream = total, catalogue, running, stream or sys.stderr
         self.terminal = self.stream.isatty() if terminal is None else terminal
         self.done = self.failed = 0
         self.started = time.monotonic()
         self._stop = threading.Event()
         self._bar = None
         if self.terminal:
-            self._bar = tqdm(total=total, desc=t("cli.progress.label"), unit="nb", file=self.stream, leave=True,
+            self._bar = tqdm(total=total, desc=catalogue("cli.progress.label"), unit="nb", file=self.stream, leave=True,
                              dynamic_ncols=True)
             self._ticker = threading.Thread(target=self._tick, daemon=True)
             self._ticker.start()
 
     def _status(self) -> str:
         names = list(self.running())
-        status = t("cli.progress.status", done=self.done, running=len(names), failed=self.failed)
-        return status + (" · " + t("cli.progress.running", names=", ".join(names)) if names else "")
+        status = self.catalogue("cli.progress.status", done=self.done, running=len(names), failed=self.failed)
+        return status + (" · " + self.catalogue("cli.progress.running", names=", ".join(names)) if names else "")
 
     def _tick(self) -> None:
         while not self._stop.wait(_TICK):
@@ -162,6 +159,7 @@ class RunProgress:
             self._bar.set_postfix_str(self._status(), refresh=False)
             self._bar.update(1)
             return
+        t = self.catalogue
         state = t("cli.progress.failed" if failed else ("cli.progress.cached" if cached else "cli.progress.ok"))
         print(t("cli.progress.line", done=self.done, total=self.total, name=name, state=state,
                 elapsed=_clock(time.monotonic() - self.started), eta=_clock(self.eta())),
@@ -172,11 +170,6 @@ class RunProgress:
         if self._bar is not None:
             self._bar.set_postfix_str(self._status(), refresh=False)
             self._bar.close()
-
-
-def progress(items: Iterable[T], *, total: int, label: str) -> Iterable[T]:
-    """A progress bar on stderr; plain (no bar) when stderr is not a terminal."""
-    return tqdm(items, total=total, desc=label, unit="nb", file=sys.stderr, disable=None, leave=True)
 
 
 # ---------------------------------------------------------------------- summaries

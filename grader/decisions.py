@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from grader.console import t
-from grader.messages import load_catalogue
+from grader.messages import Phrase, load_catalogue
 from grader.errors import UsageError
 from grader.results import AppliedDecision, DecisionsInfo, ReviewItem, SettledItem, SubmissionResult, UnappliedDecision
 from grader.scoring import POINTS_TOLERANCE, retotal, revert_decisions
@@ -69,7 +68,7 @@ def _invalid(path: Path, number: int, reason: str, **params: object) -> UsageErr
     """What is wrong with decision ``number`` (``usage.decision_detail.<reason>``), in English and the run's language."""
     key = f"usage.decision_detail.{reason}"
     return UsageError(f"{path}: [[decision]] #{number}: {load_catalogue('en').render(key, params)}",
-                      "usage.decision_invalid", file=str(path), number=number, detail=t(key, **params))
+                      "usage.decision_invalid", file=str(path), number=number, detail=Phrase(key, params))
 
 
 def _points(value: Any, path: Path, number: int) -> float | None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from grader.errors import UsageError
+from grader.messages import Catalogue
 
 TASK_RETRIES = 1
 ALLOWED_FAILURES = 1
@@ -84,12 +85,10 @@ def cluster_threads(client) -> int:
     return max(1, sum(client.nthreads().values()))
 
 
-def lost_worker_reason(exc: BaseException) -> str | None:
-    """The plain reason for a notebook whose workers died while executing it, else ``None``."""
+def lost_worker_reason(exc: BaseException, catalogue: Catalogue) -> str | None:
+    """The plain reason for a notebook whose workers died while executing it (in ``catalogue``'s language), else ``None``."""
     from distributed import KilledWorker
 
     if not isinstance(exc, KilledWorker):
         return None
-    from grader import console  # the run's language
-
-    return console.t("submission.worker_died", times=ALLOWED_FAILURES + 1)
+    return catalogue("submission.worker_died", times=ALLOWED_FAILURES + 1)

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from grader import console
+from grader.messages import Catalogue
 from grader.errors import INTERRUPTED_EXIT
 from grader.execute.cgroups import destroy_all
 from grader.execute.reaper import kill_all_children, kill_tree
@@ -54,21 +55,24 @@ def _workers(pool: ProcessPoolExecutor) -> list:
     return list((getattr(pool, "_processes", None) or {}).values())
 
 
-def _kill_now(workers: list) -> None:
+def _kill_now(workers: list, catalogue: Catalogue) -> None:
     """The second Ctrl-C: kill every worker's tree (its kernels are in it) and end the run."""
     for process in workers:
         if process.pid:
             kill_tree(process.pid)
-    console.err(console.t("cli.run.interrupted_now"))
+    console.err(catalogue("cli.run.interrupted_now"))
     os._exit(INTERRUPTED_EXIT)
 
 
-def stop_pool(pool: ProcessPoolExecutor, grace: float = GRACE) -> None:
-    """Cancel the queued notebooks, stop every worker (kernels included); kill a worker that outlives ``grace``."""
+def stop_pool(pool: ProcessPoolExecutor, catalogue: Catalogue, grace: float = GRACE) -> None:
+    """Cancel the queued notebooks, stop every worker (kernels included); kill a worker that outlives ``grace``.
+
+    What it is doing is said in ``catalogue``'s language.
+    """
     workers = _workers(pool)
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: _kill_now(workers))
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: _kill_now(workers, catalogue))
     try:
-        console.err(console.t("cli.run.interrupting"))
+        console.err(catalogue("cli.run.interrupting"))
         pool.shutdown(wait=False, cancel_futures=True)
         for process in workers:
             try:
@@ -89,10 +93,10 @@ def stop_pool(pool: ProcessPoolExecutor, grace: float = GRACE) -> None:
 
 
 @contextmanager
-def stopped_on_interrupt(pool: ProcessPoolExecutor) -> Iterator[ProcessPoolExecutor]:
+def stopped_on_interrupt(pool: ProcessPoolExecutor, catalogue: Catalogue) -> Iterator[ProcessPoolExecutor]:
     """``pool``, stopped with its kernels when Ctrl-C reaches this block (the interrupt goes on)."""
     try:
         yield pool
     except KeyboardInterrupt:
-        stop_pool(pool)
+        stop_pool(pool, catalogue)
         raise

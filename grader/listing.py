@@ -7,11 +7,12 @@ from pathlib import Path
 from grader import console
 from grader.assignments import list_all
 from grader.errors import ExitCode
+from grader.messages import load_catalogue
 
 
 def list_assignments(*, assignments_dir: Path | None = None, lang: str = "pt") -> ExitCode:
     """Print every assignment with its sections, checks and points, in ``lang``."""
-    t = console.use_language(lang)
+    t = load_catalogue(lang)
     found = list_all(assignments_dir)
     if not found:
         console.err(t("cli.list.none"))

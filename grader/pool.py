@@ -19,6 +19,8 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Callable, Iterator
 
+from grader.messages import Catalogue
+
 log = logging.getLogger(__name__)
 
 WORKER_DEATHS = 2  # as on Dask (grader.distributed): one death may be the machine's, two are the notebook's
@@ -33,13 +35,11 @@ class WorkerDied(Exception):
         self.times = times
 
 
-def worker_death_reason(exc: BaseException) -> str | None:
-    """The plain reason for a notebook whose workers died, in the run's language; else ``None``."""
+def worker_death_reason(exc: BaseException, catalogue: Catalogue) -> str | None:
+    """The plain reason for a notebook whose workers died, in ``catalogue``'s language; else ``None``."""
     if not isinstance(exc, WorkerDied):
         return None
-    from grader import console
-
-    return console.t("submission.worker_died", times=exc.times)
+    return catalogue("submission.worker_died", times=exc.times)
 
 
 def run_started(marker: Path, task: Callable, path: Path, **kwargs):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader import console
+from grader.messages import load_catalogue
 from grader.errors import UsageError
 from grader.outputs import load_run_inputs
 from grader.rerender import report
@@ -43,14 +44,14 @@ def similarity(*, out: Path, lang: str | None = None) -> SimilaritySummary:
     """``grader similarity OUT``: compare the run's notebooks, write the files, refresh OUT's pages."""
     out = Path(out)
     results = load_results(out)
-    console.use_language(lang or results.lang)
+    catalogue = load_catalogue(lang or results.lang)
     inputs = load_run_inputs(out)
     if inputs is None:
         raise UsageError(f"'{out}' does not keep the run's assignment", "usage.no_snapshot", out=str(out))
     assignment, _ = inputs
     findings = compare_notebooks(run_notebooks(results.submissions_dir, results, out),
                                  read_handout(assignment.notebook_path), assignment.similarity)
-    page = write_similarity(out, findings, console.catalogue(), results.assignment.title)
+    page = write_similarity(out, findings, catalogue, results.assignment.title)
     report(out=out, lang=lang, announce=False)  # the dashboard's link and the instructor's column
-    announce(findings, page, console.out)
+    announce(findings, page, catalogue, console.out)
     return SimilaritySummary(findings, page)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader import console
+from grader.messages import Catalogue, load_catalogue
 from grader.checks.base import default_registry
 from grader.decisions import decisions_path, load_decisions
 from grader.errors import UsageError
@@ -44,26 +45,26 @@ class ReportSummary:
 REDONE = frozenset({"decisions", "late", "history", "report", "facts", "grades"})
 
 
-def _facts(out: Path, result: SubmissionResult) -> tuple[NotebookFacts | None, SubmissionResult]:
+def _facts(out: Path, result: SubmissionResult, catalogue: Catalogue) -> tuple[NotebookFacts | None, SubmissionResult]:
     """The submission's facts.json; one that cannot be read is that submission's failure, not the command's."""
     path = out / result.id / "facts.json"
     try:
         return NotebookFacts.from_json(json.loads(path.read_text(encoding="utf-8"))), result
     except Exception as exc:  # noqa: BLE001 — missing, truncated, hand-edited: the others are rendered
-        return None, with_failure(result, "facts", exc, console.catalogue())
+        return None, with_failure(result, "facts", exc, catalogue)
 
 
 def _rechecked(result: SubmissionResult, facts: NotebookFacts | None, reference: NotebookFacts | None,
-               assignment: Assignment, registry, lang: str) -> SubmissionResult:
-    """``result`` checked again from its stored facts, its messages in ``lang`` (as it was, if that fails)."""
+               assignment: Assignment, registry, catalogue: Catalogue) -> SubmissionResult:
+    """``result`` checked again from its stored facts, its messages in ``catalogue``'s language (as it was, if that fails)."""
     if facts is None or reference is None:
         return result
     try:
         return score_submission(submission_id=result.id, path=result.path, assignment=assignment, facts=facts,
-                                reference=reference, registry=registry, catalogue=console.catalogue(),
+                                reference=reference, registry=registry, catalogue=catalogue,
                                 cached=result.cached)
     except Exception as exc:  # noqa: BLE001 — kept as the run scored it, the failure named
-        return with_failure(result, "scoring", exc, console.catalogue())
+        return with_failure(result, "scoring", exc, catalogue)
 
 
 def report(*, out: Path, lang: str | None = None, decisions: Path | None = None, submitted: Path | None = None,
@@ -76,20 +77,19 @@ def report(*, out: Path, lang: str | None = None, decisions: Path | None = None,
     out = Path(out)
     previous = load_results(out)
     lang = lang or previous.lang
-    console.use_language(lang)
+    catalogue = load_catalogue(lang)
     inputs = load_run_inputs(out)
     if inputs is None:
         raise UsageError(f"'{out}' does not keep the run's assignment", "usage.no_snapshot", out=str(out))
     assignment, reference = inputs
-    catalogue = console.catalogue()
     results, facts = {}, {}
     for previous_result in previous.submissions:
         result = without_failures(previous_result, REDONE, catalogue)
-        facts[result.id], results[result.id] = _facts(out, result)
+        facts[result.id], results[result.id] = _facts(out, result, catalogue)
     recorded_times = {**lms_times(results), **previous_times(results)}
     registry = default_registry(Path(assignment.root))
     if lang != previous.lang:
-        results = {k: _rechecked(r, facts[k], reference, assignment, registry, lang) for k, r in results.items()}
+        results = {k: _rechecked(r, facts[k], reference, assignment, registry, catalogue) for k, r in results.items()}
     path = decisions_path(previous.submissions_dir, decisions)
     failures = [f for f in previous.failures if f.step == "similarity"]  # the steps not done again here
     times_file = submission_times_path(previous.submissions_dir, submitted)
@@ -102,9 +102,9 @@ def report(*, out: Path, lang: str | None = None, decisions: Path | None = None,
                                similarity=load_findings(out, previous), submissions_dir=previous.submissions_dir,
                                discovery=previous.discovery, kinds=registry)
     if announce:
-        console.out(console.t("cli.report.done", count=len(written.submissions), results=str(out / RESULTS_NAME),
+        console.out(catalogue("cli.report.done", count=len(written.submissions), results=str(out / RESULTS_NAME),
                               index=str(out / "index.html")))
-        console.print_unapplied_decisions(written.decisions, console.catalogue())
+        console.print_unapplied_decisions(written.decisions, catalogue)
         for key, params in late_messages(late, assignment.late, str(times_file) if times_file else None) if late else ():
-            console.err(console.t(key, **params))
+            console.err(catalogue(key, **params))
     return ReportSummary(written, out)

@@ -24,6 +24,7 @@ from grader.decisions import (
     without_decision,
 )
 from grader.errors import UsageError
+from grader.messages import Catalogue, load_catalogue
 from grader.rerender import report
 from grader.results import AppliedDecision, ReviewItem, SubmissionResult, load_results
 from grader.scoring import POINTS_TOLERANCE, review_items
@@ -54,24 +55,21 @@ def numbered_queue(results: dict[str, SubmissionResult]) -> list[QueueEntry]:
     return entries
 
 
-def _points_text(entry: QueueEntry) -> str:
+def _points_text(entry: QueueEntry, cat: Catalogue) -> str:
     check = next((c for c in entry.submission.checks if c.id == entry.item.check), None)
     if check is None:
         return "—"
-    cat = console.catalogue()
     return f"{cat.number(check.score)} / {cat.number(check.max_score)}"
 
 
-def _why(item: ReviewItem) -> str:
-    cat = console.catalogue()
+def _why(item: ReviewItem, cat: Catalogue) -> str:
     key = f"index.review_reason.{item.reason}"
     label = cat.render(key) if key in cat.messages else item.reason
     text = " ".join(f"{label}: {item.text}".split())
     return text if len(text) <= MAX_WHY else text[:MAX_WHY - 1] + "…"
 
 
-def print_queue(entries: list[QueueEntry], results_file: Path, out: Path, show_all: bool) -> None:
-    t = console.t
+def print_queue(entries: list[QueueEntry], results_file: Path, out: Path, show_all: bool, t: Catalogue) -> None:
     open_entries = [e for e in entries if e.decision is None]
     if not open_entries:
         console.out(t("cli.review.empty", results=str(results_file)))
@@ -79,7 +77,7 @@ def print_queue(entries: list[QueueEntry], results_file: Path, out: Path, show_a
         console.out(t("cli.review.header", results=str(results_file), count=len(open_entries)))
         rows = [(t("cli.review.number"), t("cli.review.submission"), t("cli.review.check"), t("cli.review.points"),
                  t("cli.review.why"))]
-        rows += [(str(e.number), e.submission.id, e.target, _points_text(e), _why(e.item)) for e in open_entries]
+        rows += [(str(e.number), e.submission.id, e.target, _points_text(e, t), _why(e.item, t)) for e in open_entries]
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         for row in rows:
             console.out("  " + "  ".join([row[0].rjust(widths[0])] + [c.ljust(w) for c, w in zip(row[1:4], widths[1:])]
@@ -89,7 +87,7 @@ def print_queue(entries: list[QueueEntry], results_file: Path, out: Path, show_a
     if show_all and decided:
         console.out(t("cli.review.decided_header", count=len(decided)))
         for e in decided:
-            points = t("cli.review.item_points") if e.item.check is None else _points_text(e)
+            points = t("cli.review.item_points") if e.item.check is None else _points_text(e, t)
             console.out(t("cli.review.decided_line", number=e.number, submission=e.submission.id, check=e.target,
                           points=points, comment=e.decision.comment, who=e.decision.by, when=e.decision.at))
 
@@ -138,7 +136,7 @@ def _who(by: str | None) -> str:
 
 
 def _decision(result: SubmissionResult, target: str, item: bool, section: str | None, points: float | None,
-              comment: str | None, by: str | None) -> Decision:
+              comment: str | None, by: str | None, cat: Catalogue) -> Decision:
     """The decision the command line asks for, refused when it cannot fit the check."""
     if not (comment or "").strip():
         raise UsageError("a decision needs --comment", "usage.comment_required")
@@ -146,7 +144,6 @@ def _decision(result: SubmissionResult, target: str, item: bool, section: str | 
         raise UsageError(f"item '{target}' has no points", "usage.points_on_item", target=target)
     check = None if item else next(c for c in result.checks if c.id == target)
     if check is not None and points is not None and points > check.max_score + POINTS_TOLERANCE:
-        cat = console.catalogue()
         raise UsageError(f"refused: {points} points is more than the maximum of {target} ({check.max_score})",
                          "usage.points_above_max", points=cat.number(points), check=target,
                          max_score=cat.number(check.max_score))
@@ -168,7 +165,7 @@ def review(*, out: Path, decide: Sequence[str] | None = None, withdraw: Sequence
     out = Path(out)
     _check_flags(decide, withdraw, points, comment, by)
     stored = load_results(out)
-    console.use_language(lang or stored.lang)
+    cat = load_catalogue(lang or stored.lang)
     path = decisions_path(stored.submissions_dir, decisions)
     current = load_decisions(path)
     results = {s.id: s for s in stored.submissions}
@@ -178,27 +175,26 @@ def review(*, out: Path, decide: Sequence[str] | None = None, withdraw: Sequence
         info = stored.decisions
     entries = numbered_queue(results)
     if not decide and not withdraw:
-        print_queue(entries, out / "results.json", out, show_all)
-        console.print_unapplied_decisions(info, console.catalogue())
+        print_queue(entries, out / "results.json", out, show_all, cat)
+        console.print_unapplied_decisions(info, cat)
         return 0
     if path is None:
         raise UsageError("cannot tell where decisions.toml is; give --decisions", "usage.no_decisions_file")
     result, target, item, section = _resolve(decide or withdraw, entries, results, out)
     if decide:
-        new = _decision(result, target, item, section, parse_points(points), comment, by)
+        new = _decision(result, target, item, section, parse_points(points), comment, by, cat)
         save_decisions(path, with_decision(current, new))
-        shown = console.t("cli.review.item_points") if item else console.catalogue().number(
+        shown = cat("cli.review.item_points") if item else cat.number(
             new.points if new.points is not None else next(c.score for c in result.checks if c.id == target))
-        console.out(console.t("cli.review.saved", file=str(path), submission=result.id, target=target, points=shown))
+        console.out(cat("cli.review.saved", file=str(path), submission=result.id, target=target, points=shown))
     else:
         key = (result.id, target, item, section)
         if not any(d.key == key for d in current):
             raise UsageError(f"no decision on {result.id} / {target} in {path}", "usage.nothing_to_withdraw",
                              submission=result.id, target=target, file=str(path))
         save_decisions(path, without_decision(current, key))
-        console.out(console.t("cli.review.withdrawn", file=str(path), submission=result.id, target=target))
+        console.out(cat("cli.review.withdrawn", file=str(path), submission=result.id, target=target))
     rendered = report(out=out, decisions=decisions, announce=False)  # in the run's language, like the run
-    console.use_language(lang or stored.lang)
-    console.print_unapplied_decisions(rendered.results.decisions, console.catalogue())
-    console.out(console.t("cli.review.rendered", index=str(out / "index.html")))
+    console.print_unapplied_decisions(rendered.results.decisions, cat)
+    console.out(cat("cli.review.rendered", index=str(out / "index.html")))
     return 0

@@ -1,8 +1,8 @@
 """``grader run``: grade every submission in a folder and write the outputs.
 
-Discovery (:mod:`grader.discovery`), execution on local workers or Dask
-(:mod:`grader.schedule`) and the outputs (:mod:`grader.outputs`) are modules of their
-own; this one ties them together and scores, in the main process.
+Discovery (:mod:`grader.discovery`), the grading function on a backend, local workers or
+Dask (:mod:`grader.grading`, :mod:`grader.backends`) and the end of the run
+(:mod:`grader.finish`) are modules of their own; this one ties them together.
 """
 
 from __future__ import annotations
@@ -15,31 +15,30 @@ from pathlib import Path
 
 from grader import console
 from grader.assignments import load as load_assignment
-from grader.checks.base import Registry
 from grader.datasets import dataset_dir_for
 from grader.decisions import decisions_path, load_decisions
+from grader.backends import Backend, DaskBackend, LocalPool
 from grader.distributed import DEFAULT_CONNECT_TIMEOUT, DaskScheduler
 from grader.archives import open_submissions
 from grader.discovery import DiscoveryInfo, Submission, discover, discover_submissions
 from grader.errors import ExitCode, UsageError
 from grader.execute.sandbox import resolve_sandbox
-from grader.facts import NotebookFacts
-from grader.failures import describe, run_failure, step_message
+from grader.failures import describe, run_failure
 from grader.grade import GradingContext
+from grader.grading import REFERENCE_KEY, grade_all, score_isolated
 from grader.finish import finish_run
 from grader.history import record_run
 from grader.late_apply import late_messages
-from grader.locate import add_structure_notes
-from grader.messages import load_catalogue
+from grader.messages import Catalogue, load_catalogue
 from grader.outputs import prepare_out, save_run_inputs
 from grader.results import RunResults, StepFailure, SubmissionResult
-from grader.schedule import collect_all, default_jobs, resolve_threads
-from grader.scoring import error_result, score_submission
+from grader.schedule import default_jobs, resolve_threads
 from grader.spec import Assignment
 from grader.store import Store, default_store_path
 from grader.submission_times import load_submission_times, submission_times_path
 
-__all__ = ["ExitCode", "RunSummary", "Submission", "discover_submissions", "grade_all", "make_context", "run"]
+__all__ = ["REFERENCE_KEY", "ExitCode", "RunSummary", "Submission", "discover_submissions", "grade_all",
+           "make_backend", "make_context", "run", "score_isolated"]
 
 log = logging.getLogger(__name__)
 
@@ -55,64 +54,29 @@ class RunSummary:
         return ExitCode.OK  # a completed run succeeds even when submissions failed
 
 
-def _warn_if_reference_broken(facts: NotebookFacts) -> None:
-    broken = [c for c in facts.cells if c.status != "ok"]
-    if facts.error or broken:
-        where = facts.error or ", ".join(f"{c.index + 1}: {c.ename or c.status}: {c.evalue or ''}" for c in broken)
-        console.err(console.t("cli.run.reference_broken", where=where))
-
-
-REFERENCE_KEY = "\0reference"
-
-
-def grade_all(submissions: list[Submission], context: GradingContext, registry: Registry, lang: str,
-              jobs: int, use_cache: bool, scheduler: DaskScheduler | None = None, log_path: Path | None = None,
-              ) -> tuple[dict[str, tuple[SubmissionResult, NotebookFacts]], NotebookFacts]:
-    """Execute the reference and the submissions together, then score in this process."""
-    paths = {REFERENCE_KEY: context.assignment.reference_path, **{s.id: s.path for s in submissions}}
-    collected = collect_all(paths, context, jobs, use_cache, scheduler, log_path)
-    reference, _ = collected.pop(REFERENCE_KEY)
-    _warn_if_reference_broken(reference)
-    catalogue = load_catalogue(lang)
-    graded = {}
-    for sub in submissions:
-        facts, cached = collected[sub.id]
-        result, facts = score_isolated(sub, facts, reference, context.assignment, registry, catalogue, cached)
-        graded[sub.id] = (dataclasses.replace(result, source=sub.source), facts)
-    return graded, reference
-
-
-def score_isolated(sub: Submission, facts: NotebookFacts, reference: NotebookFacts, assignment: Assignment,
-                   registry: Registry, catalogue, cached: bool) -> tuple[SubmissionResult, NotebookFacts]:
-    """One submission scored; scoring that raises (hostile facts) is that submission's error, not the run's."""
-    try:
-        facts = add_structure_notes(facts, reference, assignment)
-        return score_submission(submission_id=sub.id, path=sub.relative, assignment=assignment, facts=facts,
-                                reference=reference, registry=registry, catalogue=catalogue, cached=cached), facts
-    except Exception as exc:  # noqa: BLE001 — isolated to this submission, named in its error
-        failed = error_result(submission_id=sub.id, path=sub.relative, sha256=facts.sha256, assignment=assignment,
-                              catalogue=catalogue, reason=step_message("scoring", describe(exc), catalogue),
-                              seconds=facts.seconds if isinstance(facts.seconds, (int, float)) else 0.0)
-        log.error("scoring failed for %s", sub.id, exc_info=exc)
-        return dataclasses.replace(failed, failures=(StepFailure("scoring", describe(exc), sub.id),)), facts
-
-
-def report_discovery(info: DiscoveryInfo) -> None:
+def report_discovery(info: DiscoveryInfo, catalogue: Catalogue) -> None:
     """Say which earlier hand-ins are replaced by a later one, which ids were renamed, which files are not notebooks."""
     for replaced in info.replaced:
-        console.err(console.t("cli.discovery.replaced", submission=replaced.submission, kept=replaced.kept,
+        console.err(catalogue("cli.discovery.replaced", submission=replaced.submission, kept=replaced.kept,
                               path=replaced.path))
     for renamed in info.renamed:
-        console.err(console.t(f"cli.discovery.renamed_{renamed.reason}", path=renamed.path, name=renamed.name,
+        console.err(catalogue(f"cli.discovery.renamed_{renamed.reason}", path=renamed.path, name=renamed.name,
                               id=renamed.id))
     if info.skipped:
         names = ", ".join(s.path for s in info.skipped[:5]) + (", …" if len(info.skipped) > 5 else "")
-        console.err(console.t("cli.discovery.skipped", count=len(info.skipped), files=names))
+        console.err(catalogue("cli.discovery.skipped", count=len(info.skipped), files=names))
+
+
+def make_backend(jobs: int, scheduler: DaskScheduler | None = None, log_path: Path | None = None) -> Backend:
+    """Where the notebooks run: a Dask cluster with ``scheduler``, else ``jobs`` local workers (output to ``log_path``)."""
+    return DaskBackend(scheduler, log_path) if scheduler else LocalPool(jobs, log_path)
 
 
 def make_context(assignment: Assignment, *, data_dir: Path | None, store: Path | None, no_store: bool,
                  cell_timeout: float | None, isolation: str = "auto", jobs: int = 1,
-                 degraded_warning: str = "cli.run.isolation_degraded") -> GradingContext:
+                 degraded_warning: str = "cli.run.isolation_degraded", catalogue: Catalogue | None = None,
+                 ) -> GradingContext:
+    """What every notebook of a run is graded with; a degraded sandbox is said once, in ``catalogue``'s language."""
     # threads = "auto": the cores shared among the ``jobs`` notebooks run at once
     assignment = dataclasses.replace(assignment, execution=resolve_threads(assignment.execution, jobs))
     if cell_timeout is not None:
@@ -125,7 +89,7 @@ def make_context(assignment: Assignment, *, data_dir: Path | None, store: Path |
         check_store(store_path)
     sandbox = resolve_sandbox(isolation)
     if sandbox.level == "degraded":
-        console.err(console.t(degraded_warning, reason=sandbox.reason))  # once, before any notebook runs
+        console.err((catalogue or load_catalogue("pt"))(degraded_warning, reason=sandbox.reason))  # once, before any notebook runs
     return GradingContext(assignment, dataset_dir_for(assignment, data_dir), store_path, sandbox)
 
 
@@ -156,14 +120,14 @@ def run(*, submissions: Path, assignment: str, out: Path, jobs: int | None = Non
         raise UsageError("--jobs must be at least 1", "usage.jobs")
     if scheduler_timeout <= 0:
         raise UsageError("--scheduler-timeout must be a positive number of seconds", "usage.scheduler_timeout")
-    console.use_language(lang)  # an unknown language is a usage error before any work starts
+    catalogue = load_catalogue(lang)  # an unknown language is a usage error before any work starts
     spec, registry = load_assignment(assignment, assignments_dir)
     jobs = jobs if jobs is not None else default_jobs(spec.execution)
     # a zip archive is extracted into a temporary folder, removed once every notebook has run
     opened = open_submissions(Path(submissions))
     discovery = discover(opened.folder, skipped=opened.skipped)
     found = discovery.submissions
-    report_discovery(discovery.info)
+    report_discovery(discovery.info, catalogue)
     if not found:
         raise UsageError(f"no .ipynb notebooks found in '{submissions}'", "usage.no_submissions",
                          folder=str(submissions))
@@ -172,20 +136,19 @@ def run(*, submissions: Path, assignment: str, out: Path, jobs: int | None = Non
     times_file = submission_times_path(submissions, submitted)
     times = load_submission_times(times_file)  # so does a bad submission times file
     context = make_context(spec, data_dir=data_dir, store=store, no_store=no_store, cell_timeout=cell_timeout,
-                           isolation=isolation, jobs=jobs)
+                           isolation=isolation, jobs=jobs, catalogue=catalogue)
     log_path = prepare_out(Path(out))
     console.log_to(log_path)
-    where = (console.t("cli.run.where_dask", address=scheduler) if scheduler
-             else console.t("cli.run.where_jobs", jobs=jobs))
-    console.err(console.t("cli.run.starting", assignment=spec.id, count=len(found), where=where))
+    backend = make_backend(jobs, DaskScheduler(scheduler, scheduler_timeout) if scheduler else None, log_path)
+    where = backend.where()
+    console.err(catalogue("cli.run.starting", assignment=spec.id, count=len(found),
+                          where=catalogue.render(where.key, where.params)))
     # --force: execute again (and store the new facts); otherwise nothing already stored runs again
-    graded, reference = grade_all(found, context, registry, lang, jobs, use_cache=not (no_store or force),
-                                  scheduler=DaskScheduler(scheduler, scheduler_timeout) if scheduler else None,
-                                  log_path=log_path)
+    graded, reference = grade_all(found, context, registry, catalogue, backend, use_cache=not (no_store or force))
     results = {k: r for k, (r, _) in graded.items()}
     failures: list[StepFailure] = []
     try:
-        similar = _similarity(Path(out), spec, found, results, similarity, context.store_path, failures)
+        similar = _similarity(Path(out), spec, found, results, similarity, context.store_path, failures, catalogue)
     finally:
         opened.cleanup()
     written, late = finish_run(Path(out), spec, graded, reference, lang, decisions=decided,
@@ -194,22 +157,22 @@ def run(*, submissions: Path, assignment: str, out: Path, jobs: int | None = Non
                                sandbox=context.sandbox, similarity=similar, submissions_dir=Path(submissions),
                                discovery=discovery.info, record=record_run, kinds=registry)
     for key, params in late_messages(late, spec.late, str(times_file) if times_file else None) if late else ():
-        console.err(console.t(key, **params))
+        console.err(catalogue(key, **params))
     try:
         save_run_inputs(Path(out), spec, reference)
     except Exception as exc:  # noqa: BLE001 — grader report needs it; the grades are written
-        console.err(console.t("cli.run.step_failed", step=console.t("step.results"), error=describe(exc)))
+        console.err(catalogue("cli.run.step_failed", step=catalogue("step.results"), error=describe(exc)))
     return RunSummary(written, Path(out), log_path)
 
 
 def _similarity(out: Path, spec: Assignment, found: list[Submission], results: dict[str, SubmissionResult],
-                enabled: bool, store: Path | None, failures: list[StepFailure]):
+                enabled: bool, store: Path | None, failures: list[StepFailure], catalogue: Catalogue):
     """The run's similarity findings; a comparison that fails is the run's failure, never the end of the run."""
     from grader.similarity.command import compare_after_run  # copydetect is imported only when it is used
     from grader.similarity.saved import remove_findings
 
     try:
-        return compare_after_run(out, spec, found, results, enabled=enabled, store=store)
+        return compare_after_run(out, spec, found, results, catalogue=catalogue, enabled=enabled, store=store)
     except Exception as exc:  # noqa: BLE001 — named in results.json and the run summary
         failures.append(run_failure("similarity", exc))
         remove_findings(out)

@@ -1,91 +1,32 @@
-"""Execute many notebooks: a local pool of worker processes, or a Dask cluster, behind one call.
+"""Execute many notebooks on a backend: the local pool or a Dask cluster (:mod:`grader.backends`).
 
-Each notebook is executed in a worker process (its own kernel inside); the main process
-never imports TensorFlow. Byte-identical notebooks are executed once. A worker that dies
-costs only its notebook: locally the pool is replaced (:mod:`grader.pool`), on Dask the
-task is retried on another worker.
+The grader's own work around the backend is here: stored facts are taken before any worker
+starts, byte-identical notebooks are executed once, Ctrl-C says how many are done. How many
+notebooks run at once by default, and the progress display on the terminal, too.
 """
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import dataclasses
-import functools
 import hashlib
-import json
 import logging
-import multiprocessing
 import os
-import shutil
-import sys
-import tempfile
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 from grader import console
-from grader.distributed import DaskScheduler
-from grader.execute.warm import worker_reserve
-from grader.facts import NotebookFacts
-from grader.grade import GradingContext, collect_facts
+from grader.backends import Backend, Progress, Running
 from grader.errors import RunInterrupted
-from grader.interrupt import install_worker_handlers, stopped_on_interrupt
-from grader.pool import SurvivingPool, worker_death_reason
+from grader.facts import NotebookFacts
+from grader.grade import GradingContext
+from grader.messages import Catalogue
 from grader.spec import ExecutionSettings
 from grader.workdirs import remove_stale_workdirs
 
 log = logging.getLogger(__name__)
 
 
-def _exit_now() -> None:
-    """A pool worker's last exit step: flush, then end without the interpreter's teardown.
-
-    A process that imported TensorFlow (for inspection) spends 2–6 s tearing it down after
-    its last atexit handler, and the pool waits for every worker to exit before ``grader
-    run`` goes on. Registered first, this runs after every other atexit handler (the
-    kernels started ahead are stopped by theirs).
-    """
-    logging.shutdown()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
-    os._exit(0)
-
-
-def _init_worker(threads: int, log_path: str | None = None) -> None:
-    atexit.register(_exit_now)
-    install_worker_handlers()  # Ctrl-C is the main process's; it stops workers with SIGTERM
-    # TensorFlow, absl and the kernels write banners and warnings to stderr (oneDNN's
-    # notice cannot be silenced by any variable), and ipykernel its Ctrl-C banner to the
-    # stdout it inherits: both go to OUT/grader.log, not the terminal nor `grader run > log`
-    if log_path:
-        fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        os.dup2(fd, 1)
-        os.dup2(fd, 2)
-        os.close(fd)
-    # read by TensorFlow at import: set before the worker first imports it
-    for name in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
-        os.environ[name] = str(threads)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
-    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
-
-
-def _collect_task(path: Path, context: GradingContext, status: Path | None = None,
-                  ahead: bool = False) -> tuple[dict, bool]:
-    """In a worker: execute one notebook (its stored facts were looked for before, in the main process).
-
-    ``ahead``: the worker will get more notebooks, so it starts the next kernel while this one runs.
-    """
-    reserve = worker_reserve() if ahead else None
-    facts, cached = collect_facts(path, context, use_cache=False, status=status, reserve=reserve)
-    return facts.to_json(), cached
-
-
-# ---------------------------------------------------------------------- main side
+# ---------------------------------------------------------------------- how many at once
 def machine_cores() -> int:
     """Cores this process may use (the affinity mask, which containers and taskset narrow)."""
     try:
@@ -119,85 +60,85 @@ def resolve_threads(settings: ExecutionSettings, jobs: int, cores: int | None = 
     return dataclasses.replace(settings, threads=max(1, (cores or machine_cores()) // max(1, jobs)))
 
 
-def _pool(jobs: int, threads: int, log_path: Path | None = None) -> ProcessPoolExecutor:
-    # spawn, not fork: TensorFlow does not survive a fork
-    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_worker, initargs=(threads, str(log_path) if log_path else None))
+# ---------------------------------------------------------------------- progress
+def display_name(key: str, catalogue: Catalogue) -> str:
+    """A notebook as the terminal names it: its submission id, or "reference solution"."""
+    return catalogue("cli.progress.reference") if key.startswith("\0") else key
 
 
-def _display_name(key: str) -> str:
-    return console.t("cli.progress.reference") if key.startswith("\0") else key
+def at_cell(running: Running, catalogue: Catalogue) -> str:
+    """A running notebook's name, with the cell its kernel is at when the backend knows it."""
+    name = display_name(running.key, catalogue)
+    return catalogue("cli.progress.at_cell", name=name, cell=running.cell) if running.cell else name
 
 
-def _at_cell(name: str, status: Path | None) -> str:
-    """``name`` with the cell its kernel is running, from the status file its worker keeps."""
-    try:
-        cell = int(json.loads(status.read_text(encoding="utf-8"))["cell"]) if status else None
-    except (OSError, ValueError, KeyError, TypeError):
-        cell = None
-    return console.t("cli.progress.at_cell", name=name, cell=cell) if cell else name
+class TerminalProgress:
+    """The :class:`~grader.backends.Progress` of ``grader run``: a bar (or a line per notebook) on stderr."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        self._shown: console.RunProgress | None = None
+
+    def started(self, total: int, running: Callable[[], list[Running]]) -> None:
+        self._shown = console.RunProgress(total, self.catalogue,
+                                          running=lambda: [at_cell(r, self.catalogue) for r in running()])
+
+    def finished(self, key: str, facts: NotebookFacts, cached: bool) -> None:
+        if self._shown is not None:
+            self._shown.finished(display_name(key, self.catalogue), failed=facts.error is not None, cached=cached)
+
+    def ended(self) -> None:
+        if self._shown is not None:
+            self._shown.close()
+            self._shown = None
 
 
-def _running(futures: dict, statuses: dict[str, Path] | None = None) -> list[str]:
-    """Names of the notebooks a worker has started, with their current cell (local pool; Dask futures do not say)."""
-    statuses = statuses or {}
-    return [_at_cell(_display_name(key), statuses.get(key)) for future, key in list(futures.items())
-            if getattr(future, "running", None) is not None and future.running()]
+class Collected:
+    """A :class:`~grader.backends.Progress` that keeps each notebook's facts, and tells ``then`` too."""
+
+    def __init__(self, then: Progress | None = None) -> None:
+        self.facts: dict[str, tuple[NotebookFacts, bool]] = {}
+        self.then = then
+
+    def started(self, total: int, running: Callable[[], list[Running]]) -> None:
+        if self.then is not None:
+            self.then.started(total, running)
+
+    def finished(self, key: str, facts: NotebookFacts, cached: bool) -> None:
+        self.facts[key] = (facts, cached)
+        if self.then is not None:
+            self.then.finished(key, facts, cached)
+
+    def ended(self) -> None:
+        if self.then is not None:
+            self.then.ended()
 
 
-def _gather(futures: dict, completed, collected: dict[str, tuple[NotebookFacts, bool]],
-            statuses: dict[str, Path] | None = None, *, total: int | None = None,
-            explain: Callable[[BaseException], str | None] | None = None,
-            result: Callable[[object], tuple[dict, bool]] | None = None,
-            running: Callable[[], list[str]] | None = None) -> None:
-    """Facts of each future as it completes; a failed one is its notebook's error (``explain`` may say why).
-
-    ``total``: how many notebooks ``completed`` will yield, when ``futures`` grows as they run;
-    ``result``: a future's outcome, when ``completed`` fetched it already (default ``future.result()``);
-    ``running``: the names running now, when the futures cannot tell (default: the local pool's).
-    """
-    progress = console.RunProgress(total or len(futures), running=running or (lambda: _running(futures, statuses)))
-    try:
-        for future in completed:
-            key = futures[future]
-            try:
-                facts_json, cached = result(future) if result else future.result()
-                collected[key] = (NotebookFacts.from_json(facts_json), cached)
-            except Exception as exc:  # a lost worker fails its own notebook only, with the reason kept
-                log.error("the grading worker failed on %s", key.lstrip("\0"), exc_info=True)
-                reason = (explain(exc) if explain else None) or (
-                    f"the grading worker failed: {type(exc).__name__}: {exc}")
-                collected[key] = (NotebookFacts(sha256="0" * 64, error=reason), False)
-            facts, cached = collected[key]
-            progress.finished(_display_name(key), failed=facts.error is not None, cached=cached)
-    finally:
-        progress.close()
-
-
-def collect_all(paths: dict[str, Path], context: GradingContext, jobs: int, use_cache: bool,
-                 scheduler: DaskScheduler | None = None, log_path: Path | None = None) -> dict[str, tuple[NotebookFacts, bool]]:
-    """Facts of every notebook (the reference among them): from the store, else executed in parallel workers.
+# ---------------------------------------------------------------------- the notebooks of a run
+def collect_all(paths: dict[str, Path], context: GradingContext, backend: Backend, catalogue: Catalogue, *,
+                use_cache: bool = True, progress: Progress | None = None) -> dict[str, tuple[NotebookFacts, bool]]:
+    """Facts of every notebook (the reference among them): from the store, else executed on ``backend``.
 
     The store is read here, before any worker starts: a run whose notebooks are all stored
-    (a rubric change) starts no process at all. Locally: a pool of ``jobs`` processes.
-    With ``scheduler``: a Dask cluster (see :func:`_execute_on_dask`).
+    (a rubric change) starts no process at all. ``progress`` hears of each notebook executed
+    (default: the terminal's display, in ``catalogue``'s language).
     """
-    collected: dict[str, tuple[NotebookFacts, bool]] = {}
+    collected = Collected(progress if progress is not None else TerminalProgress(catalogue))
     remove_stale_workdirs()  # what a killed run left in the temporary directory
     total = sum(not key.startswith("\0") for key in paths)
     paths, copies = _distinct(paths)
     try:
         if use_cache:
-            paths = _from_store(paths, context, collected)
+            paths = _from_store(paths, context, collected.facts)
         if paths:
-            _execute_all(paths, context, min(jobs, len(paths)), scheduler, collected, log_path)
+            backend.execute(paths, context, catalogue, collected)
     except KeyboardInterrupt:
-        raise _interrupted(collected, copies, total, context) from None
+        raise _interrupted(collected.facts, copies, total, context) from None
     finally:
         for key, same_as in copies.items():
-            if same_as in collected:
-                collected[key] = collected[same_as]
-    return collected
+            if same_as in collected.facts:
+                collected.facts[key] = collected.facts[same_as]
+    return collected.facts
 
 
 def _interrupted(collected: dict[str, tuple[NotebookFacts, bool]], copies: dict[str, str], total: int,
@@ -265,144 +206,3 @@ def _distinct(paths: dict[str, Path]) -> tuple[dict[str, Path], dict[str, str]]:
     return distinct, copies
 
 
-def _execute_on_dask(paths: dict[str, Path], context: GradingContext, scheduler: DaskScheduler,
-                     collected: dict[str, tuple[NotebookFacts, bool]], log_path: Path | None) -> None:
-    """Submissions to the cluster as bytes, the reference (never sent) here; the store stays here.
-
-    Workers share no file system with this machine: each gets a notebook's bytes and the
-    assignment as data (:mod:`grader.remote`); facts come back and are stored here as each
-    notebook finishes. A task
-    that raised is retried once; one whose worker died, once on another worker
-    (:mod:`grader.distributed`); then it is reported as that notebook's error.
-    """
-    from grader.version import __version__
-    from grader.distributed import TASK_RETRIES, dask_client, lost_worker_reason
-    from grader.grade import execution_key
-    from grader.remote import ShippedAssignment, collect_remote
-    from grader.store import Store
-
-    local = {key: path for key, path in paths.items() if key.startswith("\0")}  # the reference solution
-    store = Store(context.store_path) if context.store_path else None
-    facts_key = execution_key(context.assignment, context.sandbox.level)
-    # stored notebooks were taken before (collect_all): every one left here executes
-    pending = {key: path for key, path in paths.items() if key not in local}
-    names = {key: f"grader-{n}-{path.name}" for n, (key, path) in enumerate(pending.items())}
-    with _pool(1, context.assignment.execution.threads, log_path) as pool, stopped_on_interrupt(pool), \
-            dask_client(scheduler) as client:
-        here = {pool.submit(_collect_task, path, context): key for key, path in local.items()}
-        # by value in every task, not scattered once: Dask's memory manager drops the extra copies
-        # of a scattered value, and a worker would then wait on a busy peer for it before each notebook
-        shipped = ShippedAssignment.of(context)
-
-        def submit(key: str, path: Path):
-            return client.submit(collect_remote, path.name, path.read_bytes(), shipped, key=names[key],
-                                 pure=False, retries=TASK_RETRIES)
-
-        window = _OnePerThread(client, submit, pending)
-
-        def stored(future) -> tuple[dict, bool]:
-            """A notebook's facts, stored here as soon as they arrive: a killed run loses none."""
-            facts_json, cached = window.result(future)
-            facts = NotebookFacts.from_json(facts_json)
-            if store is not None and facts.error is None:
-                store.put_facts(facts, facts_key, __version__)
-            return facts_json, cached
-
-        _gather(window.futures, window, collected, total=len(pending), explain=lost_worker_reason, result=stored,
-                running=window.running)
-        _gather(here, as_completed(here), collected)
-
-
-class _OnePerThread:
-    """Dask futures as they complete, with no more notebooks on the cluster than its workers have threads.
-
-    Each worker thread holds the one notebook it executes: a worker that dies takes no queued
-    notebook with it (Dask would count that death against it too), and the notebooks' bytes
-    wait here rather than in the scheduler's memory. A thread that finishes gets the next
-    notebook before this process reads the facts of the last one, and those facts are
-    fetched in the background as each task ends, so that no worker waits on this process.
-    """
-
-    def __init__(self, client, submit: Callable[[str, Path], object], pending: dict[str, Path]) -> None:
-        from distributed import as_completed as dask_completed
-
-        self.client, self.submit = client, submit
-        self.futures: dict = {}  # every future submitted -> its notebook's key
-        self._queue = iter(pending.items())
-        # on this client's event loop: another Dask client in the process may be the default one
-        self._completed = dask_completed(with_results=True, raise_errors=False, loop=client.loop)
-        self._in_flight: set = set()
-        self._outcomes: dict = {}
-
-    def running(self) -> list[str]:
-        """The notebooks on the cluster now: one per worker thread, so each is running (or about to)."""
-        return sorted(_display_name(self.futures[future]) for future in list(self._in_flight))
-
-    def _top_up(self) -> None:
-        from grader.distributed import cluster_threads
-
-        threads = cluster_threads(self.client)
-        while len(self._in_flight) < threads:
-            key, path = next(self._queue, (None, None))
-            if key is None:
-                return
-            future = self.submit(key, path)
-            self.futures[future] = key
-            self._in_flight.add(future)
-            self._completed.add(future)
-
-    def __iter__(self) -> Iterator:
-        self._top_up()
-        for future, outcome in self._completed:
-            self._in_flight.discard(future)
-            self._top_up()
-            self._outcomes[future] = outcome
-            yield future
-            future.release()  # its facts are read: the cluster may forget them
-
-    def result(self, future) -> tuple[dict, bool]:
-        """The outcome fetched for ``future``: its facts, or the exception its task ended with."""
-        outcome = self._outcomes.pop(future)
-        if future.status == "error":  # Dask hands over (type, exception, traceback)
-            raise outcome[1]
-        if isinstance(outcome, BaseException):  # cancelled
-            raise outcome
-        return outcome
-
-
-def _execute_all(paths: dict[str, Path], context: GradingContext, jobs: int,
-                 scheduler: DaskScheduler | None, collected: dict[str, tuple[NotebookFacts, bool]],
-                 log_path: Path | None = None) -> None:
-    if scheduler:
-        _execute_on_dask(paths, context, scheduler, collected, log_path)
-        return
-    _execute_locally(paths, functools.partial(_collect_task, context=context), jobs,
-                     context.assignment.execution.threads, collected, log_path)
-
-
-@contextlib.contextmanager
-def _stoppable_pool(jobs: int, threads: int, log_path: Path | None) -> Iterator[ProcessPoolExecutor]:
-    """A pool whose workers (and their kernels) are stopped at once when Ctrl-C reaches this block."""
-    with _pool(jobs, threads, log_path) as pool, stopped_on_interrupt(pool):
-        yield pool
-
-
-def _execute_locally(paths: dict[str, Path], task: Callable, jobs: int, threads: int,
-                     collected: dict[str, tuple[NotebookFacts, bool]], log_path: Path | None = None) -> None:
-    """``task(path, status=, ahead=)`` for each notebook on a pool of ``jobs`` workers that survives their deaths.
-
-    A worker that dies costs only its notebook (:mod:`grader.pool`): the pool is replaced and
-    the other notebooks go on.
-    """
-    # each worker writes the cell its kernel is running to a small file the progress display reads,
-    # and, when it takes a notebook, its pid to another (which notebooks a dead pool had started)
-    folder = Path(tempfile.mkdtemp(prefix="grader-progress-", dir=log_path.parent if log_path else None))
-    statuses = {key: folder / f"{n}.json" for n, key in enumerate(paths)}
-    markers = {key: folder / f"{n}.started" for n, key in enumerate(paths)}
-    try:
-        pool = SurvivingPool(lambda size: _stoppable_pool(size, threads, log_path), task, paths, jobs, markers,
-                             statuses)
-        _gather(pool.futures, pool, collected, statuses, total=len(paths), explain=worker_death_reason,
-                result=pool.result)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)

@@ -19,7 +19,9 @@ from grader.report.text import check_lines, untried, untried_sections
 from grader.results import SubmissionResult
 from grader.discovery import Submission, submission_id
 from grader.outputs import prepare_out, write_outputs
-from grader.run import grade_all, make_context
+from grader.backends import LocalPool
+from grader.grading import grade_all
+from grader.run import make_context
 
 FAILING = ("failed", "error", "partial")
 
@@ -62,7 +64,7 @@ def validate_notebook(notebook: Path, lang: str) -> Path:
     notebook = Path(notebook)
     if not notebook.is_file():
         raise UsageError(f"notebook '{notebook}' not found", "usage.notebook_missing", notebook=str(notebook))
-    console.use_language(lang)
+    load_catalogue(lang)  # an unknown language is a usage error before any kernel starts
     try:
         load_notebook(notebook)
     except NotebookError as exc:
@@ -80,13 +82,14 @@ def check(*, notebook: Path, assignment: str, out: Path | None = None, lang: str
     spec, registry = load_assignment(assignment, assignments_dir)
     # the notebook and the reference run side by side: threads = "auto" shares the cores between them
     context = make_context(spec, data_dir=data_dir, store=store, no_store=no_store, cell_timeout=cell_timeout,
-                           isolation=isolation, jobs=2)
+                           isolation=isolation, jobs=2, catalogue=load_catalogue(lang))
     out = Path(out) if out else notebook.with_name(f"{notebook.stem}-relatorio")
     console.err(load_catalogue(lang)("cli.check.running", notebook=notebook.name))
     sub = Submission(submission_id(notebook.stem), notebook, notebook.name)
     log_path = prepare_out(out)
     console.log_to(log_path)
-    graded, reference = grade_all([sub], context, registry, lang, 2, use_cache=not (no_store or force), log_path=log_path)
+    graded, reference = grade_all([sub], context, registry, load_catalogue(lang), LocalPool(2, log_path),
+                                  use_cache=not (no_store or force))
     results = write_outputs(out, spec, graded, reference, lang, context.sandbox, kinds=registry)
     result = results.submissions[0]
     summary = CheckSummary(result, out / (result.report or ""))

@@ -141,16 +141,16 @@ def test_grader_report_on_a_hand_edited_results_json_names_the_submission_it_fai
 
 
 def test_a_scoring_failure_costs_its_own_submission(tmp_path, dataset_dir, monkeypatch):
-    import grader.run
+    import grader.grading
 
-    real = grader.run.score_submission
+    real = grader.grading.score_submission
 
     def fails_for_bia(**kwargs):  # no facts make scoring fail today (the fuzzer's finds are fixed): by hand
         if kwargs["submission_id"] == "bia":
             raise TypeError("unhashable type: 'dict'")
         return real(**kwargs)
 
-    monkeypatch.setattr(grader.run, "score_submission", fails_for_bia)
+    monkeypatch.setattr(grader.grading, "score_submission", fails_for_bia)
     run(**_class(tmp_path, dataset_dir, {}))
     results = _outputs_written(tmp_path / "out", ["ana", "bia"])
     assert (results["ana"]["status"], results["bia"]["status"]) == ("graded", "error")

@@ -1,8 +1,9 @@
-"""How many notebooks run at once, and with how many threads each (pure: no kernel)."""
+"""How many notebooks run at once, with how many threads each, and the two backends' bookkeeping (no kernel)."""
 
 from __future__ import annotations
 
 from grader.schedule import default_jobs, resolve_threads
+from grader.messages import load_catalogue
 from grader.spec import ExecutionSettings
 
 GiB = 2**30
@@ -26,14 +27,15 @@ def test_auto_threads_share_the_cores_among_the_notebooks():
 
 
 def test_the_progress_of_a_dask_run_names_the_notebooks_on_the_cluster():
-    from grader.schedule import _OnePerThread
+    from grader.backends.dask_cluster import OnePerThread
+    from grader.schedule import at_cell
 
-    window = object.__new__(_OnePerThread)  # its bookkeeping only: no cluster needed
+    window = object.__new__(OnePerThread)  # its bookkeeping only: no cluster needed
     done, ana, bia, reference = object(), object(), object(), object()
     window.futures = {done: "carla", ana: "ana", bia: "bia", reference: "\0reference"}
     window._in_flight = {bia, ana, reference}
-    assert window.running()[:2] == ["ana", "bia"] and len(window.running()) == 3
-    assert "carla" not in window.running()
+    names = [at_cell(running, load_catalogue("pt")) for running in window.running()]
+    assert names == ["ana", "bia", "solução de referência"]
 
 
 def _leave_output() -> int:
@@ -49,10 +51,10 @@ def _leave_output() -> int:
 def test_pool_workers_skip_the_interpreter_teardown_but_lose_no_output(tmp_path):
     import os
 
-    from grader.schedule import _pool
+    from grader.backends.local import process_pool
 
     log = tmp_path / "grader.log"
-    with _pool(1, 1, log) as pool:
+    with process_pool(1, 1, log) as pool:
         pid = pool.submit(_leave_output).result()
     assert pid != os.getpid()
     text = log.read_text(encoding="utf-8")
@@ -82,18 +84,19 @@ def _grade_or_die(path, status=None, ahead=False):
 
 
 def test_a_dead_worker_costs_only_its_notebook_and_the_pool_goes_on(tmp_path):
-    from grader import console
-    from grader.schedule import _execute_locally
+    from grader.backends import LocalPool
+    from grader.schedule import Collected
 
     kinds = {"ana": "slow", "carla": "exit", "davi": "kill-once", "eva": "ok"}
     paths = {}
     for name, what in kinds.items():
         paths[name] = tmp_path / f"{name}.ipynb"
         paths[name].write_text(what, encoding="utf-8")
-    collected = {}
-    _execute_locally(paths, _grade_or_die, 2, 1, collected, tmp_path / "grader.log")
+    heard = Collected()
+    LocalPool(2, tmp_path / "grader.log").run_tasks(paths, _grade_or_die, 1, load_catalogue("pt"), heard)
+    collected = heard.facts
     assert set(collected) == set(kinds)
-    died = console.t("submission.worker_died", times=2)
+    died = load_catalogue("pt")("submission.worker_died", times=2)
     assert collected["carla"][0].error == died  # its worker died twice, the second time alone
     assert {k for k, (facts, _) in collected.items() if facts.error is None} == set(kinds) - {"carla"}
     assert (tmp_path / "davi.died").exists()  # davi's worker did die, once: davi ran again and was graded
@@ -104,8 +107,9 @@ def test_workers_that_never_start_fail_every_notebook_with_the_reason(tmp_path):
     from concurrent.futures import ProcessPoolExecutor
     import multiprocessing
 
+    from grader.backends.base import gather
     from grader.pool import SurvivingPool
-    from grader.schedule import _gather
+    from grader.schedule import Collected
 
     paths = {n: tmp_path / f"{n}.ipynb" for n in ("ana", "bia")}
     for p in paths.values():
@@ -116,9 +120,9 @@ def test_workers_that_never_start_fail_every_notebook_with_the_reason(tmp_path):
         return ProcessPoolExecutor(size, mp_context=multiprocessing.get_context("spawn"), initializer=_fail)
 
     pool = SurvivingPool(broken_pool, _grade_or_die, paths, 1, markers)
-    collected = {}
-    _gather(pool.futures, pool, collected, total=2, result=pool.result)
-    assert {k: "BrokenProcessPool" in facts.error for k, (facts, _) in collected.items()} == {"ana": True, "bia": True}
+    heard = Collected()
+    gather(pool.futures, pool, heard, total=2, running=list, result=pool.result)
+    assert {k: "BrokenProcessPool" in facts.error for k, (facts, _) in heard.facts.items()} == {"ana": True, "bia": True}
 
 
 def _fail():

@@ -1,4 +1,7 @@
-"""The terminal: progress while notebooks run, and no log record or warning on it; no kernel starts."""
+"""The terminal: progress while notebooks run, and no log record or warning on it; no kernel starts.
+
+Nothing printed depends on a language kept by the process: each display is handed its catalogue.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +14,11 @@ import pytest
 
 from grader import console
 from grader.facts import NotebookFacts
-from grader.schedule import _gather
+from grader.messages import load_catalogue
+from grader.backends.base import Running, gather
+from grader.schedule import Collected, TerminalProgress, at_cell
 
-
-@pytest.fixture(autouse=True)
-def portuguese():
-    console.use_language("pt")
-    yield
-    console.use_language("pt")
+PT, EN = load_catalogue("pt"), load_catalogue("en")
 
 
 def finished(value=None, error=None) -> Future:
@@ -33,7 +33,7 @@ def finished(value=None, error=None) -> Future:
 
 def test_plain_progress_is_one_line_per_notebook_with_elapsed_and_eta():
     stream = io.StringIO()
-    progress = console.RunProgress(3, stream=stream, terminal=False)
+    progress = console.RunProgress(3, PT, stream=stream, terminal=False)
     progress.finished("ana")
     progress.finished("bia", failed=True)
     progress.close()
@@ -45,20 +45,36 @@ def test_plain_progress_is_one_line_per_notebook_with_elapsed_and_eta():
 
 def test_terminal_progress_shows_done_running_and_failed():
     stream = io.StringIO()
-    progress = console.RunProgress(2, running=lambda: ["bia"], stream=stream, terminal=True)
+    progress = console.RunProgress(2, PT, running=lambda: ["bia"], stream=stream, terminal=True)
     progress.finished("ana", cached=True)
     progress.close()
     text = stream.getvalue()
     assert "executando" in text and "1 prontos · 1 rodando · 0 com falha" in text and "rodando: bia" in text
 
 
+def test_two_runs_in_two_languages_print_each_in_its_own_when_interleaved():
+    """What a server answering two students at once needs: no language shared by the process."""
+    streams = {"pt": io.StringIO(), "en": io.StringIO()}
+    shown = {lang: console.RunProgress(2, cat, stream=streams[lang], terminal=False)
+             for lang, cat in (("pt", PT), ("en", EN))}
+    shown["pt"].finished("ana")
+    shown["en"].finished("bob", failed=True)
+    shown["pt"].finished("bia", cached=True)
+    shown["en"].finished("cid")
+    for progress in shown.values():
+        progress.close()
+    pt, en = streams["pt"].getvalue().splitlines(), streams["en"].getvalue().splitlines()
+    assert pt[0].startswith("[1/2] ana: ok · decorrido") and pt[1].startswith("[2/2] bia: reaproveitado")
+    assert en[0].startswith("[1/2] bob: failed · elapsed") and en[1].startswith("[2/2] cid: ok · elapsed")
+
+
 def test_gather_counts_failures_and_names_the_reference(capsys):
-    console.use_language("en")
     ok = NotebookFacts("a" * 64).to_json()
     futures = {finished((ok, True)): "ana", finished(error=RuntimeError("worker lost")): "bia",
                finished((ok, False)): "\0reference"}
-    collected = {}
-    _gather(futures, list(futures), collected)
+    heard = Collected(TerminalProgress(EN))
+    gather(futures, list(futures), heard, total=3, running=list, result=lambda future: future.result())
+    collected = heard.facts
     err = capsys.readouterr().err.splitlines()
     assert err[0].startswith("[1/3] ana: reused (not executed)")
     assert err[1].startswith("[2/3] bia: failed")
@@ -94,11 +110,29 @@ def test_verbose_logs_to_the_terminal(capsys):
 
 
 def test_the_progress_names_the_cell_each_running_notebook_is_at(tmp_path):
-    from grader.schedule import _at_cell
+    from grader.backends.local import cell_of
 
     status = tmp_path / "s.json"
-    assert _at_cell("ana", status) == "ana"  # not started yet
+    assert at_cell(Running("ana", cell_of(status)), PT) == "ana"  # not started yet
     status.write_text('{"cell": 12}')
-    assert _at_cell("ana", status) == "ana (célula 12)"
+    assert at_cell(Running("ana", cell_of(status)), PT) == "ana (célula 12)"
+    assert at_cell(Running("ana", cell_of(status)), EN) == "ana (cell 12)"
+    assert at_cell(Running("\0reference", 3), EN) == "reference solution (cell 3)"
     status.write_text("garbage")
-    assert _at_cell("ana", status) == "ana"
+    assert at_cell(Running("ana", cell_of(status)), PT) == "ana"
+
+
+def test_a_command_in_english_leaves_the_next_one_in_portuguese(capsys, tmp_path):
+    """Two commands of one process: the first one's ``--lang`` is not kept for the second (nor its errors)."""
+    from grader.cli import main
+
+    assert main(["assignments", "--lang", "en"]) == 0
+    english = capsys.readouterr().out
+    assert main(["assignments"]) == 0
+    portuguese = capsys.readouterr().out
+    assert " points)" in english and " pontos)" not in english
+    assert " pontos)" in portuguese and " points)" not in portuguese
+    assert main(["run", str(tmp_path), "-a", "nenhum", "-o", str(tmp_path / "out"), "--lang", "en"]) != 0
+    assert main(["run", str(tmp_path), "-a", "nenhum", "-o", str(tmp_path / "out")]) != 0
+    english_error, portuguese_error = capsys.readouterr().err.splitlines()[-2:]
+    assert english_error.startswith("grader: error:") and portuguese_error.startswith("grader: erro:")

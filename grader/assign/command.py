@@ -17,6 +17,7 @@ from pathlib import Path
 import nbformat
 
 from grader import console
+from grader.messages import Catalogue
 from grader.assign.master import MasterProblem, split_master
 from grader.assign.starter import assignment_title, draft_sections, render_starter
 from grader.assignments import SPEC_NAME
@@ -135,8 +136,9 @@ def assign(*, master: Path, out: Path, force: bool = False, assignment_id: str |
                         len(authored.reference_only))
 
 
-def print_summary(result: AssignResult) -> None:
-    t, out = console.t, console.out
+def print_summary(result: AssignResult, t: Catalogue) -> None:
+    """What ``grader assign`` wrote, in ``t``'s language."""
+    out = console.out
     out(t("cli.assign.handout", path=str(result.handout), cells=result.cells, solutions=result.solution_cells))
     out(t("cli.assign.reference", path=str(result.reference), extra=result.reference_only))
     if result.spec_kept:

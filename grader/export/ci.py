@@ -15,6 +15,7 @@ from grader.errors import GraderError
 from grader.export.classroom import classroom_result, encode_result, write_github_output
 from grader.export.junit import write_junit_xml
 from grader.export.options import ExportOptions
+from grader.messages import load_catalogue
 from grader.results import SubmissionResult, load_results
 
 
@@ -42,7 +43,7 @@ def finish_check(summary: CheckedNotebook, *, junit: Path | None, classroom: boo
     results = load_results(Path(summary.report).parent.parent)
     if junit:
         write_junit_xml(results, Path(junit), ExportOptions(lang=lang))
-        console.err(console.t("cli.check.junit_written", file=str(junit)))
+        console.err(load_catalogue(lang)("cli.check.junit_written", file=str(junit)))
     if not classroom:
         return int(summary.exit_code)
     result = next(s for s in results.submissions if s.id == summary.result.id)
@@ -50,7 +51,7 @@ def finish_check(summary: CheckedNotebook, *, junit: Path | None, classroom: boo
     console.out(encoded)
     if github_output:
         write_github_output(Path(github_output), encoded)
-        console.err(console.t("cli.check.classroom_written", file=github_output))
+        console.err(load_catalogue(lang)("cli.check.classroom_written", file=github_output))
     return 0
 
 
@@ -62,7 +63,7 @@ def classroom_errors(classroom: bool, github_output: str | None, lang: str) -> I
         yield
     except GraderError as exc:
         if classroom:
-            message = exc.render(console.catalogue())
+            message = exc.render(load_catalogue(lang))
             test = {"name": "notebook", "status": "error", "score": 0, "max_score": 0, "message": message,
                     "test_code": "", "filename": "", "line_no": 0, "execution_time": 0}
             encoded = encode_result({"version": 1, "status": "error", "max_score": 0, "tests": [test]})

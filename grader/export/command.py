@@ -7,6 +7,7 @@ from pathlib import Path
 
 from grader import console
 from grader.errors import UsageError
+from grader.messages import Catalogue, load_catalogue
 from grader.export import ExportOptions, ExportOutcome, get_exporter
 from grader.results import load_results
 
@@ -21,21 +22,21 @@ class ExportSummary:
         return 0  # the file is written; unmatched submissions are listed in it and on stderr
 
 
-def announce(fmt: str, path: Path, outcome: ExportOutcome, from_roster: bool) -> None:
-    """What was written, and every submission no roster student matched."""
+def announce(fmt: str, path: Path, outcome: ExportOutcome, from_roster: bool, t: Catalogue) -> None:
+    """What was written, and every submission no roster student matched, in ``t``'s language."""
     if from_roster:
-        console.out(console.t("cli.export.done", format=fmt, written=outcome.written, file=str(path),
+        console.out(t("cli.export.done", format=fmt, written=outcome.written, file=str(path),
                               without=outcome.without_submission))
     else:
-        console.out(console.t("cli.export.written", format=fmt, count=outcome.written, file=str(path)))
+        console.out(t("cli.export.written", format=fmt, count=outcome.written, file=str(path)))
     if outcome.unmatched:
-        console.err(console.t("cli.export.unmatched", count=len(outcome.unmatched)))
+        console.err(t("cli.export.unmatched", count=len(outcome.unmatched)))
         for item in outcome.unmatched:
-            console.err(console.t("cli.export.unmatched_line", submission=item.submission,
-                                  why=console.t(f"export.unmatched.{item.reason}")))
+            console.err(t("cli.export.unmatched_line", submission=item.submission,
+                          why=t(f"export.unmatched.{item.reason}")))
     for warning in outcome.warnings:
         key, params = (warning, {}) if isinstance(warning, str) else warning
-        console.err(console.t(key, **params))
+        console.err(t(key, **params))
 
 
 def export(*, out: Path, format: str, output: Path | None = None, roster: Path | None = None,
@@ -49,12 +50,12 @@ def export(*, out: Path, format: str, output: Path | None = None, roster: Path |
         raise UsageError(f"roster '{roster}' not found", "usage.roster_missing", file=str(roster))
     results = load_results(Path(out))
     lang = lang or results.lang
-    console.use_language(lang)
+    catalogue = load_catalogue(lang)
     path = Path(output) if output else Path(out) / exporter.filename
     try:
         outcome = exporter(results, path, ExportOptions(roster=roster, column=column, lang=lang))
     except OSError as exc:
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}", "usage.export_unwritable", file=str(path),
                          reason=exc.strerror or str(exc)) from None
-    announce(format, path, outcome, exporter.needs_roster)
+    announce(format, path, outcome, exporter.needs_roster, catalogue)
     return ExportSummary(path, outcome)

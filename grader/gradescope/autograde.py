@@ -26,7 +26,6 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import console
 from grader.assignments import load as load_assignment
 from grader.discovery import Submission
 from grader.errors import NotebookError
@@ -37,7 +36,9 @@ from grader.late_apply import apply_late_policy
 from grader.messages import Catalogue, load_catalogue
 from grader.notebook import load_notebook
 from grader.results import SubmissionResult
-from grader.run import grade_all, make_context
+from grader.backends import LocalPool
+from grader.grading import grade_all
+from grader.run import make_context
 from grader.spec import Assignment
 
 log = logging.getLogger(__name__)
@@ -116,7 +117,8 @@ def _print_for_instructors(result: SubmissionResult) -> None:
 def _context(tree: AutograderTree, settings: AutograderSettings, store: Path | None):
     spec, registry = load_assignment(settings.assignment, tree.source / settings.assignments_dir)
     context = make_context(spec, data_dir=tree.source / settings.data_dir,
-                           store=store or tree.source / settings.store, no_store=False, cell_timeout=None, jobs=2)
+                           store=store or tree.source / settings.store, no_store=False, cell_timeout=None, jobs=2,
+                           catalogue=load_catalogue(settings.lang))
     return spec, registry, context
 
 
@@ -138,7 +140,7 @@ def grade_submission(tree: AutograderTree, settings: AutograderSettings, cat: Ca
         notes += (cat("gradescope.attempt", number=metadata.attempt),)
     sub = Submission("submission", notebook, str(notebook.relative_to(tree.submission)))
     log_path = tree.root / LOG_NAME
-    graded, _ = grade_all([sub], context, registry, settings.lang, 2, use_cache=True, log_path=log_path)
+    graded, _ = grade_all([sub], context, registry, load_catalogue(settings.lang), LocalPool(2, log_path))
     result = _with_late_policy(graded[sub.id][0], spec, metadata)
     _print_for_instructors(result)
     return gradescope_results(result, spec, cat, seconds=time.monotonic() - started, notes=notes,
@@ -154,7 +156,6 @@ def autograde(*, root: Path, store: Path | None = None) -> GradescopeResults:
         print(f"cannot read {tree.source / SETTINGS_NAME}: {exc}")
         settings = AutograderSettings(assignment="")
     cat = load_catalogue(settings.lang)
-    console.use_language(settings.lang)
     write_results(tree.results, failure_results(cat("gradescope.unfinished"), settings.max_score, cat))
     try:
         if not settings.assignment:
@@ -173,7 +174,7 @@ def warm(*, root: Path, store: Path | None = None) -> None:
     tree = AutograderTree(Path(root))
     settings = tree.settings()
     spec, registry, context = _context(tree, settings, store)
-    grade_all([], context, registry, settings.lang, 1, use_cache=True, log_path=tree.root / LOG_NAME)
+    grade_all([], context, registry, load_catalogue(settings.lang), LocalPool(1, tree.root / LOG_NAME))
     print(f"reference solution of {spec.id} stored in {context.store_path}")
 
 

@@ -134,11 +134,13 @@ def build(*, assignment: str, out: Path, assignments_dir: Path | None = None, da
 def build_command(**options) -> int:
     """``grader gradescope build``: write the zip, then say what to set in Gradescope."""
     from grader import console
+    from grader.messages import load_catalogue
 
     summary = build(**options)
     settings = summary.settings
-    console.out(console.t("cli.gradescope.built", assignment=settings.assignment, path=str(summary.path),
+    t = load_catalogue(options.get("lang", "pt"))
+    console.out(t("cli.gradescope.built", assignment=settings.assignment, path=str(summary.path),
                           size_mb=round(summary.size_bytes / 2**20, 1), entries=summary.entries))
-    console.out(console.t("cli.gradescope.settings", memory_mb=settings.memory_mb,
+    console.out(t("cli.gradescope.settings", memory_mb=settings.memory_mb,
                           minutes=-(-settings.timeout_seconds // 60)))
     return summary.exit_code

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader import console
+from grader.messages import Catalogue, load_catalogue
 from grader.version import __version__
 from grader.assignments import load as load_assignment
 from grader.errors import ExitCode, UsageError
@@ -20,7 +21,9 @@ from grader.kit.contents import KitContents, build_contents
 from grader.kit.files import is_kit, write_kit
 from grader.sealed import new_key
 from grader.kit.wheel import write_wheel
-from grader.run import REFERENCE_KEY, make_context
+from grader.backends import LocalPool
+from grader.grading import REFERENCE_KEY
+from grader.run import make_context
 from grader.schedule import collect_all
 
 
@@ -50,15 +53,16 @@ def build(*, assignment: str, out: Path, lang: str = "pt", data_dir: Path | None
           no_store: bool = False, force: bool = False, assignments_dir: Path | None = None,
           isolation: str = "auto", cell_timeout: float | None = None) -> KitSummary:
     """Execute (or read from the store) the reference, then write the kit of ``assignment`` into ``out``."""
-    console.use_language(lang)
+    catalogue = load_catalogue(lang)  # an unknown language is a usage error before any work starts
     spec, registry = load_assignment(assignment, assignments_dir)
     out = Path(out)
     _check_out(out, Path(spec.root), spec.reference_path)
     context = make_context(spec, data_dir=data_dir, store=store, no_store=no_store, cell_timeout=cell_timeout,
-                           isolation=isolation, jobs=1)
+                           isolation=isolation, jobs=1, catalogue=catalogue)
     with tempfile.TemporaryDirectory(prefix="grader-kit-") as folder:  # kernel banners: not the terminal
-        collected = collect_all({REFERENCE_KEY: spec.reference_path}, context, 1, use_cache=not (no_store or force),
-                                log_path=Path(folder) / "kernel.log")
+        pool = LocalPool(1, Path(folder) / "kernel.log")
+        collected = collect_all({REFERENCE_KEY: spec.reference_path}, context, pool, catalogue,
+                                use_cache=not (no_store or force))
     reference, _ = collected[REFERENCE_KEY]
     if reference.error:
         raise UsageError(f"the reference solution could not be executed: {reference.error}",
@@ -66,14 +70,13 @@ def build(*, assignment: str, out: Path, lang: str = "pt", data_dir: Path | None
     contents = build_contents(spec, reference, new_key(), __version__, registry)
     write_kit(contents, spec.notebook_path, out)
     wheel = write_wheel(out)
-    (out / README_NAME).write_text(console.t("kit.readme", wheel=wheel.name, notebook=spec.notebook) + "\n",
+    (out / README_NAME).write_text(catalogue("kit.readme", wheel=wheel.name, notebook=spec.notebook) + "\n",
                                    encoding="utf-8")
-    _print_summary(contents, spec, out, wheel)
+    _print_summary(contents, spec, out, wheel, catalogue)
     return KitSummary(contents, out)
 
 
-def _print_summary(contents: KitContents, spec, out: Path, wheel: Path) -> None:
-    t = console.t
+def _print_summary(contents: KitContents, spec, out: Path, wheel: Path, t: Catalogue) -> None:
     visible = len(contents.assignment.checks)
     console.out(t("cli.kit.built", assignment=spec.id, out=str(out), visible=visible,
                   hidden=len(spec.checks) - visible))

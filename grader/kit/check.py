@@ -17,6 +17,7 @@ from grader.kit.judging import score_with_kit
 from grader.messages import load_catalogue
 from grader.outputs import prepare_out, write_outputs
 from grader.run import make_context
+from grader.backends import LocalPool
 from grader.schedule import collect_all
 from grader.selfcheck import CheckSummary, print_summary, validate_notebook
 
@@ -38,17 +39,17 @@ def check_with_kit(*, notebook: Path, kit: Path, out: Path | None = None, lang: 
     notebook = validate_notebook(notebook, lang)
     contents = load_kit(kit)
     spec = contents.assignment
+    catalogue = load_catalogue(lang)
     context = make_context(spec, data_dir=student_data_dir(data_dir), store=store, no_store=no_store,
                            cell_timeout=cell_timeout, isolation=isolation, jobs=1,
-                           degraded_warning="kit.isolation_degraded")
+                           degraded_warning="kit.isolation_degraded", catalogue=catalogue)
     out = Path(out) if out else notebook.with_name(f"{notebook.stem}-relatorio")
-    catalogue = load_catalogue(lang)
     console.err(catalogue("cli.check.running", notebook=notebook.name))
     log_path = prepare_out(out)
     console.log_to(log_path)
     sub = Submission(submission_id(notebook.stem), notebook, notebook.name)
-    facts, cached = collect_all({sub.id: notebook}, context, 1, use_cache=not (no_store or force),
-                                log_path=log_path)[sub.id]
+    facts, cached = collect_all({sub.id: notebook}, context, LocalPool(1, log_path), catalogue,
+                                use_cache=not (no_store or force))[sub.id]
     result = score_with_kit(submission_id=sub.id, path=sub.relative, facts=facts, kit=contents,
                             catalogue=catalogue, cached=cached)
     results = write_outputs(out, spec, {sub.id: (result, facts)}, contents.reference, lang, context.sandbox,

@@ -9,6 +9,7 @@ a :class:`Phrase` (or a list of them): a message of the same catalogue, rendered
 
 from __future__ import annotations
 
+import functools
 import string
 import tomllib
 from dataclasses import dataclass, field
@@ -106,6 +107,12 @@ def load_catalogue(lang: str = "pt") -> Catalogue:
     code = LANGUAGES.get(lang)
     if code is None:
         raise UsageError(f"unknown language '{lang}': use one of pt, en", "usage.unknown_language", lang=lang)
+    return _load(code)
+
+
+@functools.lru_cache(maxsize=None)
+def _load(code: str) -> Catalogue:
+    """Each language's file is read once per process (a catalogue is never changed)."""
     data = tomllib.loads((HERE / f"{code}.toml").read_text(encoding="utf-8"))
     meta = data.pop("_meta", {})
     return Catalogue(code, _flatten(data), meta.get("thousands", ","), meta.get("decimal", "."))

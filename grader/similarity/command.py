@@ -127,27 +127,26 @@ def compare_run(out: Path, notebooks: list[Notebook], handout_path: Path, settin
     """The comparison and its files, as ``grader run`` does it at its end (reused from ``store`` if there)."""
     findings = stored_or_compared(notebooks, handout_path, settings, store)
     page = write_similarity(out, findings, catalogue, title)
-    announce(findings, page)
+    announce(findings, page, catalogue)
     return findings
 
 
 SHOWN_PAIRS = 5  # pairs the terminal names; the page lists them all
 
 
-def announce(findings: SimilarityFindings, page: Path, say=console.err) -> None:
-    """The notebooks not compared (on stderr), then how many pairs and where the page is."""
+def announce(findings: SimilarityFindings, page: Path, t: Catalogue, say=console.err) -> None:
+    """The notebooks not compared (on stderr), then how many pairs and where the page is, in ``t``'s language."""
     for item in findings.skipped:
-        console.err(console.t("cli.similarity.skipped", id=item.id,
-                              reason=console.t(f"similarity.skipped.{item.reason}", detail=item.detail)))
-    say(console.t("cli.similarity.done", flagged=len(findings.flagged), compared=len(findings.compared),
-                  page=str(page)))
+        console.err(t("cli.similarity.skipped", id=item.id,
+                      reason=t(f"similarity.skipped.{item.reason}", detail=item.detail)))
+    say(t("cli.similarity.done", flagged=len(findings.flagged), compared=len(findings.compared), page=str(page)))
     for pair in findings.flagged[:SHOWN_PAIRS]:  # why each is listed: how much of their own work they share
-        streams = [console.t(f"cli.similarity.stream.{name}", share=f"{getattr(pair, name).share:.0%}",
-                             longest=getattr(pair, name).longest)
+        streams = [t(f"cli.similarity.stream.{name}", share=f"{getattr(pair, name).share:.0%}",
+                     longest=getattr(pair, name).longest)
                    for name in pair.flagged_by if getattr(pair, name) is not None]
-        say(console.t("cli.similarity.pair", a=pair.a, b=pair.b, why="; ".join(streams)))
+        say(t("cli.similarity.pair", a=pair.a, b=pair.b, why="; ".join(streams)))
     if findings.flagged:
-        say(console.t("cli.similarity.why"))
+        say(t("cli.similarity.why"))
 
 
 def notebooks_of(submissions, results: Mapping[str, SubmissionResult]) -> list[Notebook]:
@@ -156,7 +155,8 @@ def notebooks_of(submissions, results: Mapping[str, SubmissionResult]) -> list[N
 
 
 def compare_after_run(out: Path, assignment: Assignment, submissions, results: Mapping[str, SubmissionResult], *,
-                      enabled: bool = True, store: Path | None = None) -> SimilarityFindings | None:
+                      catalogue: Catalogue, enabled: bool = True,
+                      store: Path | None = None) -> SimilarityFindings | None:
     """The last step of ``grader run``: compare its notebooks (``--no-similarity``: remove old files).
 
     A problem here never costs the run its grades: it is said in one line and the run goes on.
@@ -168,9 +168,9 @@ def compare_after_run(out: Path, assignment: Assignment, submissions, results: M
         return None
     try:
         return compare_run(out, notebooks_of(submissions, results), assignment.notebook_path,
-                           assignment.similarity, console.catalogue(), assignment.title,
+                           assignment.similarity, catalogue, assignment.title,
                            Store(store) if store is not None else None)
     except UsageError as exc:
         remove_findings(out)
-        console.err(console.t("cli.similarity.failed", reason=exc.render(console.catalogue())))
+        console.err(catalogue("cli.similarity.failed", reason=exc.render(catalogue)))
         return None

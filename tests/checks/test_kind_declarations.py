@@ -135,13 +135,16 @@ def test_a_declaration_names_keys_of_its_kind():
 @pytest.mark.kernel
 def test_a_notebook_gets_exported_and_evaluated_what_a_plugin_kind_declares(tmp_path, dataset_dir):
     """One real notebook executed for the plugin's check: its variable exported, its model evaluated."""
+    from grader.backends import LocalPool
+    from grader.messages import load_catalogue
     from grader.run import make_context
     from grader.schedule import collect_all
 
     assignments, subs = mini_with_plugin(tmp_path)
     spec, _ = load("mini", assignments)
     context = make_context(spec, data_dir=dataset_dir, store=None, no_store=True, cell_timeout=None, jobs=1)
-    [(facts, _)] = collect_all({"ana": subs / "ana.ipynb"}, context, 1, use_cache=False).values()
+    [(facts, _)] = collect_all({"ana": subs / "ana.ipynb"}, context, LocalPool(1), load_catalogue("pt"),
+                               use_cache=False).values()
     [section] = [s for s in facts.sections if s.id == "desafio-1"]
     assert section.values["meta"] == 0.05 and "nada" not in section.values
     [model] = section.models
