@@ -46,7 +46,7 @@ def content_security_policy(html: str) -> str:
 
 COMMON_HEADERS = {
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",  # a sign-in link never leaks through a Referer
+    "Referrer-Policy": "same-origin",  # no Referer to other sites; sign-in links redirect at once anyway
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cache-Control": "no-store",

@@ -140,7 +140,7 @@ def test_the_session_cookie_is_signed_httponly_and_samesite(server):
 def test_each_page_carries_the_security_headers_and_a_hashed_csp(ana):
     reply = ana.get(f"/tentativas/{ana.job}")
     assert reply.headers["x-content-type-options"] == "nosniff" and reply.headers["x-frame-options"] == "DENY"
-    assert reply.headers["referrer-policy"] == "no-referrer"
+    assert reply.headers["referrer-policy"] == "same-origin"
     csp = reply.headers["content-security-policy"]
     assert "default-src 'none'" in csp and "frame-ancestors 'none'" in csp and "'unsafe-inline'" not in csp.split(";")[1]
 
