@@ -12,19 +12,23 @@ from __future__ import annotations
 import json
 import logging
 import multiprocessing
+import os
 import shutil
 import tempfile
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
+from grader.execute.reaper import kill_tree
 from grader.facts import NotebookFacts
 from grader.grade import GradingContext
 from grader.serve.execution import init_worker, notebook_facts
 from grader.serve.jobs import Job, JobQueue
 
 log = logging.getLogger(__name__)
+STOP_GRACE = 3.0  # seconds a worker has to stop its kernels when the server stops
 IDLE_WAIT = 0.5  # seconds a worker thread sleeps when the queue is empty (a new upload wakes it)
 
 
@@ -59,8 +63,9 @@ class Grader:
         self.wake.set()
         with self._pool_lock:
             if self._pool is not None:
+                processes = list((getattr(self._pool, "_processes", None) or {}).values())  # gone after shutdown
                 self._pool.shutdown(wait=False, cancel_futures=True)
-                _terminate(self._pool)
+                _terminate(processes)
         shutil.rmtree(self._status_dir, ignore_errors=True)
 
     # ------------------------------------------------------------ execution
@@ -70,7 +75,8 @@ class Grader:
                 threads = max(1, min(int(c.assignment.execution.threads) for c in self.contexts.values()))
                 self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
                                                  initializer=init_worker,
-                                                 initargs=(threads, str(self.log_path) if self.log_path else None))
+                                                 initargs=(threads, str(self.log_path) if self.log_path else None,
+                                                           os.getpid()))
             return self._pool
 
     def _execute(self, path: Path, context: GradingContext, status: Path | None) -> NotebookFacts:
@@ -139,8 +145,16 @@ class Grader:
             return None
 
 
-def _terminate(pool: ProcessPoolExecutor) -> None:
-    """Stop the pool's processes now (their kernels with them): a stopping server waits for no notebook."""
-    for process in list(getattr(pool, "_processes", {}).values()):
+def _terminate(processes: list, grace: float = STOP_GRACE) -> None:
+    """Stop the pool's processes now (SIGTERM: each stops its kernels), killing with their trees those that linger.
+
+    A stopping server waits for no notebook: its job stays ``running`` and is queued again at the next start.
+    """
+    for process in processes:
         if process.is_alive():
             process.terminate()
+    deadline = time.monotonic() + grace
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive() and process.pid:
+            kill_tree(process.pid)

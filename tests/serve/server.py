@@ -81,6 +81,11 @@ def start_server(folder: Path, mode: str, **course) -> RunningServer:
     listing = _grader("serve", "links", str(path), stdout=subprocess.PIPE, text=True)
     out, _ = listing.communicate(timeout=60)
     links = {row.split(",")[0]: row.split(",")[3] for row in out.strip().splitlines()[1:]}
+    return listen(folder, path, port, links)
+
+
+def listen(folder: Path, path: Path, port: int, links: dict[str, str]) -> RunningServer:
+    """``grader serve`` on the course at ``path`` (again, after a stop), once it accepts connections."""
     process = _grader("serve", str(path), "--port", str(port), stdout=subprocess.DEVNULL,
                       stderr=(folder / "stderr.txt").open("w"))
     server = RunningServer(process, f"http://127.0.0.1:{port}", links, path)
