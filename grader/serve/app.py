@@ -8,6 +8,7 @@ carry the session's CSRF token; the session is a signed, HttpOnly, SameSite cook
 from __future__ import annotations
 
 import json
+import logging
 import tempfile
 import time
 from dataclasses import dataclass
@@ -32,13 +33,16 @@ from grader.scoring import POINTS_TOLERANCE, review_items
 from grader.serve.course import Course
 from grader.serve.grading import Grader
 from grader.serve.jobs import Job, JobQueue, Refusal
+from grader.serve.lti import Launch, LaunchRefused, Lti
 from grader.serve.pages import render
 from grader.serve.security import SecurityHeaders, TooLarge, page, read_capped, replay
-from grader.serve.tokens import Session, Tokens, csrf_matches, new_session
+from grader.serve.tokens import Identity, Session, Tokens, csrf_matches, new_session
 from grader.serve.views import Served, class_view, score_job
 from grader.store import Store
 
+log = logging.getLogger(__name__)
 COOKIE = "grader_session"
+LTI_STATE_COOKIE = "grader_lti_state"
 
 
 @dataclass
@@ -50,6 +54,7 @@ class Server:
     queue: JobQueue
     grader: Grader
     tokens: Tokens
+    lti: Lti | None = None
 
     @property
     def secure(self) -> bool:
@@ -330,7 +335,11 @@ def instructor_home(request: Request) -> Response:
                          handed_in=len(view.results.submissions),
                          open_items=sum(len(r.review) for r in view.results.submissions),
                          released=_moment(released, cat) if released else None))
-    return _page(request, "instructor.html.j2", session, assignments=rows)
+    notice = None
+    if request.query_params.get("lms", "").isdigit() and request.query_params.get("falhas", "").isdigit():
+        notice = cat("serve.lti.sent", sent=int(request.query_params["lms"]),
+                     failed=int(request.query_params["falhas"]))
+    return _page(request, "instructor.html.j2", session, assignments=rows, notice=notice)
 
 
 def dashboard(request: Request) -> Response:
@@ -432,18 +441,45 @@ async def release(request: Request) -> Response:
         return not_found(request, session)
     if await _form(request, session) is None:
         return _message(request, session, "serve.csrf", 403, kind="error")
-    await run_in_threadpool(_release, _server(request), served, session)
-    return RedirectResponse("/professor", 303)
+    sent, failed = await run_in_threadpool(_release, _server(request), served, session)
+    return RedirectResponse(f"/professor?lms={sent}&falhas={failed}" if sent or failed else "/professor", 303)
 
 
-def _release(server: Server, served: Served, session: Session) -> None:
-    """Record the class's grades in the store's gradebook, then show them to the students."""
+def _release(server: Server, served: Served, session: Session) -> tuple[int, int]:
+    """Record the class's grades in the store's gradebook, show them to the students, send them to the LMS.
+
+    Returns how many scores the LMS took and how many it did not (each failure logged).
+    """
     reference = server.grader.reference(served.spec.id)
     view = class_view(server.queue, served, reference, _catalogue(session))
     store, rubric = Store(server.course.store_path), rubric_hash(served.spec, reference.sha256)
     for result in view.results.submissions:
         store.record_grade(served.spec.id, result, rubric, __version__)
     server.queue.release(served.spec.id, session.identity.name or session.identity.user)
+    return _pass_back(server, served, view.results.submissions) if server.lti else (0, 0)
+
+
+def _pass_back(server: Server, served: Served, results) -> tuple[int, int]:
+    """Each released score to the line item its student launched from (LTI AGS), one token per platform."""
+    links, tokens, sent, failed = server.lti.links(served.spec.id), {}, 0, 0
+    for result in results:
+        link = links.get(result.id)
+        if link is None:
+            continue
+        issuer, client_id, sub, lineitem = link
+        platform = server.course.platform(issuer, client_id)
+        try:
+            if issuer not in tokens:
+                tokens[issuer] = server.lti.access_token(platform)
+            cat = load_catalogue("pt")  # the LMS shows it to the student: the course's language
+            comment = cat("serve.lti.comment", score=cat.number(result.final_score),
+                          max_score=cat.number(result.max_score), url=server.course.base_url + "/")
+            server.lti.post_score(lineitem, tokens[issuer], sub, result.final_score, result.max_score, comment)
+            sent += 1
+        except (OSError, ValueError, KeyError, AttributeError) as exc:  # the LMS down or refusing: said, not fatal
+            log.error("grade passback of %s to %s failed: %s: %s", result.id, issuer, type(exc).__name__, exc)
+            failed += 1
+    return sent, failed
 
 
 def grades_csv(request: Request) -> Response:
@@ -461,7 +497,66 @@ def grades_csv(request: Request) -> Response:
         "Content-Disposition": f'attachment; filename="{served.spec.id}-grades.csv"'})
 
 
+# ------------------------------------------------------------------ LTI 1.3
+async def lti_login(request: Request) -> Response:
+    """OIDC login initiation (GET or POST) from a registered platform: off to its authorization endpoint."""
+    server = _server(request)
+    if server.lti is None:
+        return not_found(request, None)
+    params = dict(request.query_params)
+    if request.method == "POST":
+        params.update({k: v for k, v in (await request.form(max_files=0, max_fields=20)).items() if isinstance(v, str)})
+    try:
+        url, state = server.lti.login(params, server.course.base_url + "/lti/launch")
+    except LaunchRefused as exc:
+        log.warning("LTI login refused: %s", exc)
+        return _message(request, None, "serve.lti.refused", 400, kind="error", back=None)
+    response = RedirectResponse(url, 302)
+    # the launch comes back as a cross-site POST: the state cookie must travel with it (SameSite=None needs HTTPS)
+    response.set_cookie(LTI_STATE_COOKIE, state, max_age=600, path="/lti/", httponly=True, secure=server.secure,
+                        samesite="none" if server.secure else "lax")
+    return response
+
+
+async def lti_launch(request: Request) -> Response:
+    """The platform's form post of the id_token: checked, then the user is signed in."""
+    server = _server(request)
+    if server.lti is None:
+        return not_found(request, None)
+    form = await request.form(max_files=0, max_fields=10)
+    try:
+        launch = await run_in_threadpool(server.lti.launch, str(form.get("id_token") or ""),
+                                         str(form.get("state") or ""), request.cookies.get(LTI_STATE_COOKIE))
+    except LaunchRefused as exc:
+        log.warning("LTI launch refused: %s", exc)
+        return _message(request, None, "serve.lti.refused", 400, kind="error", back=None)
+    identity = _launch_identity(server.course, launch)
+    await run_in_threadpool(server.lti.remember, identity.user, launch)
+    target = "/professor" if identity.role == "instructor" else "/"
+    response = _with_cookie(RedirectResponse(target, 303), server, new_session(identity))
+    response.delete_cookie(LTI_STATE_COOKIE, path="/lti/")
+    return response
+
+
+def _launch_identity(course: Course, launch: Launch) -> Identity:
+    """A student is the roster's student with the launch's e-mail (else the LMS's user id); an instructor by name."""
+    if launch.role == "instructor":
+        return Identity(launch.email or launch.sub, "instructor", launch.name)
+    student = next((s for s in course.roster if launch.email and s.email.lower() == launch.email.lower()), None)
+    return Identity(student.id if student else launch.sub, "student", launch.name or (student.name if student else ""))
+
+
+def lti_jwks(request: Request) -> Response:
+    server = _server(request)
+    if server.lti is None:
+        return not_found(request, None)
+    return JSONResponse(server.lti.key.jwks())
+
+
 ROUTES = [
+    Route("/lti/login", lti_login, methods=["GET", "POST"]),
+    Route("/lti/launch", lti_launch, methods=["POST"]),
+    Route("/lti/jwks", lti_jwks),
     Route("/", home),
     Route("/entrar/{token}", sign_in),
     Route("/sair", sign_out, methods=["POST"]),

@@ -14,6 +14,7 @@ from grader.serve.app import Server, build_app
 from grader.serve.course import Course, load_course, read_roster, secret_key
 from grader.serve.grading import Grader
 from grader.serve.jobs import JobQueue
+from grader.serve.lti import Lti, ToolKey
 from grader.serve.tokens import Identity, Tokens
 from grader.serve.views import Served
 
@@ -32,7 +33,8 @@ def build_server(course: Course, *, data_dir: Path | None = None, isolation: str
         served[entry.id] = Served(entry, context.assignment, registry, course.data_dir / "decisions" / f"{entry.id}.toml")
     queue = JobQueue(course.store_path, course.queue_limit)
     tokens = Tokens(secret_key(course.secret_key_path), course.link_days * 86400)
-    return Server(course, served, queue, Grader(queue, contexts, course.workers, log_path), tokens)
+    lti = Lti(course, ToolKey(course.data_dir / "lti-tool-key.pem")) if course.lti else None
+    return Server(course, served, queue, Grader(queue, contexts, course.workers, log_path), tokens, lti)
 
 
 def serve(*, course: Path, host: str = "127.0.0.1", port: int = 8000, data_dir: Path | None = None,

@@ -44,6 +44,21 @@ class CourseAssignment:
 
 
 @dataclass(frozen=True)
+class LtiPlatform:
+    """One LMS registration (LTI 1.3): who it is, its keys and endpoints, the deployments it may launch from."""
+
+    issuer: str
+    client_id: str
+    deployment_ids: tuple[str, ...]
+    auth_login_url: str  # the platform's OIDC authorization endpoint
+    auth_token_url: str  # its OAuth 2 token endpoint (grade passback)
+    jwks_url: str  # its public keys
+
+
+LTI_KEYS = ("issuer", "client_id", "deployment_ids", "auth_login_url", "auth_token_url", "jwks_url")
+
+
+@dataclass(frozen=True)
 class Course:
     path: Path
     title: str
@@ -58,6 +73,7 @@ class Course:
     workers: int = 1
     link_days: int = DEFAULT_LINK_DAYS
     assignments_dir: Path | None = None
+    lti: tuple[LtiPlatform, ...] = ()
 
     @property
     def store_path(self) -> Path:
@@ -68,6 +84,9 @@ class Course:
 
     def student(self, student_id: str) -> Student | None:
         return next((s for s in self.roster if s.id == student_id), None)
+
+    def platform(self, issuer: str, client_id: str | None = None) -> LtiPlatform | None:
+        return next((p for p in self.lti if p.issuer == issuer and client_id in (None, p.client_id)), None)
 
 
 def _invalid(path: Path, where: str, reason: str) -> UsageError:
@@ -95,6 +114,21 @@ def _assignment(raw: dict, path: Path, number: int) -> CourseAssignment:
         raise _invalid(path, where, "'cooldown_minutes' must be a number of minutes, 0 or more")
     return CourseAssignment(raw["id"], mode, _moment(raw.get("opens"), path, where + ".opens"),
                             _moment(raw.get("closes"), path, where + ".closes"), float(cooldown) * 60)
+
+
+def _platform(raw: dict, path: Path, number: int) -> LtiPlatform:
+    where = f"[[lti]] #{number}"
+    missing = [k for k in LTI_KEYS if not raw.get(k)]
+    if missing:
+        raise _invalid(path, where, f"missing {', '.join(missing)}")
+    unknown = sorted(set(raw) - set(LTI_KEYS))
+    if unknown:
+        raise _invalid(path, where, f"unknown key(s) {', '.join(unknown)}")
+    deployments = raw["deployment_ids"]
+    if not isinstance(deployments, list) or not all(isinstance(d, str) for d in deployments):
+        raise _invalid(path, where, "'deployment_ids' is a list of strings")
+    return LtiPlatform(str(raw["issuer"]), str(raw["client_id"]), tuple(deployments), str(raw["auth_login_url"]),
+                       str(raw["auth_token_url"]), str(raw["jwks_url"]))
 
 
 def read_roster(path: Path) -> tuple[Student, ...]:
@@ -142,6 +176,7 @@ def load_course(path: Path) -> Course:
             workers=max(1, int(course.get("workers", 1))),
             link_days=int(course.get("link_days", DEFAULT_LINK_DAYS)),
             assignments_dir=(base / course["assignments_dir"]) if course.get("assignments_dir") else None,
+            lti=tuple(_platform(raw, path, n + 1) for n, raw in enumerate(data.get("lti", []))),
         )
     except (TypeError, ValueError) as exc:
         raise _invalid(path, "[course]", str(exc)) from None

@@ -25,7 +25,8 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def write_course(folder: Path, port: int, mode: str, cooldown_minutes: float = 10, queue_limit: int = 5) -> Path:
+def write_course(folder: Path, port: int, mode: str, cooldown_minutes: float = 10, queue_limit: int = 5,
+                 extra: str = "") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "turma.csv").write_text(ROSTER, encoding="utf-8")
     course = folder / "curso.toml"
@@ -44,6 +45,7 @@ upload_mb = 1
 id = "relu-exercicios"
 mode = "{mode}"
 cooldown_minutes = {cooldown_minutes}
+{extra}
 """, encoding="utf-8")
     return course
 
@@ -152,13 +154,14 @@ class Client:
         return self
 
     def csrf(self) -> str:
+        """The session's CSRF token, from the student's page or, for an instructor, the instructor's."""
         import re
 
-        page = self.get("/professor" if "profa" in self.server.links and self._is_instructor() else "/").text
-        return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-
-    def _is_instructor(self) -> bool:
-        return self.get("/professor").status == 200
+        for path in ("/", "/professor"):
+            found = re.search(r'name="csrf" value="([^"]+)"', self.get(path).text)
+            if found:
+                return found.group(1)
+        raise AssertionError("no form with a CSRF token: not signed in?")
 
     def upload(self, notebook: Path, csrf: str, assignment: str = "relu-exercicios",
                filename: str | None = None, data: bytes | None = None) -> Reply:
