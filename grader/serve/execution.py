@@ -13,6 +13,7 @@ from pathlib import Path
 from grader.grade import GradingContext, collect_facts
 from grader.execute.cgroups import destroy_all
 from grader.execute.reaper import kill_all_children
+from grader.execute.warm import worker_reserve
 from grader.interrupt import install_worker_handlers
 
 PARENT_CHECK = 1.0  # seconds between two looks at whether the server is still there
@@ -55,5 +56,6 @@ def notebook_facts(path: Path, context: GradingContext, status: Path | None) -> 
     """The facts (JSON text) of the notebook at ``path``: stored ones when the store has them."""
     import json
 
-    facts, _ = collect_facts(path, context, use_cache=True, status=status)
+    # a kernel started ahead in this worker while the notebook runs, taken by the next one (grader.execute.warm)
+    facts, _ = collect_facts(path, context, use_cache=True, status=status, reserve=worker_reserve())
     return json.dumps(facts.to_json())

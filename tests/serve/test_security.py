@@ -11,7 +11,7 @@ import pytest
 from grader.errors import UsageError
 from grader.serve.course import load_course, secret_key
 from grader.serve.security import block_hashes, content_security_policy, redact
-from grader.serve.tokens import Identity, Session, Tokens, csrf_matches, new_session
+from grader.serve.tokens import Identity, Tokens, csrf_matches, new_session
 
 KEY = bytes(range(32))
 ANA = Identity("ana", "student", "Ana Souza")
