@@ -65,7 +65,7 @@ def start(folder: Path, students: int, workers: int, queue_limit: int) -> tuple:
     return course, port, links
 
 
-POLL = 0.25  # seconds between two looks at a job's state (the page itself polls every second)
+POLL = 1.0  # seconds between two looks at a job's state, as the page itself polls
 
 
 def attempts(client: Client) -> list[int]:

@@ -9,7 +9,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from grader.serve.instructors import dashboard, decide, grades_csv, instructor_home, instructor_report, release, review_page
+from grader.serve.instructors import (
+    dashboard, decide, export, grades_csv, instructor_home, instructor_report, release, review_page,
+)
 from grader.serve.security import SecurityHeaders
 from grader.serve.signin import home, language, lti_jwks, lti_launch, lti_login, sign_in, sign_out
 from grader.serve.students import attempt, attempt_report, attempt_state, upload
@@ -36,6 +38,7 @@ ROUTES = [
     Route("/professor/tarefas/{assignment}/decidir", decide, methods=["POST"]),
     Route("/professor/tarefas/{assignment}/liberar", release, methods=["POST"]),
     Route("/professor/tarefas/{assignment}/grades.csv", grades_csv),
+    Route("/professor/tarefas/{assignment}/exportar/{format}", export),
 ]
 
 

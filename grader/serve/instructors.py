@@ -14,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from grader.version import __version__
 from grader.decisions import Decision, load_decisions, save_decisions, with_decision
 from grader.errors import UsageError
-from grader.export import get_exporter
+from grader.export import available_exporters
 from grader.history import rubric_hash
 from grader.messages import Catalogue, load_catalogue
 from grader.report import render_index, render_submission_report
@@ -55,7 +55,7 @@ def instructor_home(request: Request) -> Response:
     if request.query_params.get("lms", "").isdigit() and request.query_params.get("falhas", "").isdigit():
         notice = cat("serve.lti.sent", sent=int(request.query_params["lms"]),
                      failed=int(request.query_params["falhas"]))
-    return page_for(request, "instructor.html.j2", session, assignments=rows, notice=notice)
+    return page_for(request, "instructor.html.j2", session, assignments=rows, notice=notice, exports=exports())
 
 
 def dashboard(request: Request) -> Response:
@@ -199,15 +199,31 @@ def _pass_back(server: Server, served: Served, results) -> tuple[int, int]:
 
 
 def grades_csv(request: Request) -> Response:
+    return _export(request, "csv")
+
+
+def export(request: Request) -> Response:
+    """Any export format that needs no file from the LMS (csv, junit, plugins): the class as released now."""
+    return _export(request, request.path_params["format"])
+
+
+def _export(request: Request, name: str) -> Response:
     session = session_of(request)
     served = _served_for_instructor(request, session)
-    if served is None:
+    exporter = available_exporters().get(name)
+    if served is None or exporter is None or exporter.needs_roster:
         return not_found(request, session)
     server, cat = server_of(request), catalogue_for(session)
     view = class_view(server.queue, served, server.grader.reference(served.spec.id), cat)
     with tempfile.TemporaryDirectory(prefix="grader-serve-") as folder:
-        path = Path(folder) / "grades.csv"
-        get_exporter("csv")(view.results, path)
+        path = Path(folder) / exporter.filename
+        exporter(view.results, path)
         content = path.read_bytes()
-    return Response(content, media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{served.spec.id}-grades.csv"'})
+    kind = "text/csv; charset=utf-8" if exporter.filename.endswith(".csv") else "application/octet-stream"
+    return Response(content, media_type=kind, headers={
+        "Content-Disposition": f'attachment; filename="{served.spec.id}-{exporter.filename}"'})
+
+
+def exports() -> list[str]:
+    """The formats the instructor's page offers (those that start from the LMS's own file are left to the CLI)."""
+    return sorted(name for name, exporter in available_exporters().items() if not exporter.needs_roster)

@@ -44,7 +44,8 @@ def student_routes(job: int) -> list[tuple[str, str]]:
 
 INSTRUCTOR_ROUTES = [("GET", "/professor"), ("GET", f"/professor/tarefas/{A}/"),
                      ("GET", f"/professor/tarefas/{A}/relatorios/ana"), ("GET", f"/professor/tarefas/{A}/revisao"),
-                     ("GET", f"/professor/tarefas/{A}/grades.csv"), ("POST", f"/professor/tarefas/{A}/decidir"),
+                     ("GET", f"/professor/tarefas/{A}/grades.csv"), ("GET", f"/professor/tarefas/{A}/exportar/junit"),
+                     ("POST", f"/professor/tarefas/{A}/decidir"),
                      ("POST", f"/professor/tarefas/{A}/liberar")]
 
 
@@ -91,11 +92,12 @@ def test_someone_signed_out_gets_404_for_each_instructor_route(server, method, p
 
 def test_the_instructor_reaches_each_instructor_route(server, ana):
     profa = Client(server).sign_in("profa")
-    for method, path in INSTRUCTOR_ROUTES[:5]:
+    for method, path in INSTRUCTOR_ROUTES[:6]:
         # a check (verificação) is no hand-in: the class has none, so no instructor's report of Ana's
         assert profa.get(path).status == (404 if path.endswith("/ana") else 200), path
     assert "ana,01-correta.ipynb" not in profa.get(f"/professor/tarefas/{A}/grades.csv").text  # a check is no hand-in
     assert profa.get(f"/tentativas/{ana.job}").status == 404  # an attempt is its student's page
+    assert profa.get(f"/professor/tarefas/{A}/exportar/moodle").status == 404  # needs the LMS's file: the CLI's
 
 
 def test_an_upload_without_its_csrf_token_or_from_another_site_is_refused(server):
