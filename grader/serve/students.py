@@ -19,12 +19,13 @@ from grader.messages import Catalogue
 from grader.report import render_submission_report
 from grader.serve.jobs import Job, Refusal
 from grader.serve.security import TooLarge, page, read_capped, replay
-from grader.serve.tokens import Session
+from grader.serve.tokens import Session, csrf_matches
 from grader.serve.views import Served, class_view, score_job
 from grader.serve.web import (
     Server, catalogue_for, is_student, message_page, moment, not_found, page_for, same_origin, server_of, session_of,
 )
-from grader.serve.tokens import csrf_matches
+
+MAX_NAME = 120  # characters of an uploaded file's name kept (its end: the extension)
 
 # ------------------------------------------------------------------ students
 def student_home(request: Request, session: Session, refusal: str | None = None, status: int = 200) -> Response:
@@ -78,7 +79,7 @@ async def upload(request: Request) -> Response:
     refusal = _refuse_upload(served, upload_file.filename or "", notebook, server.course.upload_bytes)
     if refusal is None:
         queued = await run_in_threadpool(server.queue.submit, session.identity.user, served.course.id, served.course.mode,
-                                     Path(upload_file.filename).name, notebook, served.course.cooldown)
+                                     Path(upload_file.filename).name[-MAX_NAME:], notebook, served.course.cooldown)
         if isinstance(queued, Job):
             server.grader.wake.set()
             return RedirectResponse(f"/tentativas/{queued.id}", 303)
