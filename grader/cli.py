@@ -280,12 +280,12 @@ def _serve(args: argparse.Namespace, env) -> int:
     if args.course == "links":
         if args.links_course is None:
             raise UsageError("give the course file: grader serve links COURSE.toml", "usage.serve.links_course")
-        return links(course=args.links_course, roster=args.roster, base_url=args.base_url, lang=args.lang)
+        return links(course=args.links_course, roster=args.roster, base_url=args.base_url)
     if args.links_course is not None:
         raise UsageError("grader serve takes one course file", "usage.serve.one_course")
     data_dir = args.data_dir or (Path(env["GRADER_DATA_DIR"]) if env.get("GRADER_DATA_DIR") else None)
     return serve(course=Path(args.course), host=args.host, port=args.port, data_dir=data_dir,
-                 isolation=args.isolation, cell_timeout=args.cell_timeout, lang=args.lang)
+                 isolation=args.isolation, cell_timeout=args.cell_timeout)
 
 
 def _self_check(args: argparse.Namespace, common: dict):

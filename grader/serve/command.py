@@ -38,11 +38,13 @@ def build_server(course: Course, *, data_dir: Path | None = None, isolation: str
 
 
 def serve(*, course: Path, host: str = "127.0.0.1", port: int = 8000, data_dir: Path | None = None,
-          isolation: str = "auto", cell_timeout: float | None = None, lang: str = "pt") -> int:
-    """Serve the course until stopped (Ctrl-C or SIGTERM); queued jobs wait in the store for the next start."""
+          isolation: str = "auto", cell_timeout: float | None = None) -> int:
+    """Serve the course until stopped (Ctrl-C or SIGTERM); queued jobs wait in the store for the next start.
+
+    The console's language is the command line's (``--lang``); every page is rendered in its reader's.
+    """
     import uvicorn
 
-    console.use_language(lang)
     loaded = load_course(course)
     loaded.data_dir.mkdir(parents=True, exist_ok=True)
     console.log_to(loaded.data_dir / LOG_NAME)
@@ -78,12 +80,11 @@ def sign_in_links(course: Course, roster: Path | None = None, base_url: str | No
     return [SignInLink(p.user, p.name, p.role, f"{base}/entrar/{tokens.signin_token(p)}") for p in people]
 
 
-def links(*, course: Path, roster: Path | None = None, base_url: str | None = None, lang: str = "pt") -> int:
+def links(*, course: Path, roster: Path | None = None, base_url: str | None = None) -> int:
     """Print the sign-in links as CSV (id, name, role, link): to send each student their own, privately."""
     import csv
     import io
 
-    console.use_language(lang)
     found = sign_in_links(load_course(course), roster, base_url)
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
