@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from grader.serve.instructors import (
-    dashboard, decide, export, grades_csv, instructor_home, instructor_report, release, review_page,
+    dashboard, decide, export, grades_csv, instructor_home, instructor_report, release, review_page, similarity,
 )
 from grader.serve.security import SecurityHeaders
 from grader.serve.signin import home, language, lti_jwks, lti_launch, lti_login, sign_in, sign_out
@@ -38,6 +38,7 @@ ROUTES = [
     Route("/professor/tarefas/{assignment}/decidir", decide, methods=["POST"]),
     Route("/professor/tarefas/{assignment}/liberar", release, methods=["POST"]),
     Route("/professor/tarefas/{assignment}/grades.csv", grades_csv),
+    Route("/professor/tarefas/{assignment}/similarity.html", similarity),
     Route("/professor/tarefas/{assignment}/exportar/{format}", export),
 ]
 

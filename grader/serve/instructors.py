@@ -21,6 +21,8 @@ from grader.report import render_index, render_submission_report
 from grader.review import parse_points
 from grader.scoring import POINTS_TOLERANCE, review_items
 from grader.serve.security import page
+from grader.similarity.command import Notebook, stored_or_compared
+from grader.similarity.report import render_similarity_page
 from grader.serve.tokens import Session
 from grader.serve.views import Served, class_view
 from grader.serve.web import (
@@ -196,6 +198,26 @@ def _pass_back(server: Server, served: Served, results) -> tuple[int, int]:
             log.error("grade passback of %s to %s failed: %s: %s", result.id, issuer, type(exc).__name__, exc)
             failed += 1
     return sent, failed
+
+
+def similarity(request: Request) -> Response:
+    """The similar hand-ins of the class (a signal for the teacher to read, as ``grader similarity`` shows it)."""
+    session = session_of(request)
+    served = _served_for_instructor(request, session)
+    if served is None:
+        return not_found(request, session)
+    server, cat = server_of(request), catalogue_for(session)
+    jobs = server.queue.handed_in(served.spec.id)
+    with tempfile.TemporaryDirectory(prefix="grader-serve-") as folder:
+        notebooks = []
+        for student, job in sorted(jobs.items()):
+            path = Path(folder) / f"{len(notebooks)}.ipynb"  # a student id never names a file here
+            path.write_bytes(server.queue.notebook(job.id) or b"")
+            notebooks.append(Notebook(student, path, job.sha256))
+        findings = stored_or_compared(notebooks, served.spec.notebook_path, served.spec.similarity,
+                                      Store(server.course.store_path))
+    reports = {student: f"relatorios/{student}" for student in findings.compared}
+    return page(render_similarity_page(findings, cat, title=served.spec.title, reports=reports))
 
 
 def grades_csv(request: Request) -> Response:

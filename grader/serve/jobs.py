@@ -135,6 +135,12 @@ class JobQueue:
             row = db.execute(f"SELECT {COLUMNS} FROM serve_jobs WHERE id=?", (job_id,)).fetchone()
         return Job(*row) if row else None
 
+    def notebook(self, job_id: int) -> bytes | None:
+        """The notebook the job was uploaded with."""
+        with closing(self._connect()) as db:
+            row = db.execute("SELECT notebook FROM serve_jobs WHERE id=?", (job_id,)).fetchone()
+        return row[0] if row else None
+
     def of_student(self, student: str, assignment: str | None = None) -> list[Job]:
         """A student's jobs, newest first (of one assignment, or all)."""
         query, params = f"SELECT {COLUMNS} FROM serve_jobs WHERE student=?", [student]

@@ -109,6 +109,8 @@ def test_a_student_hands_in_and_an_instructor_reviews_and_releases(browser, serv
     assert "Decidido: " + COMMENT in text(profa, "#item-1")
     go(profa, server.url + f"/professor/tarefas/{A}/")  # the class dashboard, its sorting script under the CSP
     assert "carla" in profa.evaluate("document.body.innerText")
+    go(profa, server.url + f"/professor/tarefas/{A}/similarity.html")  # one hand-in: nothing to flag, but the page
+    assert "ReLU" in profa.evaluate("document.body.innerText")
     go(profa, server.url + "/professor")
     click_and_load(profa, f"#release-{A}")
     assert "Notas liberadas" in text(profa, f"#released-{A}")

@@ -45,6 +45,7 @@ def student_routes(job: int) -> list[tuple[str, str]]:
 INSTRUCTOR_ROUTES = [("GET", "/professor"), ("GET", f"/professor/tarefas/{A}/"),
                      ("GET", f"/professor/tarefas/{A}/relatorios/ana"), ("GET", f"/professor/tarefas/{A}/revisao"),
                      ("GET", f"/professor/tarefas/{A}/grades.csv"), ("GET", f"/professor/tarefas/{A}/exportar/junit"),
+                     ("GET", f"/professor/tarefas/{A}/similarity.html"),
                      ("POST", f"/professor/tarefas/{A}/decidir"),
                      ("POST", f"/professor/tarefas/{A}/liberar")]
 
@@ -92,7 +93,7 @@ def test_someone_signed_out_gets_404_for_each_instructor_route(server, method, p
 
 def test_the_instructor_reaches_each_instructor_route(server, ana):
     profa = Client(server).sign_in("profa")
-    for method, path in INSTRUCTOR_ROUTES[:6]:
+    for method, path in INSTRUCTOR_ROUTES[:7]:
         # a check (verificação) is no hand-in: the class has none, so no instructor's report of Ana's
         assert profa.get(path).status == (404 if path.endswith("/ana") else 200), path
     assert "ana,01-correta.ipynb" not in profa.get(f"/professor/tarefas/{A}/grades.csv").text  # a check is no hand-in
