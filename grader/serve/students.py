@@ -20,7 +20,7 @@ from grader.report import render_submission_report
 from grader.serve.jobs import Job, Refusal
 from grader.serve.security import TooLarge, page, read_capped, replay
 from grader.serve.tokens import Session, csrf_matches
-from grader.serve.views import Served, class_view, score_job
+from grader.serve.views import Served, graded_hand_ins, score_job
 from grader.serve.web import (
     Server, catalogue_for, is_student, message_page, moment, not_found, page_for, same_origin, server_of, session_of,
 )
@@ -150,15 +150,14 @@ def attempt_state(request: Request) -> Response:
 
 
 def _student_result(server: Server, job: Job, cat: Catalogue):
+    """The job's result as its student may see it: a check on the visible checks; a hand-in with the
+    teacher's decisions on that very notebook and the late policy (scoring the student's job alone)."""
     served = server.served[job.assignment]
     reference = server.grader.reference(job.assignment)
     if job.mode == "verificacao":
         return score_job(job, served, reference, cat, visible_only=True)
-    view = class_view(server.queue, served, reference, cat)
-    if view.jobs.get(job.student) is not None and view.jobs[job.student].id == job.id:
-        result = next(r for r in view.results.submissions if r.id == job.student)
-        return result, view.facts[job.student]
-    return score_job(job, served, reference, cat, visible_only=False)  # an earlier hand-in, as it was graded
+    view = graded_hand_ins({job.student: job}, served, reference, cat)
+    return view.results.submissions[0], view.facts[job.student]
 
 
 def attempt_report(request: Request) -> Response:

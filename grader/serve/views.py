@@ -69,7 +69,11 @@ class ClassView:
 
 def class_view(queue: JobQueue, served: Served, reference: NotebookFacts, catalogue: Catalogue) -> ClassView:
     """Every student's last hand-in, scored, with the decisions file and the late policy applied."""
-    jobs = queue.handed_in(served.spec.id)
+    return graded_hand_ins(queue.handed_in(served.spec.id), served, reference, catalogue)
+
+
+def graded_hand_ins(jobs: dict[str, Job], served: Served, reference: NotebookFacts, catalogue: Catalogue) -> ClassView:
+    """These hand-ins (student -> job), scored, with the decisions file and the late policy applied."""
     scored = {sid: score_job(job, served, reference, catalogue, visible_only=False) for sid, job in jobs.items()}
     results = {sid: result for sid, (result, _) in scored.items()}
     results, info = apply_run_decisions(results, load_decisions(_existing(served.decisions_file)),
