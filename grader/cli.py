@@ -174,7 +174,23 @@ def build_parser(h: Catalogue | None = None) -> argparse.ArgumentParser:
     _review_parser(commands, h)
     _gradescope_parser(commands, h)
     _export_parser(commands, h)
+    _serve_parser(commands, h)
     return parser
+
+
+def _serve_parser(commands, h: Catalogue) -> None:
+    serve = commands.add_parser("serve", help=h("cli.help.serve"), description=h("cli.help.serve"))
+    serve.add_argument("course", metavar="COURSE", help=h("cli.help.serve_course"))
+    serve.add_argument("links_course", nargs="?", type=Path, default=None, metavar="COURSE",
+                       help=h("cli.help.serve_links"))
+    serve.add_argument("--host", default="127.0.0.1", help=h("cli.help.serve_host"))
+    serve.add_argument("--port", type=int, default=8000, help=h("cli.help.serve_port"))
+    serve.add_argument("--roster", type=Path, default=None, metavar="FILE", help=h("cli.help.serve_roster"))
+    serve.add_argument("--base-url", default=None, metavar="URL", help=h("cli.help.serve_base_url"))
+    serve.add_argument("--data-dir", type=Path, default=None, help=h("cli.help.data_dir"))
+    serve.add_argument("--cell-timeout", type=float, default=None, help=h("cli.help.cell_timeout"))
+    serve.add_argument("--isolation", choices=["auto", "strict", "none"], default="auto", help=h("cli.help.isolation"))
+    serve.add_argument("--lang", default="pt", choices=LANGS, help=h("cli.help.lang"))
 
 
 def _export_parser(commands, h: Catalogue) -> None:
@@ -233,6 +249,8 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return export(out=args.out, format=args.format, output=args.output, roster=args.roster, column=args.column,
                       lang=args.lang).exit_code
+    if args.command == "serve":
+        return _serve(args, env)
     if args.command == "report":
         from grader.rerender import report
 
@@ -260,6 +278,21 @@ def _dispatch(args: argparse.Namespace) -> int:
         summary = _self_check(args, common)
     return finish_check(summary, junit=args.junit, classroom=args.classroom, github_output=env.get("GITHUB_OUTPUT"),
                         lang=args.lang)
+
+
+def _serve(args: argparse.Namespace, env) -> int:
+    """``grader serve COURSE.toml``, or ``grader serve links COURSE.toml``."""
+    from grader.serve.command import links, serve
+
+    if args.course == "links":
+        if args.links_course is None:
+            raise UsageError("give the course file: grader serve links COURSE.toml", "usage.serve.links_course")
+        return links(course=args.links_course, roster=args.roster, base_url=args.base_url)
+    if args.links_course is not None:
+        raise UsageError("grader serve takes one course file", "usage.serve.one_course")
+    data_dir = args.data_dir or (Path(env["GRADER_DATA_DIR"]) if env.get("GRADER_DATA_DIR") else None)
+    return serve(course=Path(args.course), host=args.host, port=args.port, data_dir=data_dir,
+                 isolation=args.isolation, cell_timeout=args.cell_timeout, lang=args.lang)
 
 
 def _self_check(args: argparse.Namespace, common: dict):
