@@ -49,8 +49,9 @@ class GradingContext:
 # each question, activations applied in call(), files.download; 3: accuracy on a transformed
 # copy, confusion matrices sized by the dataset's classes, harvests taken and tampering,
 # retyped questions are no answer, constructor arguments of subclassed models, more Keras 2
-# forms), so stored facts are not reused
-FACTS_FORMAT = 3
+# forms; 4: layers in the framework-neutral vocabulary, the model's framework), so stored facts
+# are not reused
+FACTS_FORMAT = 4
 
 
 def execution_key(assignment: Assignment, isolation: str = "") -> str:

@@ -17,7 +17,7 @@ from grader.execute.take import MODEL_DIR, HarvestLimits, HarvestRuleBroken, par
 from grader.facts import CallbackFacts, ModelFacts, NotebookFacts, SectionFacts
 from grader.inspect.evaluate import evaluate_accuracy, keras_predictor
 from grader.inspect.judge import Judge, judge_model, judgeable
-from grader.inspect.models import rebuild
+from grader.inspect.keras.models import rebuild
 from grader.notebook import Segment
 from grader.spec import Assignment
 

@@ -270,7 +270,8 @@ def judge_model(judge: Judge, base: dict, directory: Path, evaluations, splits) 
     """Facts of one model rebuilt by the judge, checked against the weight file; ModelFacts either way."""
     from grader.facts import ModelFacts
     from grader.inspect.evaluate import evaluate_accuracy
-    from grader.inspect.models import _shape, compile_facts, layer_facts_from
+    from grader.inspect.keras.layers import _shape, layer_facts_from
+    from grader.inspect.keras.models import compile_facts
 
     try:
         key, answer = judge.load(directory)

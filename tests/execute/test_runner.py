@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from grader.execute import execute_notebook
-from grader.inspect.models import model_facts
+from grader.inspect.keras.models import model_facts
 from grader.notebook import split_sections
 from grader.spec import Assignment, CheckSpec, ExecutionSettings, SectionSpec
 
