@@ -165,6 +165,7 @@ class ModelFacts(JsonData):
     total_params: int | None = None
     trainable_params: int | None = None
     non_trainable_params: int | None = None
+    buffers: int = 0  # values held but not learned nor counted as parameters (PyTorch's BatchNorm statistics)
     input_shape: tuple[Any, ...] | None = None
     output_shape: tuple[Any, ...] | None = None
     layers: tuple[LayerFacts, ...] = ()

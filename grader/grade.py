@@ -26,6 +26,7 @@ from grader.execute.warm import KernelReserve
 from grader.facts import NotebookFacts
 from grader.definitions import definitions_source
 from grader.inspect import inspect_execution
+from grader.inspect.base import harvest_code, judge_files
 from grader.inspect.judge import Judge, JudgeSetup
 from grader.notebook import attempted_sections, extract_answers, load_notebook, sha256_file, split_sections, template_answers
 from grader.spec import Assignment
@@ -120,11 +121,12 @@ def collect_facts(path: Path, context: GradingContext, *, use_cache: bool = True
     prepare_inspection(assignment)
     try:
         record, area = execute_notebook(nb, segments, assignment, area_root, context.dataset_dir, context.sandbox,
-                                        status=status, reserve=reserve, reserved=reserved)
+                                        status=status, reserve=reserve, reserved=reserved,
+                                        harvest_code=harvest_code())
         # started only if a model needs the notebook's own classes, after the kernel is gone
         judge = Judge(JudgeSetup(area_root / "judge", context.sandbox, assignment.execution,
                                  definitions_source([c.source for c in nb.cells if c.cell_type == "code"]),
-                                 hidden=dataset_folders(context.dataset_dir)))
+                                 hidden=dataset_folders(context.dataset_dir), judge_files=judge_files()))
         with judge:
             facts = inspect_execution(record, area.artifacts, segments, assignment, answers,
                                       template_answers(template), sha256, context.dataset_dir,

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from grader.facts import CompileFacts, ModelFacts
+from grader.inspect.evaluate import Predict, batch_size
 from grader.inspect.keras.layers import _shape, _size, layer_facts, sanitize_activations  # noqa: F401 (sanitize_activations: the loader's)
 
 log = logging.getLogger(__name__)
@@ -140,3 +141,15 @@ def rebuild(entry: dict, section: str, directory: Path, max_export_params: int |
         compiled=compile_facts(config),
     )
     return facts, model
+
+
+def keras_predictor(model) -> Predict:
+    """A ``predict`` callable for a Keras model in this process: None when the model cannot run."""
+    def predict(inputs: np.ndarray) -> np.ndarray | None:
+        try:
+            return np.asarray(model.predict(inputs, batch_size=batch_size(inputs), verbose=0))
+        except Exception as exc:  # Keras and TensorFlow raise many types for inputs a model rejects
+            log.info("model %s cannot predict on inputs %s: %s: %s", getattr(model, "name", "?"),
+                     inputs.shape, type(exc).__name__, exc)
+            return None
+    return predict
