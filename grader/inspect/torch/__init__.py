@@ -28,8 +28,11 @@ MISSING_WEIGHTS = "the module was exported without its weights (it has more para
 
 
 def torch_available() -> bool:
-    """PyTorch and safetensors can be imported (the ``torch`` extra is installed)."""
-    return all(importlib.util.find_spec(name) is not None for name in ("torch", "safetensors"))
+    """PyTorch and safetensors can be imported (the ``torch`` extra is installed); neither is imported."""
+    try:
+        return all(importlib.util.find_spec(name) is not None for name in ("torch", "safetensors"))
+    except (ImportError, ValueError):  # a broken or hidden installation
+        return False
 
 
 def _base(entry: dict, section: str, directory: Path, created_cell: int | None) -> dict:
