@@ -138,6 +138,9 @@ def inspect_execution(record: ExecutionRecord, artifacts: Path, segments: list[S
             continue
         if harvest.error:
             acc["errors"].append(harvest.error)
+        # an inspector's kernel code that failed (its models are missing; the others were exported)
+        acc["errors"] += [str(e)[:500] for e in (manifest.get("harvest_errors") or [])[:5]
+                          if isinstance(manifest.get("harvest_errors"), list)]
         if harvest.tampering:
             acc["tampering"] = acc["tampering"] or harvest.tampering
             if not seg.section:  # models outside the sections stand in for a section found by structure
