@@ -102,6 +102,19 @@ class LayerFacts(JsonData):
     def operation(self) -> str:
         return self.op or self.class_name
 
+    @classmethod
+    def from_json(cls, data) -> "LayerFacts":
+        """Also a layer stored before the neutral vocabulary (facts format 3: Keras' ``units``,
+        ``filters``, ``kernel_size``, ``pool_size``, ``strides``), so an old run's folder re-checks alike."""
+        if isinstance(data, dict) and "kind" not in data and "class_name" in data:
+            kind, op = native_layer("keras", str(data["class_name"]))
+            pooling = kind == "pool" or (kind == "other" and data.get("pool_size") is not None)
+            data = {**data, "kind": "pool" if pooling else kind, "op": op if op != data["class_name"] else "",
+                    "width": data.get("units") if data.get("units") is not None else data.get("filters"),
+                    "kernel": data.get("pool_size") if pooling else data.get("kernel_size"),
+                    "stride": data.get("strides")}
+        return super().from_json(data)
+
     def attribute_name(self, attribute: str) -> str:
         """The name reports give an attribute (catalogue ``report.attribute.*``): ``filters`` of a conv."""
         if attribute == "width":

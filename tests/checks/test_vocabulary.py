@@ -109,3 +109,14 @@ def test_a_keras_class_the_vocabulary_does_not_list_keeps_its_name():
     custom_conv = layer_facts_from("c", "MinhaConv", {"filters": 8, "kernel_size": [3, 3]}, 80, 80, None)
     assert (lstm.kind, lstm.operation, lstm.width) == ("other", "LSTM", 32)
     assert (custom_conv.kind, custom_conv.operation, describe(custom_conv)) == ("conv", "MinhaConv", "MinhaConv(8, 3×3)")
+
+
+def test_a_layer_stored_in_keras_words_reads_in_the_vocabulary():
+    old = {"name": "pool", "class_name": "AveragePooling2D", "params": 0, "trainable_params": 0,
+           "output_shape": [None, 14, 14, 6], "pool_size": [2, 2], "strides": [2, 2], "padding": "valid"}
+    layer = LayerFacts.from_json(old)
+    assert (layer.kind, layer.op, layer.kernel, layer.stride) == ("pool", "avg_pool2d", (2, 2), (2, 2))
+    conv_layer = LayerFacts.from_json({"name": "c", "class_name": "Conv2D", "params": 156, "trainable_params": 156,
+                                       "filters": 6, "kernel_size": [5, 5]})
+    assert describe(conv_layer) == "Conv2D(6, 5×5)" and conv_layer.kind == "conv"
+    assert LayerFacts.from_json(conv_layer.to_json()) == conv_layer
