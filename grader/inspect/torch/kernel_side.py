@@ -10,7 +10,6 @@ imported it (after the cell that does).
 Like ``grader/execute/kernel_side.py``, this module must not import anything from ``grader``.
 """
 
-import json
 import os
 import sys
 import weakref
