@@ -29,7 +29,7 @@ def graded(graded_examples):
 
 
 def test_results_json_follows_the_contract(graded):
-    assert_follows_the_contract(graded, EXPECTED)
+    assert_follows_the_contract(graded, EXPECTED, reference=False)
 
 
 @pytest.mark.parametrize("example", sorted(EXPECTED))
