@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 DATASET_DIR ?= /usr/share/datasets/fashion-mnist
 DEMO_OUT ?= demo-out
 DEMO_SUBMISSIONS ?= demo-entregas
+TORCH_VERSION ?= 2.13.0
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 
 .PHONY: install system-deps demo test test-fast bench clean
 
@@ -13,7 +15,11 @@ install: $(BIN)/grader system-deps
 $(BIN)/grader: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@# the torch extra's CPU build first, from PyTorch's own index (PyPI's build pulls gigabytes of CUDA
+	@# libraries); where that index cannot be reached, the configured indexes are asked below
+	$(BIN)/python -c 'import torch' 2>/dev/null || $(BIN)/python -m pip install --quiet 'torch==$(TORCH_VERSION)' \
+	  --index-url $(TORCH_INDEX) || echo "NOTE: torch not installed from $(TORCH_INDEX); trying the configured indexes"
+	$(BIN)/python -m pip install --quiet -e '.[test,torch]'
 	@touch $(BIN)/grader
 
 # System packages from Debian, installed when missing and we are root (otherwise: a clear note):

@@ -15,23 +15,113 @@ from typing import Any
 from grader.serial import JsonData, valid_text
 
 
+# ---------------------------------------------------------------- the layer vocabulary
+# A model is a sequence of layers described in words no framework owns: a coarse ``kind``, a
+# finer ``op`` (what the layer computes, the unit of alignment), and the attributes below.
+# Each framework's inspector (grader/inspect/<framework>/) fills them from its own classes.
+LAYER_KINDS = ("dense", "conv", "pool", "activation", "normalization", "dropout", "flatten", "other")
+# the attributes of a layer that describe its architecture: compared by the structure checks,
+# sealed in a student kit, in this order
+LAYER_ATTRIBUTES = ("width", "kernel", "stride", "padding", "activation", "rate")
+# ops no architecture comparison counts (``keep`` brings some back)
+PASSIVE_OPS = frozenset({"input", "dropout", "reshape", "rescaling"})
+ACTIVATION_OP = "activation"  # a layer that only applies an activation (folded into the layer before)
+
+# native class name -> (kind, op), per framework; a class not listed keeps its own name as op
+NATIVE_LAYERS: dict[str, dict[str, tuple[str, str]]] = {
+    "keras": {
+        "Dense": ("dense", "dense"),
+        **{f"Conv{d}D": ("conv", f"conv{d}d") for d in (1, 2, 3)},
+        **{f"Conv{d}DTranspose": ("conv", f"conv{d}d_transpose") for d in (1, 2, 3)},
+        **{f"SeparableConv{d}D": ("conv", f"separable_conv{d}d") for d in (1, 2)},
+        **{f"DepthwiseConv{d}D": ("conv", f"depthwise_conv{d}d") for d in (1, 2)},
+        **{f"MaxPooling{d}D": ("pool", f"max_pool{d}d") for d in (1, 2, 3)},
+        **{f"AveragePooling{d}D": ("pool", f"avg_pool{d}d") for d in (1, 2, 3)},
+        **{f"GlobalMaxPooling{d}D": ("pool", f"global_max_pool{d}d") for d in (1, 2, 3)},
+        **{f"GlobalAveragePooling{d}D": ("pool", f"global_avg_pool{d}d") for d in (1, 2, 3)},
+        "BatchNormalization": ("normalization", "batch_norm"),
+        "LayerNormalization": ("normalization", "layer_norm"),
+        "Dropout": ("dropout", "dropout"),
+        "Flatten": ("flatten", "flatten"),
+        "Activation": ("activation", ACTIVATION_OP),
+        "InputLayer": ("other", "input"),
+        "Reshape": ("other", "reshape"),
+        "Rescaling": ("other", "rescaling"),
+    },
+    "torch": {
+        "Linear": ("dense", "dense"),
+        **{f"Conv{d}d": ("conv", f"conv{d}d") for d in (1, 2, 3)},
+        **{f"ConvTranspose{d}d": ("conv", f"conv{d}d_transpose") for d in (1, 2, 3)},
+        **{f"MaxPool{d}d": ("pool", f"max_pool{d}d") for d in (1, 2, 3)},
+        **{f"AvgPool{d}d": ("pool", f"avg_pool{d}d") for d in (1, 2, 3)},
+        **{f"BatchNorm{d}d": ("normalization", "batch_norm") for d in (1, 2, 3)},
+        "LayerNorm": ("normalization", "layer_norm"),
+        **{name: ("dropout", "dropout") for name in ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d")},
+        "Flatten": ("flatten", "flatten"),
+        "Unflatten": ("other", "reshape"),
+        **{name: ("activation", ACTIVATION_OP) for name in (
+            "ReLU", "ReLU6", "Tanh", "Sigmoid", "Softmax", "LogSoftmax", "ELU", "SELU", "GELU", "SiLU",
+            "LeakyReLU", "Softplus", "Softsign", "Hardsigmoid")},
+    },
+}
+# a spec names layers by a framework's class (``equivalent = [["AveragePooling2D", "MaxPooling2D"]]``,
+# ``layers = ["BatchNormalization", "Dropout"]``): any framework's name stands for its op
+_OPS_BY_NAME = {name: op for table in NATIVE_LAYERS.values() for name, (_, op) in table.items()}
+
+
+def native_layer(framework: str, class_name: str) -> tuple[str, str]:
+    """``(kind, op)`` of a framework's layer class; an unknown class is ``("other", class_name)``."""
+    return NATIVE_LAYERS.get(framework, {}).get(class_name, ("other", class_name))
+
+
+def op_of_name(name: Any) -> Any:
+    """The op a spec's layer name stands for (a class of any framework); other values unchanged."""
+    return _OPS_BY_NAME.get(name, name) if isinstance(name, str) else name
+
+
 @dataclass(frozen=True)
 class LayerFacts(JsonData):
-    """One layer as the grader rebuilt it from the exported model."""
+    """One layer, in the framework-neutral vocabulary, as the grader (or its judge) found it."""
 
     name: str
-    class_name: str
+    class_name: str  # the framework's own class: Conv2D, Conv2d, ...
     params: int
     trainable_params: int
-    output_shape: tuple[Any, ...] | None = None
-    units: int | None = None
-    filters: int | None = None
-    kernel_size: tuple[int, ...] | None = None
-    strides: tuple[int, ...] | None = None
-    pool_size: tuple[int, ...] | None = None
-    padding: str | None = None
+    output_shape: tuple[Any, ...] | None = None  # channels last, batch None: (None, 28, 28, 6)
+    kind: str = "other"  # one of LAYER_KINDS
+    op: str = ""  # what it computes (conv2d, max_pool2d, dense, ...): layers pair up by it; "" = class_name
+    width: int | None = None  # units / filters / out_features / out_channels
+    kernel: tuple[int, ...] | None = None  # kernel size (pool size for a pooling layer)
+    stride: tuple[int, ...] | None = None
+    padding: str | None = None  # "same", "valid", or the explicit amounts ("1×2")
     activation: str | None = None
-    rate: float | None = None
+    rate: float | None = None  # of a dropout
+    buffers: int = 0  # values held but not learned (a BatchNorm's running statistics in PyTorch)
+
+    @property
+    def operation(self) -> str:
+        return self.op or self.class_name
+
+    @classmethod
+    def from_json(cls, data) -> "LayerFacts":
+        """Also a layer stored before the neutral vocabulary (facts format 3: Keras' ``units``,
+        ``filters``, ``kernel_size``, ``pool_size``, ``strides``), so an old run's folder re-checks alike."""
+        if isinstance(data, dict) and "kind" not in data and "class_name" in data:
+            kind, op = native_layer("keras", str(data["class_name"]))
+            pooling = kind == "pool" or (kind == "other" and data.get("pool_size") is not None)
+            data = {**data, "kind": "pool" if pooling else kind, "op": op if op != data["class_name"] else "",
+                    "width": data.get("units") if data.get("units") is not None else data.get("filters"),
+                    "kernel": data.get("pool_size") if pooling else data.get("kernel_size"),
+                    "stride": data.get("strides")}
+        return super().from_json(data)
+
+    def attribute_name(self, attribute: str) -> str:
+        """The name reports give an attribute (catalogue ``report.attribute.*``): ``filters`` of a conv."""
+        if attribute == "width":
+            return "filters" if self.kind == "conv" else "units"
+        if attribute == "kernel":
+            return "pool_size" if self.kind == "pool" else "kernel_size"
+        return "strides" if attribute == "stride" else attribute
 
 
 @dataclass(frozen=True)
@@ -75,18 +165,20 @@ class CompileFacts(JsonData):
 
 @dataclass(frozen=True)
 class ModelFacts(JsonData):
-    """A Keras model the notebook built, recomputed from its exported artifacts."""
+    """A model the notebook built, recomputed from its exported artifacts."""
 
     key: str
     section: str
     order: int
     names: tuple[str, ...] = ()
-    api: str = "unknown"
+    api: str = "unknown"  # sequential | functional | subclass
+    framework: str = "keras"  # the inspector that read it (grader/inspect/<framework>/)
     reconstructed: bool = False
     has_weights: bool = False
     total_params: int | None = None
     trainable_params: int | None = None
     non_trainable_params: int | None = None
+    buffers: int = 0  # values held but not learned nor counted as parameters (PyTorch's BatchNorm statistics)
     input_shape: tuple[Any, ...] | None = None
     output_shape: tuple[Any, ...] | None = None
     layers: tuple[LayerFacts, ...] = ()

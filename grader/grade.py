@@ -26,6 +26,7 @@ from grader.execute.warm import KernelReserve
 from grader.facts import NotebookFacts
 from grader.definitions import definitions_source
 from grader.inspect import inspect_execution
+from grader.inspect.base import harvest_code, judge_files
 from grader.inspect.judge import Judge, JudgeSetup
 from grader.notebook import attempted_sections, extract_answers, load_notebook, sha256_file, split_sections, template_answers
 from grader.spec import Assignment
@@ -49,8 +50,9 @@ class GradingContext:
 # each question, activations applied in call(), files.download; 3: accuracy on a transformed
 # copy, confusion matrices sized by the dataset's classes, harvests taken and tampering,
 # retyped questions are no answer, constructor arguments of subclassed models, more Keras 2
-# forms), so stored facts are not reused
-FACTS_FORMAT = 3
+# forms; 4: layers in the framework-neutral vocabulary, the model's framework), so stored facts
+# are not reused
+FACTS_FORMAT = 4
 
 
 def execution_key(assignment: Assignment, isolation: str = "") -> str:
@@ -119,11 +121,12 @@ def collect_facts(path: Path, context: GradingContext, *, use_cache: bool = True
     prepare_inspection(assignment)
     try:
         record, area = execute_notebook(nb, segments, assignment, area_root, context.dataset_dir, context.sandbox,
-                                        status=status, reserve=reserve, reserved=reserved)
+                                        status=status, reserve=reserve, reserved=reserved,
+                                        harvest_code=harvest_code())
         # started only if a model needs the notebook's own classes, after the kernel is gone
         judge = Judge(JudgeSetup(area_root / "judge", context.sandbox, assignment.execution,
                                  definitions_source([c.source for c in nb.cells if c.cell_type == "code"]),
-                                 hidden=dataset_folders(context.dataset_dir)))
+                                 hidden=dataset_folders(context.dataset_dir), judge_files=judge_files()))
         with judge:
             facts = inspect_execution(record, area.artifacts, segments, assignment, answers,
                                       template_answers(template), sha256, context.dataset_dir,

@@ -36,10 +36,13 @@ def graded_examples(tmp_path_factory, dataset_dir):
 
     runs = {}
 
-    def get(assignment: str):
-        if assignment not in runs:
-            runs[assignment] = grade_examples(assignment, tmp_path_factory.mktemp(assignment), dataset_dir)
-        return runs[assignment]
+    def get(assignment: str, folder: str = "examples"):
+        """``folder``: another folder of examples of the assignment (``examples-pytorch``)."""
+        if (assignment, folder) not in runs:
+            name = assignment if folder == "examples" else f"{assignment}-{folder}"
+            runs[assignment, folder] = grade_examples(assignment, tmp_path_factory.mktemp(name),
+                                                      dataset_dir, folder)
+        return runs[assignment, folder]
 
     return get
 

@@ -37,11 +37,14 @@ TRACEBACK = (
 
 def lenet(key: str, section: str, dense_params: int = 48_120) -> ModelFacts:
     layers = (
-        LayerFacts("conv2d", "Conv2D", 156, 156, (None, 28, 28, 6), filters=6, kernel_size=(5, 5)),
-        LayerFacts("pool", "AveragePooling2D", 0, 0, (None, 14, 14, 6), pool_size=(2, 2)),
-        LayerFacts("conv2d_1", "Conv2D", 2_416, 2_416, (None, 10, 10, 16), filters=16),
-        LayerFacts("flatten", "Flatten", 0, 0, (None, 400)),
-        LayerFacts("dense", "Dense", dense_params, dense_params, (None, 120), units=120),
+        LayerFacts("conv2d", "Conv2D", 156, 156, (None, 28, 28, 6), kind="conv", op="conv2d", width=6,
+                   kernel=(5, 5)),
+        LayerFacts("pool", "AveragePooling2D", 0, 0, (None, 14, 14, 6), kind="pool", op="avg_pool2d",
+                                   kernel=(2, 2)),
+        LayerFacts("conv2d_1", "Conv2D", 2_416, 2_416, (None, 10, 10, 16), kind="conv", op="conv2d", width=16),
+        LayerFacts("flatten", "Flatten", 0, 0, (None, 400), kind="flatten", op="flatten"),
+        LayerFacts("dense", "Dense", dense_params, dense_params, (None, 120), kind="dense", op="dense",
+                   width=120),
     )
     total = sum(layer.params for layer in layers)
     return ModelFacts(

@@ -36,10 +36,11 @@ FACTS = NotebookFacts(
                     total_params=61706, trainable_params=61706, non_trainable_params=0,
                     input_shape=(None, 28, 28, 1), output_shape=(None, 10),
                     layers=(
-                        LayerFacts("conv2d", "Conv2D", 156, 156, (None, 28, 28, 6), filters=6,
-                                   kernel_size=(5, 5), strides=(1, 1), padding="same", activation="tanh"),
-                        LayerFacts("pool", "AveragePooling2D", 0, 0, (None, 14, 14, 6), pool_size=(2, 2)),
-                        LayerFacts("drop", "Dropout", 0, 0, (None, 10), rate=0.25),
+                        LayerFacts("conv2d", "Conv2D", 156, 156, (None, 28, 28, 6), kind="conv", op="conv2d", width=6,
+                                   kernel=(5, 5), stride=(1, 1), padding="same", activation="tanh"),
+                        LayerFacts("pool", "AveragePooling2D", 0, 0, (None, 14, 14, 6), kind="pool", op="avg_pool2d",
+                                   kernel=(2, 2)),
+                        LayerFacts("drop", "Dropout", 0, 0, (None, 10), kind="dropout", op="dropout", rate=0.25),
                     ),
                     evaluations=(EvaluationFacts("fashion_mnist_test", 0.8731, 10000, "0-1", ((9, 1), (2, 8))),),
                     artifact_dir="/tmp/artifacts/desafio-3-0",
@@ -74,7 +75,7 @@ def test_facts_round_trip_through_the_store(store):
     back = store.get_facts(SHA, KEY, VERSION)
     assert back == FACTS
     model = back.sections[0].models[0]
-    assert isinstance(model.layers[0], LayerFacts) and model.layers[0].kernel_size == (5, 5)
+    assert isinstance(model.layers[0], LayerFacts) and model.layers[0].kernel == (5, 5)
     assert model.evaluation("fashion_mnist_test").accuracy == 0.8731
 
 

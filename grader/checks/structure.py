@@ -1,8 +1,11 @@
 """Layer-sequence comparison and the choice of the student's model that answers a section.
 
-Layers are normalized (no ``InputLayer``/``Dropout``/``Reshape``/``Rescaling``, standalone
-``Activation`` merged into the layer before it), then aligned with the reference by
-dynamic programming on class names, so one missing or extra layer costs that layer only.
+Layers are compared in the framework-neutral vocabulary of :mod:`grader.facts`, never by a
+framework's class names: they are normalized (no input, dropout, reshape or rescaling op,
+a standalone activation merged into the layer before it), then aligned with the reference
+by dynamic programming on their ops, so one missing or extra layer costs that layer only.
+The spec's layer names (``equivalent``, ``ignore``, ``keep``, ``layers``) may be any
+framework's classes: each stands for its op.
 """
 
 from __future__ import annotations
@@ -12,12 +15,11 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
 from grader.checks.base import Outcome, failed
-from grader.facts import LayerFacts, ModelFacts, NotebookFacts
+from grader.facts import ACTIVATION_OP, LAYER_ATTRIBUTES, PASSIVE_OPS, LayerFacts, ModelFacts, NotebookFacts, op_of_name
 from grader.sealed import is_sealed
 from grader.spec import CheckSpec, ModelChoice
 
-DROPPED_CLASSES = frozenset({"InputLayer", "Dropout", "Reshape", "Rescaling"})
-COMPARED = ("units", "filters", "kernel_size", "pool_size", "strides", "padding", "activation", "rate")
+COMPARED = LAYER_ATTRIBUTES
 
 
 class Equivalence:
@@ -26,7 +28,7 @@ class Equivalence:
     def __init__(self, groups: Iterable[Iterable[Any]] = ()) -> None:
         self._canonical: dict[Any, Any] = {}
         for group in groups or ():
-            members = [_hashable(v) for v in group]
+            members = [_hashable(op_of_name(v)) for v in group]
             for value in members:
                 self._canonical.setdefault(value, members[0])
 
@@ -45,21 +47,21 @@ def _hashable(value: Any) -> Any:
 
 
 def _is_pooling(layer: LayerFacts) -> bool:
-    return "Pooling" in layer.class_name
+    return layer.kind == "pool"
 
 
 def normalize_layers(layers: Sequence[LayerFacts], ignore: Iterable[str] = (),
                      keep: Iterable[str] = ()) -> tuple[LayerFacts, ...]:
     """Drop layers that do not change the architecture and fold standalone activations.
 
-    ``ignore`` drops more classes; ``keep`` compares some usually dropped (``Dropout``).
+    ``ignore`` drops more layers (by class or op); ``keep`` compares some usually dropped (``Dropout``).
     """
-    dropped = (DROPPED_CLASSES - set(keep or ())) | set(ignore or ())
+    dropped = (PASSIVE_OPS - {op_of_name(n) for n in keep or ()}) | {op_of_name(n) for n in ignore or ()}
     kept: list[LayerFacts] = []
     for layer in layers:
-        if layer.class_name in dropped:
+        if layer.operation in dropped:
             continue
-        if layer.class_name == "Activation" and kept and _activation(kept[-1]) == "linear":
+        if layer.operation == ACTIVATION_OP and kept and _activation(kept[-1]) == "linear":
             kept[-1] = dataclasses.replace(kept[-1], activation=layer.activation, output_shape=layer.output_shape)
             continue
         kept.append(layer)
@@ -74,7 +76,7 @@ def _attributes(layer: LayerFacts) -> dict[str, Any]:
     values = {name: getattr(layer, name) for name in COMPARED}
     values["activation"] = _activation(layer)
     if not _is_pooling(layer):
-        values["strides"] = None
+        values["stride"] = None
     return values
 
 
@@ -86,10 +88,10 @@ def _text(value: Any) -> str:
 
 def describe(layer: LayerFacts) -> str:
     """A compact, language-neutral description: ``Conv2D(6, 5×5, same, tanh)``."""
-    parts = [str(v) for v in (layer.units, layer.filters) if v is not None]
-    parts += [_text(v) for v in (layer.kernel_size, layer.pool_size) if v is not None]
-    if _is_pooling(layer) and layer.strides is not None and _hashable(layer.strides) != _hashable(layer.pool_size):
-        parts.append(f"strides={_text(layer.strides)}")
+    parts = [str(layer.width)] if layer.width is not None else []
+    parts += [_text(layer.kernel)] if layer.kernel is not None else []
+    if _is_pooling(layer) and layer.stride is not None and _hashable(layer.stride) != _hashable(layer.kernel):
+        parts.append(f"strides={_text(layer.stride)}")
     parts += [str(v) for v in (layer.padding, layer.activation) if v is not None]
     parts += [f"{layer.rate:g}"] if layer.rate is not None else []
     return f"{layer.class_name}({', '.join(parts)})"
@@ -101,9 +103,11 @@ def layer_differences(reference: LayerFacts, student: LayerFacts, eq: Equivalenc
 
 
 def layer_changes(reference: LayerFacts, student: LayerFacts, eq: Equivalence) -> list[tuple[str, str, str]]:
-    """``[("filters", "6", "8"), ...]``: attribute, reference value, student value, where they differ."""
+    """``[("filters", "6", "8"), ...]``: attribute (as reports name it), reference value, student value,
+    where they differ."""
     ref, got = _attributes(reference), _attributes(student)
-    return [(name, _text(ref[name]), _text(got[name])) for name in COMPARED if not eq.same(ref[name], got[name])]
+    return [(reference.attribute_name(name), _text(ref[name]), _text(got[name])) for name in COMPARED
+            if not eq.same(ref[name], got[name])]
 
 
 @dataclass(frozen=True)
@@ -147,7 +151,7 @@ def align(reference: Sequence[LayerFacts], student: Sequence[LayerFacts], eq: Eq
     """Best-scoring alignment of two layer sequences; only equal classes are paired."""
     n, m = len(reference), len(student)
     pairs = {(i, j): _pair(reference[i], student[j], eq) for i in range(n) for j in range(m)
-             if eq.same(reference[i].class_name, student[j].class_name)}
+             if eq.same(reference[i].operation, student[j].operation)}
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
     for i in range(1, n + 1):
         for j in range(1, m + 1):
@@ -263,9 +267,9 @@ def select_model(student_models: Sequence[ModelFacts], reference_models: Sequenc
 
 
 def layers_found(model: ModelFacts, wanted: Sequence[str], eq: Equivalence) -> list[str]:
-    """The classes of ``wanted`` that ``model`` has a layer of (modulo ``eq``)."""
-    present = {eq.canon(layer.class_name) for layer in model.layers}
-    return [name for name in wanted if eq.canon(name) in present]
+    """The layer names of ``wanted`` (classes of any framework) that ``model`` has a layer of (modulo ``eq``)."""
+    present = {eq.canon(layer.operation) for layer in model.layers}
+    return [name for name in wanted if eq.canon(op_of_name(name)) in present]
 
 
 def model_with_layers(models: Sequence[ModelFacts], wanted: Sequence[str], equivalent=()) -> ModelFacts | None:

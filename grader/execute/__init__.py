@@ -41,7 +41,7 @@ def function_calls(assignment: Assignment) -> list[dict]:
 
 
 def uses_models(assignment: Assignment) -> bool:
-    """True when some check reads the notebook's (or the reference's) Keras models, as its kind
+    """True when some check reads the notebook's (or the reference's) models, as its kind
     declares, or the models are evaluated: otherwise the kernel never imports TensorFlow for the
     harvest (the harness then exports no model)."""
     return any(c.needs.models for c in assignment.checks) or bool(assignment.execution.evaluations)
@@ -50,15 +50,17 @@ def uses_models(assignment: Assignment) -> bool:
 def execute_notebook(nb, segments: list[Segment], assignment: Assignment, area_root: Path,
                      dataset_dir: Path, sandbox: Sandbox | None = None,
                      status: Path | None = None, reserve: KernelReserve | None = None,
-                     reserved: Reserved | None = None) -> tuple[ExecutionRecord, KernelArea]:
+                     reserved: Reserved | None = None,
+                     harvest_code: tuple[str, ...] = ()) -> tuple[ExecutionRecord, KernelArea]:
     """Execute ``nb`` in a fresh, confined kernel whose private folders live in ``area_root``.
 
+    ``harvest_code``: the inspectors' kernel code, run after the harness (execution knows no framework).
     ``reserved``: a kernel launched ahead in ``area_root`` (see :mod:`grader.execute.warm`);
     ``reserve``: where to launch the next notebook's kernel while this one runs.
     """
     area = prepare_area(area_root, dataset_dir)
     runner = NotebookRunner(nb, segments, assignment.execution, area, value_names(assignment),
                             sandbox=sandbox or resolve_sandbox("auto"), dataset_dir=Path(dataset_dir),
-                            calls=function_calls(assignment), keras=uses_models(assignment), status=status,
-                            reserve=reserve, reserved=reserved)
+                            calls=function_calls(assignment), models=uses_models(assignment), status=status,
+                            reserve=reserve, reserved=reserved, harvest_code=harvest_code)
     return runner.run(), area

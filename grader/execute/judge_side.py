@@ -5,10 +5,12 @@ sandbox (no network, no dataset, only its own folder), by path: it must not impo
 grader. It executes only the notebook's definitions (imports, classes, functions and
 literal constants, extracted by the grader) and then answers requests on its stdin:
 
-* ``{"op": "load", "key": K, "dir": D}``: rebuild the model in ``D`` (``model.json`` +
-  ``model.weights.h5``) with the notebook's classes; answer its weights' sizes, its
-  layers in the order its ``call()`` uses them (a layer used twice appears twice), and
-  its input and output shapes;
+* ``{"op": "load", "key": K, "dir": D, "framework": F}``: rebuild the model in ``D``
+  (``model.json`` + ``model.weights.h5``) with the notebook's classes; answer its weights'
+  sizes, its layers in the order its ``call()`` uses them (a layer used twice appears
+  twice), and its input and output shapes. Another framework than Keras is the module
+  ``judge_<F>.py`` next to this file (an inspector's judge code, copied by the grader):
+  its ``load(directory, definitions)`` and ``predict(model, array, step)`` answer;
 * ``{"op": "predict", "key": K}`` followed by an array: answer the model's outputs;
 * ``{"op": "quit"}``.
 
@@ -139,10 +141,10 @@ def _activation_after(tensor, inside):
 class Judge:
     def __init__(self, definitions_path):
         import numpy as np
-        import keras
 
-        self.np, self.keras = np, keras
+        self.np = np
         self.models = {}
+        self.frameworks = {}  # key -> the judge module of a model that is not Keras
         self.definitions = {"__name__": "__main__", "__builtins__": __builtins__}
         self.failed_statements = self._define(definitions_path)
 
@@ -159,6 +161,23 @@ class Judge:
             except Exception as exc:  # the statement's own error; the others still run
                 failed.append(f"line {node.lineno}: {type(exc).__name__}: {exc}"[:300])
         return failed[:50]
+
+    @property
+    def keras(self):
+        import keras  # only for Keras models: a judge of PyTorch modules never imports TensorFlow
+
+        return keras
+
+    def load_other(self, key, directory, framework):
+        """A model of another framework, by the inspector's judge module ``judge_<framework>.py``."""
+        import importlib
+
+        if not framework.isidentifier() or framework == "keras":
+            raise ValueError(f"unknown framework {framework!r}")
+        module = importlib.import_module(f"judge_{framework}")
+        model, answer = module.load(directory, self.definitions)
+        self.models[key], self.frameworks[key] = model, module
+        return answer
 
     def _custom_objects(self):
         return {k: v for k, v in self.definitions.items() if isinstance(v, type) or callable(v)}
@@ -279,6 +298,8 @@ class Judge:
         # as grader.inspect.evaluate.batch_size: at most 1,000 images or 2**22 input values a batch
         per_image = max(1, int(self.np.prod(array.shape[1:])))
         step = max(1, min(1000, (1 << 22) // per_image))
+        if key in self.frameworks:
+            return self.np.asarray(self.frameworks[key].predict(model, array, step), dtype="float32")
         for start in range(0, len(array), step):
             outputs.append(self.np.asarray(model(array[start:start + step], training=False), dtype="float32"))
         return self.np.concatenate(outputs) if outputs else self.np.zeros((0,), "float32")
@@ -321,7 +342,9 @@ def main():
         if op == "predict":
             payload = _read_exact(requests, int(request["nbytes"]))
         try:
-            if op == "load":
+            if op == "load" and request.get("framework", "keras") != "keras":
+                _write_frame(channel, judge.load_other(request["key"], request["dir"], str(request["framework"])))
+            elif op == "load":
                 _write_frame(channel, judge.load(request["key"], request["dir"]))
             elif op == "predict":
                 array = judge.np.frombuffer(payload, dtype=request["dtype"]).reshape(request["shape"])

@@ -107,6 +107,10 @@ class Harness:
     def __init__(self, seed, max_export_params, compat_events=None, keras=True):
         import numpy as np
 
+        # other frameworks' harvests (the inspectors' kernel code): each has note_cell(user_ns,
+        # count) and harvest(user_ns, directory, manifest, export), called after the Keras models'
+        self.extensions = []
+
         # events of the compatibility layer (Colab stand-in, pip, magics, Keras 2 names),
         # appended by grader/execute/kernel_compat.py; each harvest exports the new ones
         self._compat_events = compat_events if compat_events is not None else []
@@ -310,6 +314,11 @@ class Harness:
         """After a student cell: remember in which cell each reachable model first appeared."""
         if not execution_count:
             return
+        for extension in self.extensions:
+            try:
+                extension.note_cell(user_ns, execution_count)
+            except Exception:  # another framework's bookkeeping must not stop this one's
+                pass
         for model in self._reachable_models(user_ns):
             entry = self._first_seen.get(id(model))
             if entry is None or entry[0]() is not model:
@@ -510,6 +519,11 @@ class Harness:
             info.update(order=self._order, dir=f"model{self._order}", execution_count=self._created_count(model))
             self._exported_order[id(model)] = self._order
             manifest["models"].append(info)
+        for extension in self.extensions:
+            try:
+                extension.harvest(user_ns, directory, manifest, export)
+            except Exception as exc:  # another framework's failure must not hide the Keras models
+                manifest.setdefault("harvest_errors", []).append(f"{type(exc).__name__}: {exc}"[:500])
         if export:
             manifest["values"], manifest["value_errors"] = self._export_values(user_ns, value_names)
             manifest["callbacks"] = self._export_callbacks(objects)
@@ -525,7 +539,7 @@ COMMAND_MARK = "#grader-command "  # a comment-only cell carrying a harvest or a
 
 
 def install(seed, max_export_params, compat_events=None, keras=True):
-    """Create the harness and hook it to IPython's ``post_run_cell`` event.
+    """Create the harness, hook it to IPython's ``post_run_cell`` event and return it.
 
     The grader triggers a harvest or a function call with a cell holding only a comment
     (``#grader-command {json}``): the cell names nothing, so no student global can
@@ -549,3 +563,4 @@ def install(seed, max_export_params, compat_events=None, keras=True):
             pass
 
     shell.events.register("post_run_cell", on_cell)
+    return harness

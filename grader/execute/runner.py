@@ -120,7 +120,8 @@ class NotebookRunner:
 
     def __init__(self, nb, segments: list[Segment], settings: ExecutionSettings, area: KernelArea,
                  value_names: dict[str, list[str]] | None = None, *, sandbox: Sandbox, dataset_dir: Path,
-                 calls: list[dict] | None = None, keras: bool = True, status: Path | None = None,
+                 calls: list[dict] | None = None, models: bool = True, harvest_code: tuple[str, ...] = (),
+                 status: Path | None = None,
                  reserve: KernelReserve | None = None, reserved: Reserved | None = None) -> None:
         self.nb = nb
         # nbclient stores each executed cell back at nb.cells[index]: the grader's own code
@@ -138,7 +139,10 @@ class NotebookRunner:
         self.dataset_dir = dataset_dir
         self.kernel: Kernel | None = None
         self.calls = calls or []
-        self.keras = keras  # False: the kernel never imports TensorFlow for the grader (no model is graded)
+        self.models = models  # False: the harness exports no model, so the kernel imports no framework for it
+        # the inspectors' own harvest code (grader/inspect/<framework>/kernel_side.py): each module's
+        # ``install(harness, side)`` hooks it into the harness
+        self.harvest_code = tuple(harvest_code) if models else ()
         self.status = status  # where the cell being executed is written, for the progress display
         self.reserve = reserve  # this worker's kernels started ahead: the next notebook's is launched here
         self.reserved = reserved  # the kernel launched ahead for this notebook (in ``area``), if any
@@ -214,12 +218,16 @@ class NotebookRunner:
         source = (
             "_compat = {'__name__': 'grader_kernel_compat'}\n"
             f"exec(compile({compat!r}, '<grader-compat>', 'exec'), _compat)\n"
-            f"_events = _compat['install_compat']({bool(self.settings.keras2_compat)!r}, {self.keras!r})\n"
+            f"_events = _compat['install_compat']({bool(self.settings.keras2_compat)!r}, {self.models!r})\n"
             "_side = {'__name__': 'grader_kernel_side'}\n"
             f"exec(compile({side!r}, '<grader-prelude>', 'exec'), _side)\n"
-            f"_side['install']({self.settings.seed}, {self.settings.max_export_params}, compat_events=_events, "
-            f"keras={self.keras!r})\n"
+            f"_harness = _side['install']({self.settings.seed}, {self.settings.max_export_params}, "
+            f"compat_events=_events, keras={self.models!r})\n"
         )
+        for number, code in enumerate(self.harvest_code):
+            source += (f"_more = {{'__name__': 'grader_kernel_side_{number}'}}\n"
+                       f"exec(compile({code!r}, '<grader-prelude>', 'exec'), _more)\n"
+                       "_more['install'](_harness, _side)\n")
         code = f"exec(compile({source!r}, '<grader-prelude>', 'exec'), {{'__name__': 'grader_prelude'}})"
         error = self._execute(client, code, self.settings.startup_timeout)
         if error:

@@ -7,7 +7,8 @@ it, :func:`take_harvest` copies it, member by member, into a folder of the grade
 * only regular files and folders, opened without following links (``O_NOFOLLOW``,
   relative to an already-open folder), never a link, device, FIFO or socket;
 * only the names the harness writes (``manifest.json``, ``harvest-error.txt``,
-  ``model<N>/model.json``, ``model<N>/model.weights.h5``, ``calls.json``);
+  ``model<N>/model.json``, ``model<N>/model.weights.h5``, ``calls.json``, and for a PyTorch
+  module ``model<N>/module.json`` and ``model<N>/model.safetensors``);
 * sizes capped per file, per model and per submission, models capped per harvest;
 * the manifest parsed once, bounded in size and depth, and every model entry's ``dir``
   checked to be one of the model folders just taken (listed once).
@@ -33,7 +34,10 @@ MANIFEST = "manifest.json"
 HARVEST_ERROR = "harvest-error.txt"
 CALLS = "calls.json"
 MODEL_DIR = re.compile(r"model[0-9]{1,6}")
-MODEL_FILES = ("model.json", "model.weights.h5")
+# a Keras model: its configuration and weights; a PyTorch module: its description and state_dict
+MODEL_FILES = ("model.json", "model.weights.h5", "module.json", "model.safetensors")
+DESCRIPTION_FILES = ("model.json", "module.json")  # JSON the inspectors parse: capped like a manifest
+FRAMEWORK = re.compile(r"[a-z][a-z0-9_]{0,19}")  # the inspector an entry names (keras, torch, ...)
 MAX_ERROR_CHARS = 2000  # of harvest-error.txt: what the harness writes is one exception line
 MAX_MANIFEST_DEPTH = 64
 READ_CHUNK = 1 << 20
@@ -154,6 +158,8 @@ def _take_model(name: str, dir_fd: int, target: Path, budget: Budget) -> list[st
             if _kind(member, fd) != "file":
                 raise HarvestRuleBroken(f"'{name}/{member}' is not a regular file")
             cap = min(limits.max_file_bytes, limits.max_model_bytes - total)
+            if member in DESCRIPTION_FILES:
+                cap = min(cap, limits.max_manifest_bytes)
             total += _copy_file(member, fd, target / member, cap, budget)
             taken.append(f"{name}/{member}")
     finally:
@@ -224,8 +230,10 @@ def _clean_entry(entry: dict[str, Any]) -> dict[str, Any]:
     count = entry.get("execution_count")
     order = entry.get("order")
     error = entry.get("error")
+    framework = entry.get("framework", "keras")
     return {
         "dir": entry["dir"],
+        "framework": framework if isinstance(framework, str) and FRAMEWORK.fullmatch(framework) else "unknown",
         "names": [_text(n, 200) for n in names[:50]] if isinstance(names, list) else [],
         "api": _text(entry.get("api", "unknown"), 40),
         "class": _text(entry.get("class", ""), 200),

@@ -15,9 +15,9 @@ from typing import Any
 from grader.execute import ExecutionRecord
 from grader.execute.take import MODEL_DIR, HarvestLimits, HarvestRuleBroken, parse_manifest
 from grader.facts import CallbackFacts, ModelFacts, NotebookFacts, SectionFacts
-from grader.inspect.evaluate import evaluate_accuracy, keras_predictor
-from grader.inspect.judge import Judge, judge_model, judgeable
-from grader.inspect.models import rebuild
+from grader.inspect import keras as _keras, torch as _torch  # noqa: F401 - the built-in inspectors register
+from grader.inspect.base import InspectContext, inspector_for
+from grader.inspect.judge import Judge
 from grader.notebook import Segment
 from grader.spec import Assignment
 
@@ -72,38 +72,18 @@ def _read_manifest(directory: Path) -> dict[str, Any]:
         return {}
 
 
-BASE_FIELDS = ("key", "section", "order", "names", "api", "reconstructed", "artifact_dir")
-
-
 def _inspect_model(entry: dict, section: str, directory: Path, evaluations, splits,
                    max_export_params: int, judge: Judge | None = None, created_cell: int | None = None) -> ModelFacts:
-    facts, model = rebuild(entry, section, directory, max_export_params)
-    if model is None and judge is not None and judgeable(entry, directory):
-        # its own call(), a custom layer or a lambda: only the notebook's classes can rebuild it
-        not_plain = _not_plain_arguments(entry)
-        if not_plain:  # created with arguments the judge cannot repeat: a teacher looks
-            return dataclasses.replace(facts, created_cell=created_cell, constructor_arguments=not_plain,
-                                       load_error=f"created with arguments that are not plain values: "
-                                                  f"{', '.join(not_plain)}")
-        base = {name: getattr(facts, name) for name in BASE_FIELDS}
-        facts = judge_model(judge, {**base, "created_cell": created_cell}, directory, evaluations, splits)
-        return facts
-    facts = dataclasses.replace(facts, created_cell=created_cell)
-    if model is None or not facts.has_weights or not evaluations:
-        return facts
-    results = []
-    predict = keras_predictor(model)
-    for spec in evaluations:
-        result = evaluate_accuracy(predict, splits[spec.name], spec, facts.input_shape)
-        if result is not None:
-            results.append(result)
-    return ModelFacts(**{**facts.__dict__, "evaluations": tuple(results)})
-
-
-def _not_plain_arguments(entry: dict) -> tuple[str, ...]:
-    """The constructor arguments the harness found not plain (``"dados (ndarray)"``), bounded."""
-    found = entry.get("constructor_not_plain")
-    return tuple(str(a)[:100] for a in found[:20]) if isinstance(found, list) else ()
+    """One model entry of a taken harvest, by the inspector of its framework."""
+    framework = str(entry.get("framework") or "keras")
+    inspector = inspector_for(framework)
+    if inspector is None or not inspector.available():
+        return ModelFacts(key=f"{section}/{entry.get('dir', '?')}", section=section, order=int(entry.get("order", 0)),
+                          names=tuple(str(n) for n in entry.get("names", [])), framework=framework,
+                          artifact_dir=str(directory), created_cell=created_cell,
+                          load_error=f"the grader cannot inspect {framework} models here (is its extra installed?)")
+    context = InspectContext(tuple(evaluations), splits, max_export_params, judge)
+    return inspector.inspect(entry, section, directory, context, created_cell)
 
 
 def _created_cell(entry: dict, cell_counts: dict[str, int]) -> int | None:
@@ -158,6 +138,9 @@ def inspect_execution(record: ExecutionRecord, artifacts: Path, segments: list[S
             continue
         if harvest.error:
             acc["errors"].append(harvest.error)
+        # an inspector's kernel code that failed (its models are missing; the others were exported)
+        acc["errors"] += [str(e)[:500] for e in (manifest.get("harvest_errors") or [])[:5]
+                          if isinstance(manifest.get("harvest_errors"), list)]
         if harvest.tampering:
             acc["tampering"] = acc["tampering"] or harvest.tampering
             if not seg.section:  # models outside the sections stand in for a section found by structure

@@ -141,18 +141,6 @@ def batch_size(inputs: np.ndarray) -> int:
     return max(1, min(MAX_BATCH, BATCH_VALUES // per_image))
 
 
-def keras_predictor(model) -> Predict:
-    """A ``predict`` callable for a Keras model in this process: None when the model cannot run."""
-    def predict(inputs: np.ndarray) -> np.ndarray | None:
-        try:
-            return np.asarray(model.predict(inputs, batch_size=batch_size(inputs), verbose=0))
-        except Exception as exc:  # Keras and TensorFlow raise many types for inputs a model rejects
-            log.info("model %s cannot predict on inputs %s: %s: %s", getattr(model, "name", "?"),
-                     inputs.shape, type(exc).__name__, exc)
-            return None
-    return predict
-
-
 def _chunk_size(input_shape: tuple) -> int:
     return max(1, CHUNK_VALUES // max(1, int(np.prod([d or SIDE for d in input_shape[1:]]))))
 
@@ -358,3 +346,13 @@ def per_class_metrics(labels: np.ndarray, predictions: np.ndarray, classes: int)
     return tuple({"class": c, "precision": round(float(p), 4), "recall": round(float(r), 4),
                   "f1": round(float(f), 4), "support": int(s)}
                  for c, p, r, f, s in zip(listed, precision, recall, f1, support))
+
+
+def evaluate_model(predict: Predict, evaluations, splits, input_shape: tuple | None) -> tuple[EvaluationFacts, ...]:
+    """Accuracy of one model on each dataset of ``evaluations`` (the loop every inspector uses)."""
+    results = []
+    for spec in evaluations:
+        result = evaluate_accuracy(predict, splits[spec.name], spec, input_shape)
+        if result is not None:
+            results.append(result)
+    return tuple(results)

@@ -1,11 +1,13 @@
 """The grader's side of the judge process (see :mod:`grader.execute.judge_side`).
 
-Models the grader's own process cannot rebuild in safe mode (a subclass with its own
-``call()``, a custom layer, a lambda activation) are judged in a fresh process started
-after the student's kernel is gone, in the same sandbox but without the dataset: it
-loads only the notebook's definitions and the exported weights. What it says is
-checked here: the parameter count must equal the weight file's, which the grader reads
-itself, and accuracy is computed here from the outputs, with labels the judge never saw.
+Models the grader's own process cannot rebuild in safe mode (a Keras subclass with its
+own ``call()``, a custom layer, a lambda activation, every PyTorch module) are judged in a
+fresh process started after the student's kernel is gone, in the same sandbox but
+without the dataset: it loads only the notebook's definitions and the exported weights.
+What it says is checked by each inspector (``grader/inspect/<framework>/``): the
+parameter count must equal the weight file's, which the grader reads itself, and
+accuracy is computed here from the outputs, with labels the judge never saw. This
+module is the process and its protocol; it knows no framework.
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ import struct
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from grader.execute.cgroups import create_kernel_cgroups
+from grader.execute.take import MODEL_FILES
 from grader.execute.reaper import LIVE, children, reap_new_children
 from grader.execute.sandbox import Sandbox, bubblewrap_argv, launcher_argv
 from grader.spec import ExecutionSettings
@@ -54,22 +57,6 @@ class JudgeFailed(Exception):
     """The judge process died, hung or answered something that is not the protocol."""
 
 
-def weight_file_sizes(path: Path) -> list[int]:
-    """Sizes of the model's arrays in a Keras ``.weights.h5`` file, read by the grader itself."""
-    import h5py
-
-    sizes: list[int] = []
-
-    def visit(name, item):
-        # the file also holds the optimizer's state (moments, step count): not parameters
-        if isinstance(item, h5py.Dataset) and name.split("/", 1)[0] != "optimizer":
-            sizes.append(int(np.prod(item.shape)) if item.shape else 1)
-
-    with h5py.File(path, "r") as handle:
-        handle.visititems(visit)
-    return sizes
-
-
 @dataclass
 class JudgeSetup:
     """What a judge needs: a folder of its own, the sandbox, the limits and the notebook's definitions."""
@@ -79,6 +66,8 @@ class JudgeSetup:
     settings: ExecutionSettings
     definitions: str
     hidden: tuple[Path, ...] = ()  # dataset folders: empty inside the judge's sandbox
+    # the inspectors' judge code: file name in the judge's folder (``judge_torch.py``) -> source file
+    judge_files: dict[str, Path] = field(default_factory=dict)
 
 
 class Judge:
@@ -101,6 +90,8 @@ class Judge:
         (root / "definitions.py").write_text(self.setup.definitions, encoding="utf-8")
         shutil.copyfile(JUDGE_SIDE, root / "judge_side.py")
         shutil.copyfile(JUDGE_SIDE.with_name("kernel_compat.py"), root / "kernel_compat.py")
+        for name, source in self.setup.judge_files.items():
+            shutil.copyfile(source, root / name)
         settings = self.setup.settings
         self._children_before = children()
         self.cgroups = create_kernel_cgroups(int(settings.memory_mb) * 2**20, int(settings.max_processes))
@@ -229,17 +220,17 @@ class Judge:
         self.close()
 
     # ------------------------------------------------------------------ requests
-    def load(self, directory: Path) -> tuple[str, dict[str, Any]]:
+    def load(self, directory: Path, framework: str = "keras") -> tuple[str, dict[str, Any]]:
         """Copy one exported model into the judge's folder and rebuild it there: ``(key, description)``."""
         self._models += 1
         key = f"m{self._models}"
         target = self.setup.root / "models" / key
         target.mkdir(parents=True, exist_ok=True)
         # ``directory`` is a taken harvest (regular files the grader copied): the judge gets copies
-        for name in ("model.json", "model.weights.h5"):
+        for name in MODEL_FILES:
             if (directory / name).is_file() and not (directory / name).is_symlink():
                 shutil.copyfile(directory / name, target / name)
-        answer = self._request({"op": "load", "key": key, "dir": str(target)})
+        answer = self._request({"op": "load", "key": key, "dir": str(target), "framework": framework})
         if not answer.get("ok"):
             raise ValueError(f"the model could not be rebuilt with the notebook's classes: {bounded(answer.get('error'))}")
         return key, answer
@@ -259,52 +250,3 @@ class Judge:
             return np.frombuffer(answer["payload"], dtype=np.float32).reshape([int(d) for d in answer["shape"]])
         except (ValueError, TypeError):
             return None
-
-
-def judgeable(entry: dict, directory: Path) -> bool:
-    """A model the grader could not rebuild that the judge may: exported with its configuration and weights."""
-    return (directory / "model.json").is_file() and (directory / "model.weights.h5").is_file() and not entry.get("error")
-
-
-def judge_model(judge: Judge, base: dict, directory: Path, evaluations, splits) -> Any:
-    """Facts of one model rebuilt by the judge, checked against the weight file; ModelFacts either way."""
-    from grader.facts import ModelFacts
-    from grader.inspect.evaluate import evaluate_accuracy
-    from grader.inspect.models import _shape, compile_facts, layer_facts_from
-
-    try:
-        key, answer = judge.load(directory)
-    except (JudgeFailed, ValueError) as exc:
-        return ModelFacts(**base, load_error=bounded(exc))
-    try:
-        sizes = weight_file_sizes(directory / "model.weights.h5")
-    except (OSError, ValueError) as exc:
-        return ModelFacts(**base, load_error=f"cannot read the exported weights: {exc}")
-    total = sum(sizes)
-    claimed = [int(n) for n in answer.get("weights", []) if isinstance(n, int)]
-    trainable = sum(int(n) for n in answer.get("trainable", []) if isinstance(n, int))
-    if sum(claimed) != total or not 0 <= trainable <= total:
-        judge.distrust("the judge's description did not match the exported weights")
-        return ModelFacts(**base, load_error="the judge's description does not match the exported weights")
-    try:
-        layers = tuple(layer_facts_from(l["name"], l["class"], l.get("config") or {}, l.get("params", 0),
-                                        l.get("trainable", 0), l.get("output_shape"))
-                       for l in answer.get("layers", []) if isinstance(l, dict))
-        input_shape, output_shape = _shape(answer.get("input_shape")), _shape(answer.get("output_shape"))
-    except (KeyError, TypeError, ValueError) as exc:
-        return ModelFacts(**base, load_error=f"the judge's description is malformed: {exc}")
-    try:
-        config = json.loads((directory / "model.json").read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        config = None
-    results = []
-    for spec in evaluations:
-        result = evaluate_accuracy(lambda x: judge.predict(key, x), splits[spec.name], spec, input_shape)
-        if result is not None:
-            results.append(result)
-    return ModelFacts(
-        **{**base, "reconstructed": True},
-        has_weights=True, total_params=total, trainable_params=trainable, non_trainable_params=total - trainable,
-        input_shape=input_shape, output_shape=output_shape, layers=layers, evaluations=tuple(results),
-        compiled=compile_facts(config), judged_with_student_code=True,
-    )

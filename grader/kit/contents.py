@@ -19,13 +19,14 @@ from grader.checks.base import CheckKind, Registry, default_registry
 from grader.checks.structure import find_reference_models, plain_shape
 from grader.checks.text import NUMBER_TOLERANCE, normalize
 from grader.checks.value import lookup_variable
-from grader.facts import LayerFacts, ModelFacts, NotebookFacts, SectionFacts
+from grader.facts import LAYER_ATTRIBUTES, LayerFacts, ModelFacts, NotebookFacts, SectionFacts
 from grader.sealed import Sealed, SealedKeyword, SealedNumber, is_number
 from grader.serial import JsonData
 from grader.spec import Assignment, CheckNeeds, CheckSpec
 
-FORMAT = 2  # 2: each check keeps what it reads (``needs``), for ``verificar()`` to export
-LAYER_ATTRIBUTES = ("units", "filters", "kernel_size", "strides", "pool_size", "padding", "activation", "rate")
+# 2: each check keeps what it reads (``needs``), for ``verificar()`` to export; 3: layers in the
+# framework-neutral vocabulary (kind, op, width, kernel, stride)
+FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class Sealer:
 
     def layer(self, layer: LayerFacts, context: str) -> LayerFacts:
         attributes = {name: self.exact(getattr(layer, name), f"{context}/{name}") for name in LAYER_ATTRIBUTES}
-        return LayerFacts(name=context.rsplit("/", 1)[-1], class_name=layer.class_name,
+        return LayerFacts(name=context.rsplit("/", 1)[-1], class_name=layer.class_name, kind=layer.kind, op=layer.op,
                           params=self.exact(layer.params, f"{context}/params"),
                           trainable_params=self.exact(layer.trainable_params, f"{context}/trainable"),
                           output_shape=self.exact(plain_shape(layer.output_shape), f"{context}/shape"), **attributes)
@@ -94,6 +95,7 @@ class Sealer:
 def plain_model(model: ModelFacts) -> ModelFacts:
     """A reference model without what no check of a kit reads (evaluations, history, files)."""
     return ModelFacts(key=model.key, section=model.section, order=model.order, names=model.names, api=model.api,
+                      framework=model.framework,
                       reconstructed=model.reconstructed, has_weights=model.has_weights,
                       total_params=model.total_params, trainable_params=model.trainable_params,
                       non_trainable_params=model.non_trainable_params, output_shape=model.output_shape,

@@ -94,7 +94,7 @@ def _harness(assignment: Assignment, keras: bool):
 
 
 def _models(manifest: dict, directory: Path, section: str, max_export_params: int) -> tuple[ModelFacts, ...]:
-    from grader.inspect.models import rebuild
+    from grader.inspect.keras.models import rebuild
 
     found = []
     for entry in manifest.get("models", []):

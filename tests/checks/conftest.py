@@ -10,14 +10,16 @@ import pytest
 
 from grader.checks.base import Outcome
 from grader.facts import CellRecord, EvaluationFacts, LayerFacts, ModelFacts, NotebookFacts, SectionFacts
+from grader.inspect.keras.layers import layer_facts_from
 from grader.messages import load_catalogue
 from grader.spec import CheckSpec
 
 
 def layer(class_name: str, out=None, params: int = 0, **attributes) -> LayerFacts:
-    """One layer; ``out`` is the output shape without the batch dimension."""
+    """One Keras layer, its ``attributes`` in Keras words (``filters=6``); ``out``: the output shape
+    without the batch dimension."""
     shape = (None, *out) if out is not None else None
-    return LayerFacts(class_name.lower(), class_name, params, params, output_shape=shape, **attributes)
+    return layer_facts_from(class_name.lower(), class_name, attributes, params, params, shape)
 
 
 def lenet_layers(activation: str = "tanh", pool: str = "AveragePooling2D", c1: int = 6) -> list[LayerFacts]:

@@ -67,7 +67,7 @@ def test_attribute_difference_scores_half_with_diff_row(make):
 
 def test_missing_and_extra_layers_count_in_the_denominator(make):
     reference = normalize_layers(make.lenet_layers())
-    fewer = [x for x in reference if x.units != 84]
+    fewer = [x for x in reference if x.width != 84]
     missing = compare_layers(reference, fewer)
     assert missing.fraction == 7 / 8
     assert [r["status"] for r in missing.rows()].count("missing") == 1

@@ -21,8 +21,8 @@ SCHEMA = json.loads((ROOT / "contracts" / "results.schema.json").read_text())
 REFERENCE_ID = "00-referencia"
 
 
-def expected_outcomes(assignment: str) -> dict:
-    path = ROOT / "assignments" / assignment / "examples" / "expected.toml"
+def expected_outcomes(assignment: str, folder: str = "examples") -> dict:
+    path = ROOT / "assignments" / assignment / folder / "expected.toml"
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
@@ -40,22 +40,24 @@ class GradedExamples:
         return next(s for s in self.results["submissions"] if s["id"] == sub_id)
 
 
-def grade_examples(assignment: str, base: Path, dataset_dir: Path) -> GradedExamples:
-    """Grade every example plus the reference (as ``00-referencia``) in one run."""
+def grade_examples(assignment: str, base: Path, dataset_dir: Path, folder: str = "examples") -> GradedExamples:
+    """Grade every example of ``folder`` in one run, plus the reference (as ``00-referencia``) for ``examples``."""
     submissions = base / "subs"
     submissions.mkdir()
-    for notebook in (ROOT / "assignments" / assignment / "examples").glob("*.ipynb"):
+    for notebook in (ROOT / "assignments" / assignment / folder).glob("*.ipynb"):
         shutil.copy(notebook, submissions / notebook.name)
-    shutil.copy(ROOT / "reference" / f"{assignment}.ipynb", submissions / f"{REFERENCE_ID}.ipynb")
+    if folder == "examples":
+        shutil.copy(ROOT / "reference" / f"{assignment}.ipynb", submissions / f"{REFERENCE_ID}.ipynb")
     store = base / "store.sqlite"
     run(submissions=submissions, assignment=assignment, out=base / "out", jobs=2, data_dir=dataset_dir, store=store)
     results = json.loads((base / "out" / "results.json").read_text(encoding="utf-8"))
     return GradedExamples(base / "out", results, store, submissions)
 
 
-def assert_follows_the_contract(graded: GradedExamples, expected: dict) -> None:
+def assert_follows_the_contract(graded: GradedExamples, expected: dict, reference: bool = True) -> None:
+    """``reference``: the reference was graded as a submission too (``examples``, not another folder)."""
     jsonschema.validate(graded.results, SCHEMA)
-    assert {s["id"] for s in graded.results["submissions"]} == set(expected) | {REFERENCE_ID}
+    assert {s["id"] for s in graded.results["submissions"]} == set(expected) | ({REFERENCE_ID} if reference else set())
 
 
 def assert_reference_scores(graded: GradedExamples, maximum: float) -> None:

@@ -306,7 +306,7 @@ def test_a_colab_hand_in_runs_and_its_keras2_names_work(with_compat):
         ("keras2", "lr=", "learning_rate="),  # SGD(lr=...) this time
     }  # and nothing Keras itself asked (Sequential's hasattr(layer, "input_shape") when load_model rebuilds it)
 
-    from grader.inspect.models import model_facts
+    from grader.inspect.keras.models import model_facts
 
     (entry,) = json.loads((area.artifacts / "desafio-1" / "manifest.json").read_text())["models"]
     facts = model_facts(entry, "desafio-1", area.artifacts / "desafio-1" / entry["dir"])

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 from grader.execute import execute_notebook
-from grader.inspect.models import model_facts
+from grader.inspect.keras.models import model_facts
 from grader.notebook import split_sections
 from grader.spec import Assignment, CheckSpec, ExecutionSettings, SectionSpec
 
@@ -209,7 +209,7 @@ def test_a_numpy_only_assignment_never_imports_tensorflow_in_the_kernel(tmp_path
     area = prepare_area(tmp_path / "k", dataset_dir)
     runner = NotebookRunner(nb, split_sections(nb, assignment), assignment.execution, area,
                             {"desafio-1": ["loaded", "lr"]}, sandbox=resolve_sandbox("auto"), dataset_dir=dataset_dir,
-                            keras=False, status=tmp_path / "status.json")
+                            models=False, status=tmp_path / "status.json")
     record = runner.run()
     assert json.loads((tmp_path / "status.json").read_text()) == {"cell": 4}  # the last cell it ran, 1-based
     assert all(c.status == "ok" for c in record.cells), [(c.index, c.evalue) for c in record.cells]

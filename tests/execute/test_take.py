@@ -205,3 +205,61 @@ def test_limits_fit_the_largest_exported_model():
     limits = HarvestLimits.for_params(5_000_000)
     assert limits.max_file_bytes >= 8 * 5_000_000 and limits.max_model_bytes > limits.max_file_bytes
     assert limits.max_submission_bytes >= 4 * limits.max_file_bytes
+
+
+# ---------------------------------------------------------------- PyTorch modules: module.json + model.safetensors
+def torch_harvest(root: Path, description: bytes = b'{"architecture": {"class": "LeNet"}}',
+                  weights: bytes = b"\x08\0\0\0\0\0\0\0{}      ") -> Path:
+    """An exports folder holding one PyTorch module as the torch harvest writes it."""
+    folder = root / "k" / "exports" / "desafio-1"
+    (folder / "model1").mkdir(parents=True)
+    (folder / "model1" / "module.json").write_bytes(description)
+    (folder / "model1" / "model.safetensors").write_bytes(weights)
+    manifest = {"segment": "desafio-1", "values": {},
+                "models": [{"dir": "model1", "names": ["net"], "order": 1, "framework": "torch", "api": "subclass"}]}
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return folder
+
+
+def test_a_torch_module_is_taken_with_its_framework(tmp_path):
+    taken = take(torch_harvest(tmp_path))
+    assert taken.tampering is None
+    assert files_under(taken.folder) == {"manifest.json", "model1", "model1/module.json", "model1/model.safetensors"}
+    assert taken.manifest["models"][0]["framework"] == "torch"
+
+
+def test_an_entry_without_a_framework_is_keras_and_a_strange_framework_is_unknown(tmp_path):
+    taken = take(harvest(tmp_path, _manifest("model1")))
+    assert taken.manifest["models"][0]["framework"] == "keras"
+    manifest = _manifest("model1")
+    manifest["models"][0]["framework"] = "../../torch"
+    taken = take(harvest(tmp_path / "again", manifest))
+    assert taken.manifest["models"][0]["framework"] == "unknown"
+
+
+def test_a_torch_description_is_capped_like_a_manifest(tmp_path):
+    limits = HarvestLimits(max_manifest_bytes=1000)
+    taken = take(torch_harvest(tmp_path, description=b"{" + b" " * 5000 + b"}"), Budget(limits))
+    assert taken.tampering and "module.json" in taken.tampering and taken.manifest is None
+
+
+def test_a_torch_weight_file_over_the_file_cap_breaks_a_rule(tmp_path):
+    limits = HarvestLimits(max_file_bytes=4000)
+    taken = take(torch_harvest(tmp_path, weights=b"\0" * 5000), Budget(limits))
+    assert taken.tampering and "model.safetensors" in taken.tampering and files_under(taken.folder) == set()
+
+
+def test_a_linked_torch_weight_file_is_refused(tmp_path, secret):
+    source = torch_harvest(tmp_path)
+    (source / "model1" / "model.safetensors").unlink()
+    (source / "model1" / "model.safetensors").symlink_to(secret)
+    taken = take(source)
+    assert taken.tampering and "model.safetensors" in taken.tampering
+    assert SECRET not in "".join(p.read_text(errors="replace") for p in taken.folder.rglob("*") if p.is_file())
+
+
+def test_a_pickle_beside_a_torch_module_is_refused(tmp_path):
+    source = torch_harvest(tmp_path)
+    (source / "model1" / "model.pt").write_bytes(b"\x80\x04K\x01.")  # a pickle: never taken, never loaded
+    taken = take(source)
+    assert taken.tampering and "model.pt" in taken.tampering

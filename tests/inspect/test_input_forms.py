@@ -9,7 +9,8 @@ keras = pytest.importorskip("keras")
 
 from grader.datasets import EvaluationSpec, Split  # noqa: E402
 from grader.inspect import evaluate  # noqa: E402
-from grader.inspect.evaluate import evaluate_accuracy, input_candidates, keras_predictor  # noqa: E402
+from grader.inspect.evaluate import evaluate_accuracy, input_candidates  # noqa: E402
+from grader.inspect.keras.models import keras_predictor  # noqa: E402
 
 TEN = EvaluationSpec("fashion_mnist_test", "fashion_mnist_test")
 RNG = np.random.default_rng(7)

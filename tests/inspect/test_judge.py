@@ -5,7 +5,7 @@ from __future__ import annotations
 import h5py
 import numpy as np
 
-from grader.inspect.judge import weight_file_sizes
+from grader.inspect.keras.judging import weight_file_sizes
 
 
 def test_parameters_are_counted_from_the_weight_file_without_the_optimizer_state(tmp_path):

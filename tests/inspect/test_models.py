@@ -10,7 +10,7 @@ import pytest
 keras = pytest.importorskip("keras")
 tf = pytest.importorskip("tensorflow")
 
-from grader.inspect.models import (  # noqa: E402
+from grader.inspect.keras.models import (  # noqa: E402
     MISSING_WEIGHTS, load_model, model_facts, rebuild, sanitize_activations,
 )
 

@@ -106,7 +106,7 @@ def test_the_kit_keeps_visible_checks_and_seals_what_they_do_not_reveal(kit, tmp
     assert kit.deferred == ("compilacao",) and kit.hidden_inputs == {"relu": 1}
     lenet = kit.reference.section("desafio-3").models[0]
     assert is_sealed(lenet.total_params) and lenet.layers[1].class_name == "Conv2D"
-    assert is_sealed(lenet.layers[1].filters) and lenet.layers[5].filters is None
+    assert is_sealed(lenet.layers[1].width) and lenet.layers[5].width is None
     assert kit.reference.calls["relu"]["results"] == [{"value": [1.0, 0.0]}]  # function checks reveal visible results
 
 
