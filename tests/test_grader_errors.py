@@ -35,8 +35,8 @@ PER_CLASS = tuple({"class": c, "precision": 0.9 - c / 100, "recall": 0.8, "f1": 
 
 def layers() -> tuple[LayerFacts, ...]:
     return (
-        LayerFacts("flatten", "Flatten", 0, 0, (None, 784)),
-        LayerFacts("dense", "Dense", 7850, 7850, (None, 10), units=10, activation="softmax"),
+        LayerFacts("flatten", "Flatten", 0, 0, (None, 784), kind="flatten", op="flatten"),
+        LayerFacts("dense", "Dense", 7850, 7850, (None, 10), kind="dense", op="dense", width=10, activation="softmax"),
     )
 
 
