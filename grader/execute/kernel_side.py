@@ -112,7 +112,7 @@ class Harness:
         self.extensions = []
 
         # events of the compatibility layer (Colab stand-in, pip, magics, Keras 2 names),
-        # appended by grader/execute/kernel_compat.py; each harvest exports the new ones
+        # appended by the compatibility layer (grader/execute/compat/); each harvest exports the new ones
         self._compat_events = compat_events if compat_events is not None else []
         self._compat_exported = 0
 

@@ -20,6 +20,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+from grader.execute.compat import kernel_source
 from grader.execute.environment import KernelArea
 from grader.execute.kernel import TIMEOUT_ENAME, Kernel, connect_kernel, start_kernel, stop_kernel
 from grader.execute.kernel_side import COMMAND_MARK
@@ -213,7 +214,7 @@ class NotebookRunner:
     def _prelude(self, client: NotebookClient) -> None:
         # the compatibility layer first (Colab stand-in, pip, magics, Keras 2 names): the
         # harness captures keras.Model's methods when it is created, after the patches
-        compat = KERNEL_SIDE.with_name("kernel_compat.py").read_text(encoding="utf-8")
+        compat = kernel_source()  # the parts of grader/execute/compat/ as one text
         side = KERNEL_SIDE.read_text(encoding="utf-8")
         source = (
             "_compat = {'__name__': 'grader_kernel_compat'}\n"

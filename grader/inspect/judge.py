@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.execute.compat import kernel_source
 from grader.execute.cgroups import create_kernel_cgroups
 from grader.execute.take import MODEL_FILES
 from grader.execute.reaper import LIVE, children, reap_new_children
@@ -89,7 +90,7 @@ class Judge:
             folder.mkdir(parents=True, exist_ok=True)
         (root / "definitions.py").write_text(self.setup.definitions, encoding="utf-8")
         shutil.copyfile(JUDGE_SIDE, root / "judge_side.py")
-        shutil.copyfile(JUDGE_SIDE.with_name("kernel_compat.py"), root / "kernel_compat.py")
+        (root / "kernel_compat.py").write_text(kernel_source(), encoding="utf-8")  # the kernel's text
         for name, source in self.setup.judge_files.items():
             shutil.copyfile(source, root / name)
         settings = self.setup.settings

@@ -7,13 +7,8 @@ import re
 
 import pytest
 
-from grader.execute.compat import BUNDLE, HERE, PIECES, kernel_source
+from grader.execute.compat import HERE, PIECES, kernel_source
 from grader.messages import load_catalogue
-
-
-def test_kernel_compat_py_is_the_parts_as_one_text():
-    """Edit the parts, then run ``python -m grader.execute.compat``: the file the kernel gets follows them."""
-    assert BUNDLE.read_text(encoding="utf-8") == kernel_source()
 
 
 @pytest.mark.parametrize("piece", PIECES)
