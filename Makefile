@@ -16,9 +16,11 @@ $(BIN)/grader: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	@# the torch extra's CPU build first, from PyTorch's own index (PyPI's build pulls gigabytes of CUDA
-	@# libraries); where that index cannot be reached, the configured indexes are asked below
-	$(BIN)/python -c 'import torch' 2>/dev/null || $(BIN)/python -m pip install --quiet 'torch==$(TORCH_VERSION)' \
-	  --index-url $(TORCH_INDEX) || echo "NOTE: torch not installed from $(TORCH_INDEX); trying the configured indexes"
+	@# libraries); where that index cannot be reached (a closed network), the configured indexes are asked below
+	$(BIN)/python -c 'import torch' 2>/dev/null || ! $(BIN)/python -c 'import socket, urllib.parse; \
+	  socket.create_connection((urllib.parse.urlsplit("$(TORCH_INDEX)").hostname, 443), 5).close()' 2>/dev/null || \
+	  $(BIN)/python -m pip install --quiet 'torch==$(TORCH_VERSION)' --index-url $(TORCH_INDEX) || \
+	  echo "NOTE: torch not installed from $(TORCH_INDEX); trying the configured indexes"
 	$(BIN)/python -m pip install --quiet -e '.[test,torch]'
 	@touch $(BIN)/grader
 

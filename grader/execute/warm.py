@@ -99,6 +99,17 @@ class KernelReserve:
         with self._lock:
             if sum(r.key == key for r in self._waiting) >= self._running:
                 return
+        self._launch(key, settings, sandbox, dataset_dir)
+
+    def launch_ahead(self, settings: ExecutionSettings, sandbox: Sandbox, dataset_dir: Path) -> None:
+        """An idle worker (a server waiting for uploads) keeps one kernel ready for its first notebook."""
+        key = reserve_key(settings, sandbox, dataset_dir)
+        with self._lock:
+            if any(r.key == key for r in self._waiting):
+                return
+        self._launch(key, settings, sandbox, dataset_dir)
+
+    def _launch(self, key: str, settings: ExecutionSettings, sandbox: Sandbox, dataset_dir: Path) -> None:
         root = new_workdir()
         try:
             launched = launch_kernel(prepare_area(root, dataset_dir), settings, sandbox, dataset_dir)

@@ -59,3 +59,12 @@ def notebook_facts(path: Path, context: GradingContext, status: Path | None) -> 
     # a kernel started ahead in this worker while the notebook runs, taken by the next one (grader.execute.warm)
     facts, _ = collect_facts(path, context, use_cache=True, status=status, reserve=worker_reserve())
     return json.dumps(facts.to_json())
+
+
+WARM_HOLD = 1.0  # seconds a warm-up task keeps its worker, so that the next one goes to another worker
+
+
+def warm_up(context: GradingContext) -> None:
+    """Start this worker's first kernel now: the first upload after an idle start only connects to it."""
+    worker_reserve().launch_ahead(context.assignment.execution, context.sandbox, context.dataset_dir)
+    time.sleep(WARM_HOLD)

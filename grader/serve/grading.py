@@ -24,7 +24,7 @@ from pathlib import Path
 from grader.execute.reaper import kill_tree
 from grader.facts import NotebookFacts
 from grader.grade import GradingContext
-from grader.serve.execution import init_worker, notebook_facts
+from grader.serve.execution import init_worker, notebook_facts, warm_up
 from grader.serve.jobs import Job, JobQueue
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,19 @@ class Grader:
             if self._stop.is_set():
                 return
             self.reference(assignment)
+        self._warm_kernels()
+
+    def _warm_kernels(self) -> None:
+        """Each worker process starts a kernel for the first assignment's next upload (kept ready while idle)."""
+        if self._stop.is_set() or not self.contexts:
+            return
+        context = next(iter(self.contexts.values()))
+        try:
+            pool = self._executor()
+            for future in [pool.submit(warm_up, context) for _ in range(self.workers)]:
+                future.result()
+        except Exception as exc:  # noqa: BLE001 - the first upload then starts its own kernel
+            log.info("no kernel started ahead: %s: %s", type(exc).__name__, exc)
 
     def _loop(self) -> None:
         while not self._stop.is_set():

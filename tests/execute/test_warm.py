@@ -88,3 +88,19 @@ def test_a_kernel_started_for_other_settings_is_never_used(dataset_dir):
         assert not reserve._waiting and not other.root.exists()
     finally:
         reserve.close()
+
+
+def test_an_idle_worker_keeps_one_kernel_ready_for_its_first_notebook(dataset_dir):
+    """A server's worker that has graded nothing yet: its first notebook only connects."""
+    context = _context(dataset_dir)
+    reserve = KernelReserve()
+    try:
+        reserve.launch_next(*_for(context))
+        assert reserve._waiting == []  # no notebook running: launch_next starts nothing
+        reserve.launch_ahead(*_for(context))
+        reserve.launch_ahead(*_for(context))  # one is enough
+        [waiting] = reserve._waiting
+        facts, _ = collect_facts(EXAMPLES / "01-correta.ipynb", context, use_cache=False, reserve=reserve)
+        assert facts.error is None and not waiting.root.exists()  # it ran in the kernel started ahead
+    finally:
+        reserve.close()
