@@ -35,3 +35,19 @@ def test_the_text_runs_alone_in_the_language_it_is_shipped_in():
         assert expected in namespace["UPLOAD_ERROR"] and callable(namespace["install_compat"])
         lines = namespace["_PackageManagers"](namespace["_Recorder"]()).handle(namespace["parse_command"]("apt install x"))
         assert ("ignored" in lines[0]) == (lang == "en")
+
+
+def test_every_message_renders_with_the_parameters_its_callers_give():
+    """``say("kernel.keras2.compile_list", key=..., value=...)`` raised TypeError in the kernel (r13's compile)."""
+    calls = []
+    for piece in PIECES:
+        text = (HERE / f"{piece}.py").read_text(encoding="utf-8")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "say" and node.args:
+                calls.append((node.args[0].value, [k.arg for k in node.keywords]))
+    assert len(calls) > 30
+    namespace = {"__name__": "grader_kernel_compat"}
+    exec(compile(kernel_source(), "<grader-compat>", "exec"), namespace)
+    for message, names in calls:
+        text = namespace["say"](message, **{name: "x" for name in names})
+        assert not text.startswith("["), (message, text)

@@ -30,7 +30,10 @@ class _Recorder:
 MESSAGES = {}
 
 
-def say(key, **params):
-    """The message ``key`` (``kernel.pip.missing``) with ``params``, in the language the layer was shipped in."""
-    template = MESSAGES.get(key)
-    return template.format(**params) if template is not None else f"[{key}] {params}"
+def say(message, /, **params):
+    """The message ``message`` (``kernel.pip.missing``) with ``params``, in the language the layer was shipped in.
+
+    Positional only: a message's own parameters may be called ``key`` (``kernel.keras2.compile_list``).
+    """
+    template = MESSAGES.get(message)
+    return template.format(**params) if template is not None else f"[{message}] {params}"
