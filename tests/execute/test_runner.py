@@ -71,7 +71,7 @@ def test_a_dead_kernel_is_replaced_and_earlier_work_replayed(tmp_path, dataset_d
     assert next(c for c in record.cells if c.index == 4).ename == "KernelDied"
     assert status[6] == "ok" and status[7] == "ok"  # `base` was replayed into the new kernel
     entry = _manifest(area, "desafio-2")["models"][0]
-    assert model_facts(entry, "desafio-2", area.artifacts / "desafio-2" / entry["dir"]).layers[0].units == 42
+    assert model_facts(entry, "desafio-2", area.artifacts / "desafio-2" / entry["dir"]).layers[0].width == 42
 
 
 def test_total_timeout_skips_the_remaining_cells(tmp_path, dataset_dir):
