@@ -51,6 +51,11 @@ def _exit_now() -> None:
 def _init_worker(threads: int, log_path: str | None = None) -> None:
     atexit.register(_exit_now)
     install_worker_handlers()  # Ctrl-C is the main process's; it stops workers with SIGTERM
+    prepare_worker(threads, log_path)
+
+
+def prepare_worker(threads: int, log_path: str | None) -> None:
+    """A grading worker's output and thread counts (a run's worker, or a server's)."""
     # TensorFlow, absl and the kernels write banners and warnings to stderr (oneDNN's
     # notice cannot be silenced by any variable), and ipykernel its Ctrl-C banner to the
     # stdout it inherits: both go to OUT/grader.log, not the terminal nor `grader run > log`

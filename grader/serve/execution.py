@@ -10,6 +10,7 @@ import threading
 import time
 from pathlib import Path
 
+from grader.backends.local import prepare_worker
 from grader.grade import GradingContext, collect_facts
 from grader.execute.cgroups import destroy_all
 from grader.execute.reaper import kill_all_children
@@ -28,16 +29,7 @@ def init_worker(threads: int, log_path: str | None = None, server: int | None = 
     # the server's pid as the server knew it: a server killed while this worker started is already gone here
     threading.Thread(target=_stop_with_parent, args=(server or os.getppid(),), name="grader-serve-parent",
                      daemon=True).start()
-    if log_path:
-        fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        os.dup2(fd, 1)
-        os.dup2(fd, 2)
-        os.close(fd)
-    for name in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS"):
-        os.environ[name] = str(threads)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
-    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+    prepare_worker(threads, log_path)
 
 
 def _stop_with_parent(parent: int) -> None:
