@@ -94,7 +94,10 @@ def test_unloadable_model_is_an_error_with_the_reason(make, render):
 def test_no_model_fails(make, render):
     outcome = _check(make, [])
     assert (outcome.status, outcome.message) == ("failed", "model.none_found")
-    render(outcome, "pt")
+    # the same words for a PyTorch hand-in: the message names no single framework
+    for lang in ("pt", "en"):
+        text = render(outcome, lang)
+        assert "Keras" in text and "PyTorch" in text, text
 
 
 def test_unknown_compare_entry_is_an_error(make):
