@@ -104,7 +104,7 @@ def constructor_call(cls, args, kwargs):
 class Harness:
     """Exports models and variables after each section; installed once per kernel."""
 
-    def __init__(self, seed, max_export_params, compat_events=None, keras=True):
+    def __init__(self, seed, max_export_params, compat_events=None, keras=True, after_import=None):
         import numpy as np
 
         # other frameworks' harvests (the inspectors' kernel code): each has note_cell(user_ns,
@@ -131,7 +131,13 @@ class Harness:
         self._fitted, self._callback_uses, self._callbacks_exported = [], {}, {}
         self._histories, self._histories_exported, self._exported_order = {}, {}, {}  # by id(model)
         self._Model = self._Callback = None
-        if keras:  # an assignment that grades no model never imports TensorFlow in the kernel
+        # an assignment that grades no model never imports TensorFlow in the kernel; one that
+        # does captures keras.Model when the notebook imports Keras (``after_import``, from the
+        # compatibility layer, runs after its Keras 2 patches), so a notebook written in
+        # PyTorch, or one that stops before its imports, never pays for TensorFlow either
+        if keras and after_import is not None:
+            after_import("keras", lambda: self._capture_keras(seed))
+        elif keras:
             self._capture_keras(seed)
 
     def _capture_keras(self, seed):
@@ -538,7 +544,7 @@ class Harness:
 COMMAND_MARK = "#grader-command "  # a comment-only cell carrying a harvest or a call
 
 
-def install(seed, max_export_params, compat_events=None, keras=True):
+def install(seed, max_export_params, compat_events=None, keras=True, after_import=None):
     """Create the harness, hook it to IPython's ``post_run_cell`` event and return it.
 
     The grader triggers a harvest or a function call with a cell holding only a comment
@@ -547,7 +553,7 @@ def install(seed, max_export_params, compat_events=None, keras=True):
     """
     from IPython import get_ipython
 
-    harness = Harness(seed, max_export_params, compat_events, keras)
+    harness = Harness(seed, max_export_params, compat_events, keras, after_import)
     shell = get_ipython()
     user_ns = shell.user_ns
     loads = json.loads

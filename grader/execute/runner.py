@@ -79,6 +79,15 @@ class ExecutionRecord(JsonData):
     cell_counts: dict[str, int] = field(default_factory=dict)
 
 
+KERAS_NAMES = re.compile(r"\b(keras|tensorflow|tf_keras)\b")
+
+
+def mentions_keras(nb) -> bool:
+    """Whether any code cell of ``nb`` names Keras or TensorFlow (then its kernel imports them ahead)."""
+    return any(cell.get("cell_type") == "code" and KERAS_NAMES.search(str(cell.get("source", "")))
+               for cell in nb.get("cells", []))
+
+
 def _harvest_message(taken: Taken, error: tuple[str, str, str] | None) -> str | None:
     """Why a harvest exported nothing usable, or None."""
     if taken.error_text is not None:
@@ -212,23 +221,29 @@ class NotebookRunner:
         return str(content.get("ename", "Error")), str(content.get("evalue", ""))[:2000], trace
 
     def _prelude(self, client: NotebookClient) -> None:
-        # the compatibility layer first (Colab stand-in, pip, magics, Keras 2 names): the
-        # harness captures keras.Model's methods when it is created, after the patches
+        # the compatibility layer first (Colab stand-in, pip, magics, Keras 2 names); both it
+        # and the harness wait for the notebook's `import keras` (after_import), the patches
+        # first, so the harness captures keras.Model's methods as patched. A notebook whose
+        # code names Keras or TensorFlow has them imported here, so the import's seconds do
+        # not count against its first cell's timeout; any other notebook (PyTorch, NumPy,
+        # one that fails early) never loads TensorFlow, unless it imports it after all.
         compat = kernel_source()  # the parts of grader/execute/compat/ as one text
         side = KERNEL_SIDE.read_text(encoding="utf-8")
         source = (
             "_compat = {'__name__': 'grader_kernel_compat'}\n"
             f"exec(compile({compat!r}, '<grader-compat>', 'exec'), _compat)\n"
-            f"_events = _compat['install_compat']({bool(self.settings.keras2_compat)!r}, {self.models!r})\n"
+            f"_events = _compat['install_compat']({bool(self.settings.keras2_compat)!r})\n"
             "_side = {'__name__': 'grader_kernel_side'}\n"
             f"exec(compile({side!r}, '<grader-prelude>', 'exec'), _side)\n"
             f"_harness = _side['install']({self.settings.seed}, {self.settings.max_export_params}, "
-            f"compat_events=_events, keras={self.models!r})\n"
+            f"compat_events=_events, keras={self.models!r}, after_import=_compat['after_import'])\n"
         )
         for number, code in enumerate(self.harvest_code):
             source += (f"_more = {{'__name__': 'grader_kernel_side_{number}'}}\n"
                        f"exec(compile({code!r}, '<grader-prelude>', 'exec'), _more)\n"
                        "_more['install'](_harness, _side)\n")
+        if self.models and mentions_keras(self.nb):
+            source += "import keras\n"
         code = f"exec(compile({source!r}, '<grader-prelude>', 'exec'), {{'__name__': 'grader_prelude'}})"
         error = self._execute(client, code, self.settings.startup_timeout)
         if error:

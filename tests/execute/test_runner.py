@@ -217,6 +217,47 @@ def test_a_numpy_only_assignment_never_imports_tensorflow_in_the_kernel(tmp_path
     assert values["loaded"] == [] and values["lr"] == 0.5
 
 
+def test_a_notebook_that_names_no_keras_loads_it_only_when_it_imports_it(tmp_path, dataset_dir):
+    """A PyTorch or NumPy hand-in of a Keras assignment never pays for TensorFlow; if it imports
+    Keras after all (here by a computed name), the harness still captures its model and its fit."""
+    hidden = "importlib.import_module('ker' + 'as')"
+    nb = v4.new_notebook(cells=[
+        v4.new_markdown_cell("## Desafio 1"),
+        v4.new_code_cell("import sys, importlib\nimport numpy as np\n"
+                         "loaded = sorted(m for m in ('ker' + 'as', 'tensor' + 'flow') if m in sys.modules)"),
+        v4.new_code_cell(f"k = {hidden}\n"
+                         "m = k.Sequential([k.Input((4,)), k.layers.Dense(2, activation='softmax')])\n"
+                         "m.compile('sgd', 'sparse_categorical_crossentropy')\n"
+                         "m.fit(np.random.rand(16, 4), np.random.randint(0, 2, 16), epochs=2, verbose=0)"),
+    ])
+    from grader.execute.environment import prepare_area
+    from grader.execute.runner import NotebookRunner
+    from grader.execute.sandbox import resolve_sandbox
+
+    assignment = _assignment()
+    area = prepare_area(tmp_path / "k", dataset_dir)
+    record = NotebookRunner(nb, split_sections(nb, assignment), assignment.execution, area, {"desafio-1": ["loaded"]},
+                            sandbox=resolve_sandbox("auto"), dataset_dir=dataset_dir).run()
+    assert all(c.status == "ok" for c in record.cells), [(c.index, c.evalue) for c in record.cells]
+    manifest = _manifest(area, "desafio-1")
+    assert manifest["values"]["loaded"] == []
+    assert [entry["names"] for entry in manifest["models"]] == [["m"]]
+    (curves,) = manifest["histories"].values()
+    assert len(curves["loss"]) == 2
+
+
+def test_which_notebooks_get_keras_imported_ahead():
+    from grader.execute.runner import mentions_keras
+
+    def nb(*sources):
+        return v4.new_notebook(cells=[v4.new_markdown_cell("import keras")] + [v4.new_code_cell(s) for s in sources])
+
+    assert mentions_keras(nb("import numpy as np", "from tensorflow.keras import layers"))
+    assert mentions_keras(nb("import tensorflow as tf"))
+    assert not mentions_keras(nb("import torch\nfrom torch import nn"))  # a markdown cell does not count
+    assert not mentions_keras(nb("my_keras_model = 1"))
+
+
 def test_the_cell_that_writes_past_the_disk_quota_is_charged_not_the_next_one(tmp_path, dataset_dir, monkeypatch):
     # the watching thread polls rarely here, as on a loaded machine: the write ends before it looks
     import grader.execute.quota as quota

@@ -7,17 +7,17 @@ import sys
 
 from .colab import _install_colab, _install_shell
 from .events import _Recorder
-from .finder import _AfterImport, _CompatFinder
+from .finder import _CompatFinder, after_import
 from .keras2_arguments import (_install_compile, _install_experimental_layers, _install_layer_shapes,
                                _install_legacy_optimizers, _install_pooling_defaults, _install_saving,
                                _install_tf_activations, _install_training_arguments)
 from .keras2_names import _install_keras2_modules, _install_legacy_image, _install_model_methods, _install_optimizers
 
-def install_compat(keras2, load_keras=True):
+def install_compat(keras2):
     """Install the compatibility layer in the running IPython shell; return the events list.
 
-    ``load_keras`` False (an assignment that grades no model): Keras is not imported here;
-    its Keras 2 patches are installed if and when the notebook imports it.
+    Keras is not imported here: its Keras 2 patches are installed if and when the notebook
+    imports it (a notebook without Keras never loads TensorFlow).
     """
     record = _Recorder()
     finder = _CompatFinder()
@@ -47,8 +47,5 @@ def install_compat(keras2, load_keras=True):
             _install_layer_shapes(record)
             _install_experimental_layers(record)
 
-        if load_keras or "keras" in sys.modules:
-            patch_keras()
-        else:
-            sys.meta_path.insert(0, _AfterImport("keras", patch_keras))
+        after_import("keras", patch_keras)
     return record.events
