@@ -77,18 +77,23 @@ def _grader(*args: str, **kwargs) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "grader.cli", *args], env=env, **kwargs)
 
 
-def start_server(folder: Path, mode: str, **course) -> RunningServer:
+def start_server(folder: Path, mode: str, options: tuple[str, ...] = (), **course) -> RunningServer:
+    """``grader serve`` (with ``options``) on a new course in ``folder``, and every user's sign-in link."""
     port = free_port()
     path = write_course(folder, port, mode, **course)
-    listing = _grader("serve", "links", str(path), stdout=subprocess.PIPE, text=True)
+    return listen(folder, path, port, links_of(path), options)
+
+
+def links_of(course: Path, *options: str) -> dict[str, str]:
+    """``grader serve links`` (with ``options``): each user's sign-in link."""
+    listing = _grader("serve", "links", str(course), *options, stdout=subprocess.PIPE, text=True)
     out, _ = listing.communicate(timeout=60)
-    links = {row.split(",")[0]: row.split(",")[3] for row in out.strip().splitlines()[1:]}
-    return listen(folder, path, port, links)
+    return {row.split(",")[0]: row.split(",")[3] for row in out.strip().splitlines()[1:]}
 
 
-def listen(folder: Path, path: Path, port: int, links: dict[str, str]) -> RunningServer:
+def listen(folder: Path, path: Path, port: int, links: dict[str, str], options: tuple[str, ...] = ()) -> RunningServer:
     """``grader serve`` on the course at ``path`` (again, after a stop), once it accepts connections."""
-    process = _grader("serve", str(path), "--port", str(port), stdout=subprocess.DEVNULL,
+    process = _grader("serve", str(path), "--port", str(port), *options, stdout=subprocess.DEVNULL,
                       stderr=(folder / "stderr.txt").open("w"))
     server = RunningServer(process, f"http://127.0.0.1:{port}", links, path)
     deadline = time.monotonic() + 60
