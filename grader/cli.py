@@ -187,6 +187,7 @@ def _serve_parser(commands, h: Catalogue) -> None:
     serve.add_argument("--port", type=int, default=8000, help=h("cli.help.serve_port"))
     serve.add_argument("--roster", type=Path, default=None, metavar="FILE", help=h("cli.help.serve_roster"))
     serve.add_argument("--base-url", default=None, metavar="URL", help=h("cli.help.serve_base_url"))
+    serve.add_argument("--revoke", default=None, metavar="ID", help=h("cli.help.serve_revoke"))
     serve.add_argument("--data-dir", type=Path, default=None, help=h("cli.help.data_dir"))
     serve.add_argument("--cell-timeout", type=float, default=None, help=h("cli.help.cell_timeout"))
     serve.add_argument("--isolation", choices=["auto", "strict", "none"], default="auto", help=h("cli.help.isolation"))
@@ -290,7 +291,8 @@ def _serve(args: argparse.Namespace, env) -> int:
     if args.course == "links":
         if args.links_course is None:
             raise UsageError("give the course file: grader serve links COURSE.toml", "usage.serve.links_course")
-        return links(course=args.links_course, roster=args.roster, base_url=args.base_url)
+        return links(course=args.links_course, roster=args.roster, base_url=args.base_url, revoke=args.revoke,
+                     lang=args.lang)
     if args.links_course is not None:
         raise UsageError("grader serve takes one course file", "usage.serve.one_course")
     data_dir = args.data_dir or (Path(env["GRADER_DATA_DIR"]) if env.get("GRADER_DATA_DIR") else None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from grader.serve.course import Course, load_course, read_roster, secret_key
 from grader.serve.grading import Grader
 from grader.serve.jobs import JobQueue
 from grader.serve.lti import Lti, ToolKey
+from grader.serve.revocations import LinkGenerations
 from grader.serve.tokens import Identity, Tokens
 from grader.serve.views import Served
 
@@ -44,7 +46,7 @@ def build_server(course: Course, *, data_dir: Path | None = None, isolation: str
     tokens = Tokens(secret_key(course.secret_key_path), course.link_days * 86400)
     lti = Lti(course, ToolKey(course.data_dir / "lti-tool-key.pem")) if course.lti else None
     grader = Grader(queue, contexts, make_lasting_backend(course, contexts, scheduler, log_path), course.workers)
-    return Server(course, served, queue, grader, tokens, lti)
+    return Server(course, served, queue, grader, tokens, LinkGenerations(course.store_path), lti)
 
 
 def make_lasting_backend(course: Course, contexts: dict[str, GradingContext], scheduler: DaskScheduler | None,
@@ -95,24 +97,44 @@ class SignInLink:
     url: str
 
 
-def sign_in_links(course: Course, roster: Path | None = None, base_url: str | None = None) -> list[SignInLink]:
-    """A link for each student of the roster (the course's, or ``roster``), then one per instructor."""
+def sign_in_links(course: Course, roster: Path | None = None, base_url: str | None = None,
+                  revoke: str | None = None) -> list[SignInLink]:
+    """A link for each student of the roster (the course's, or ``roster``), then one per instructor.
+
+    ``revoke``: the user (a student's id, an instructor's name) whose links so far stop working
+    (and sessions opened by them end); only that user's new link is returned.
+    """
     students = read_roster(roster) if roster is not None else course.roster
-    if not students:
+    if not students and revoke is None:
         raise UsageError("no roster: give --roster or 'roster' in the course file", "usage.serve.no_roster")
-    tokens = Tokens(secret_key(course.secret_key_path), course.link_days * 86400)
-    base = (base_url or course.base_url).rstrip("/")
     people = [Identity(s.id, "student", s.name) for s in students]
     people += [Identity(name, "instructor", name) for name in course.instructors]
+    course.data_dir.mkdir(parents=True, exist_ok=True)
+    generations = LinkGenerations(course.store_path)
+    if revoke is not None:
+        people = [p for p in people if p.user == revoke]
+        if not people:
+            raise UsageError(f"'{revoke}' is neither on the roster nor an instructor of the course",
+                             "usage.serve.unknown_user", user=revoke)
+        generations.revoke(revoke)
+    tokens = Tokens(secret_key(course.secret_key_path), course.link_days * 86400)
+    base = (base_url or course.base_url).rstrip("/")
+    people = [dataclasses.replace(p, generation=generations.current(p.user)) for p in people]
     return [SignInLink(p.user, p.name, p.role, f"{base}/entrar/{tokens.signin_token(p)}") for p in people]
 
 
-def links(*, course: Path, roster: Path | None = None, base_url: str | None = None) -> int:
-    """Print the sign-in links as CSV (id, name, role, link): to send each student their own, privately."""
+def links(*, course: Path, roster: Path | None = None, base_url: str | None = None, revoke: str | None = None,
+          lang: str = "pt") -> int:
+    """Print the sign-in links as CSV (id, name, role, link): to send each student their own, privately.
+
+    ``revoke``: end that user's links so far, and print their new one (said on stderr in ``lang``).
+    """
     import csv
     import io
 
-    found = sign_in_links(load_course(course), roster, base_url)
+    found = sign_in_links(load_course(course), roster, base_url, revoke)
+    if revoke is not None:
+        console.err(load_catalogue(lang)("cli.serve.revoked", user=revoke))
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(["id", "name", "role", "link"])

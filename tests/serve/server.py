@@ -170,14 +170,20 @@ class Client:
 
     def upload(self, notebook: Path, csrf: str, assignment: str = "relu-exercicios",
                filename: str | None = None, data: bytes | None = None) -> Reply:
-        boundary = "----grader-test-boundary"
         content = data if data is not None else notebook.read_bytes()
-        parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n{csrf}\r\n'.encode(),
-                 (f'--{boundary}\r\nContent-Disposition: form-data; name="notebook"; '
-                  f'filename="{filename or notebook.name}"\r\nContent-Type: application/json\r\n\r\n').encode(),
-                 content, f"\r\n--{boundary}--\r\n".encode()]
-        return self.request("POST", f"/tarefas/{assignment}/enviar", b"".join(parts),
-                            {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        return self.post_file(f"/tarefas/{assignment}/enviar", {"csrf": csrf}, "notebook", filename or notebook.name,
+                              content, "application/json")
+
+    def post_file(self, path: str, fields: dict[str, str], name: str, filename: str, content: bytes,
+                  kind: str = "text/csv") -> Reply:
+        """A multipart form as a browser posts it: ``fields``, then one file in the field ``name``."""
+        boundary = "----grader-test-boundary"
+        parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+                 for key, value in fields.items()]
+        parts += [(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                   f'filename="{filename}"\r\nContent-Type: {kind}\r\n\r\n').encode(),
+                  content, f"\r\n--{boundary}--\r\n".encode()]
+        return self.request("POST", path, b"".join(parts), {"Content-Type": f"multipart/form-data; boundary={boundary}"})
 
     def wait_done(self, job: int, timeout: float = 180) -> None:
         deadline = time.monotonic() + timeout
