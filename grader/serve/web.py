@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Awaitable, Callable
@@ -18,6 +19,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
+from grader.errors import UsageError
 from grader.messages import Catalogue, load_catalogue
 from grader.serve.course import Course
 from grader.serve.grading import Grader
@@ -29,6 +31,7 @@ from grader.serve.security import TooLarge, page, read_capped, replay
 from grader.serve.tokens import Session, Tokens, csrf_matches
 from grader.serve.views import Served
 
+log = logging.getLogger(__name__)
 COOKIE = "grader_session"
 FORM_BYTES = 64 * 1024  # a form's fields (a decision's comment is the longest); files come on top
 LTI_STATE_COOKIE = "grader_lti_state"
@@ -153,9 +156,14 @@ def guarded(*, role: str | None = "instructor", assignment: bool = False, form: 
                 if posted is None:
                     return message_page(request, session, "serve.csrf", 403, kind="error")
             asked = Asked(request, server, session, catalogue_for(session), served, posted)
-            if inspect.iscoroutinefunction(handler):
-                return await handler(asked)
-            return await run_in_threadpool(handler, asked)
+            try:
+                if inspect.iscoroutinefunction(handler):
+                    return await handler(asked)
+                return await run_in_threadpool(handler, asked)
+            except UsageError as exc:  # a file of the course's that cannot be read (decisions.toml edited by hand)
+                log.error("%s %s: %s", request.method, request.url.path, exc)
+                return message_page(request, session, "serve.problem", 500, kind="error",
+                                    reason=exc.render(asked.cat))
         return route
     return decorate
 

@@ -144,6 +144,20 @@ def test_a_decision_that_fits_is_recorded(server, handed_in, profa):
     assert "Meio certo" in profa.get(f"/professor/tarefas/{A}/relatorios/ana").text  # in Ana's report
 
 
+def test_a_decisions_file_edited_into_a_mistake_is_said_in_the_readers_language(server, handed_in, profa):
+    decisions = server.course.parent / "dados" / "decisions" / f"{A}.toml"
+    kept = decisions.read_bytes() if decisions.exists() else None
+    decisions.parent.mkdir(parents=True, exist_ok=True)
+    decisions.write_text('[[decision]]\nsubmission = "ana"\ncheck = "ex1-relu"\n', encoding="utf-8")
+    try:
+        reply = profa.get(f"/professor/tarefas/{A}/")
+        assert reply.status == 500 and "O servidor não conseguiu montar esta página" in reply.text
+        assert "[[decision]] nº 1" in reply.text  # the catalogue's Portuguese, not the English fallback
+    finally:
+        decisions.write_bytes(kept) if kept is not None else decisions.unlink()
+    assert profa.get(f"/professor/tarefas/{A}/").status == 200
+
+
 # ------------------------------------------------------------------ self-checks
 def test_hand_ins_are_not_self_checks(server, handed_in, profa):
     page = profa.get(f"/professor/tarefas/{A}/verificacoes")
