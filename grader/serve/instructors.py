@@ -49,7 +49,7 @@ def instructor_home(asked: Asked) -> Response:
         released = server.queue.released(served.spec.id)
         rows.append(dict(id=served.spec.id, title=served.spec.title, mode=served.course.mode,
                          handed_in=len(view.results.submissions),
-                         checks=len(server.queue.of_assignment(served.spec.id, "verificacao")),
+                         checks=server.queue.count(served.spec.id, "verificacao"),
                          open_items=sum(len(r.review) for r in view.results.submissions),
                          released=moment(released, cat) if released else None))
     notice = None
