@@ -187,10 +187,14 @@ def _serve_parser(commands, h: Catalogue) -> None:
     serve.add_argument("--port", type=int, default=8000, help=h("cli.help.serve_port"))
     serve.add_argument("--roster", type=Path, default=None, metavar="FILE", help=h("cli.help.serve_roster"))
     serve.add_argument("--base-url", default=None, metavar="URL", help=h("cli.help.serve_base_url"))
+    serve.add_argument("--revoke", default=None, metavar="ID", help=h("cli.help.serve_revoke"))
     serve.add_argument("--data-dir", type=Path, default=None, help=h("cli.help.data_dir"))
     serve.add_argument("--cell-timeout", type=float, default=None, help=h("cli.help.cell_timeout"))
     serve.add_argument("--isolation", choices=["auto", "strict", "none"], default="auto", help=h("cli.help.isolation"))
     serve.add_argument("--lang", default="pt", choices=LANGS, help=h("cli.help.lang"))
+    serve.add_argument("--scheduler", default=None, metavar="ADDRESS", help=h("cli.help.scheduler"))
+    serve.add_argument("--scheduler-timeout", type=float, default=DEFAULT_CONNECT_TIMEOUT, metavar="SECONDS",
+                       help=h("cli.help.scheduler_timeout"))
 
 
 def _export_parser(commands, h: Catalogue) -> None:
@@ -287,12 +291,14 @@ def _serve(args: argparse.Namespace, env) -> int:
     if args.course == "links":
         if args.links_course is None:
             raise UsageError("give the course file: grader serve links COURSE.toml", "usage.serve.links_course")
-        return links(course=args.links_course, roster=args.roster, base_url=args.base_url)
+        return links(course=args.links_course, roster=args.roster, base_url=args.base_url, revoke=args.revoke,
+                     lang=args.lang)
     if args.links_course is not None:
         raise UsageError("grader serve takes one course file", "usage.serve.one_course")
     data_dir = args.data_dir or (Path(env["GRADER_DATA_DIR"]) if env.get("GRADER_DATA_DIR") else None)
     return serve(course=Path(args.course), host=args.host, port=args.port, data_dir=data_dir,
-                 isolation=args.isolation, cell_timeout=args.cell_timeout, lang=args.lang)
+                 isolation=args.isolation, cell_timeout=args.cell_timeout, lang=args.lang, scheduler=args.scheduler,
+                 scheduler_timeout=args.scheduler_timeout)
 
 
 def _self_check(args: argparse.Namespace, common: dict):

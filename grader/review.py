@@ -135,9 +135,10 @@ def _who(by: str | None) -> str:
     return (by or "").strip()
 
 
-def _decision(result: SubmissionResult, target: str, item: bool, section: str | None, points: float | None,
-              comment: str | None, by: str | None, cat: Catalogue) -> Decision:
-    """The decision the command line asks for, refused when it cannot fit the check."""
+def make_decision(result: SubmissionResult, target: str, item: bool, section: str | None, points: float | None,
+                  comment: str | None, by: str | None, cat: Catalogue) -> Decision:
+    """The decision asked for (on the command line, or in ``grader serve``'s review form), refused when it
+    cannot fit the check; numbers in the refusal are written in ``cat``'s language."""
     if not (comment or "").strip():
         raise UsageError("a decision needs --comment", "usage.comment_required")
     if item and points is not None:
@@ -182,7 +183,7 @@ def review(*, out: Path, decide: Sequence[str] | None = None, withdraw: Sequence
         raise UsageError("cannot tell where decisions.toml is; give --decisions", "usage.no_decisions_file")
     result, target, item, section = _resolve(decide or withdraw, entries, results, out)
     if decide:
-        new = _decision(result, target, item, section, parse_points(points), comment, by, cat)
+        new = make_decision(result, target, item, section, parse_points(points), comment, by, cat)
         save_decisions(path, with_decision(current, new))
         shown = cat("cli.review.item_points") if item else cat.number(
             new.points if new.points is not None else next(c.score for c in result.checks if c.id == target))

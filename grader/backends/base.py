@@ -80,3 +80,22 @@ def gather(keys: Mapping[object, str], completed: Iterable, progress: Progress, 
             progress.finished(key, facts, cached)
     finally:
         progress.ended()
+
+
+class LastingBackend(Backend, Protocol):
+    """A backend a server keeps as long as it runs: opened before it listens, warmed, closed when it stops.
+
+    Several threads may call :meth:`Backend.execute` at once, a notebook each.
+    """
+
+    def open(self) -> None:
+        """Reach where the notebooks run now (a usage error when it cannot be reached)."""
+        ...
+
+    def warm_up(self, context: GradingContext) -> None:
+        """Get ready for ``context``'s next notebook (start its kernel ahead) where the backend can."""
+        ...
+
+    def close(self) -> None:
+        """Stop: what executes now ends with an error, nothing starts any more."""
+        ...

@@ -9,6 +9,7 @@ one. A task that raised is retried once; one whose worker died, once on another 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from concurrent.futures import as_completed
 from pathlib import Path
@@ -28,13 +29,40 @@ class DaskBackend:
 
     def __init__(self, scheduler: DaskScheduler, log_path: Path | None = None) -> None:
         self.scheduler, self.log_path = scheduler, log_path
+        self._held: tuple[contextlib.ExitStack, object] | None = None  # a server's connection, while open
 
     def where(self) -> Phrase:
         return Phrase("cli.run.where_dask", {"address": self.scheduler.address})
 
+    def open(self) -> None:
+        """Connect now and keep the connection until :meth:`close` (a server's); a usage error when unreachable."""
+        from grader.distributed import dask_client
+
+        stack = contextlib.ExitStack()
+        self._held = (stack, stack.enter_context(dask_client(self.scheduler)))
+
+    def warm_up(self, context: GradingContext) -> None:
+        """Nothing here: the cluster's workers start their kernels themselves."""
+
+    def close(self) -> None:
+        held, self._held = self._held, None
+        if held is not None:
+            held[0].close()
+
+    @contextlib.contextmanager
+    def _client(self) -> Iterator[object]:
+        """The connection kept open, else one for this call (``grader run``)."""
+        from grader.distributed import dask_client
+
+        if self._held is not None:
+            yield self._held[1]
+            return
+        with dask_client(self.scheduler) as client:
+            yield client
+
     def execute(self, paths: Mapping[str, Path], context: GradingContext, catalogue: Catalogue,
                 progress: Progress) -> None:
-        from grader.distributed import TASK_RETRIES, dask_client, lost_worker_reason
+        from grader.distributed import TASK_RETRIES, lost_worker_reason
         from grader.grade import execution_key
         from grader.remote import ShippedAssignment, collect_remote
         from grader.store import Store
@@ -47,7 +75,7 @@ class DaskBackend:
         pending = {key: path for key, path in paths.items() if key not in local}
         names = {key: f"grader-{n}-{path.name}" for n, (key, path) in enumerate(pending.items())}
         with process_pool(1, context.assignment.execution.threads, self.log_path) as pool, \
-                stopped_on_interrupt(pool, catalogue), dask_client(self.scheduler) as client:
+                stopped_on_interrupt(pool, catalogue), self._client() as client:
             here = {pool.submit(collect_task, path, context): key for key, path in local.items()}
             # by value in every task, not scattered once: Dask's memory manager drops the extra copies
             # of a scattered value, and a worker would then wait on a busy peer for it before each notebook

@@ -120,6 +120,10 @@ class LocalPool:
         self.run_tasks(paths, functools.partial(collect_task, context=context), context.assignment.execution.threads,
                        catalogue, progress)
 
+    def pools(self, threads: int, catalogue: Catalogue) -> Callable[[int], contextlib.AbstractContextManager]:
+        """How :meth:`run_tasks` gets each pool: a new one of ``size`` workers, stopped at the block's end."""
+        return lambda size: stoppable_pool(size, threads, self.log_path, catalogue)
+
     def run_tasks(self, paths: Mapping[str, Path], task: Callable, threads: int, catalogue: Catalogue,
                   progress: Progress) -> None:
         """``task(path, status=, ahead=)`` for each notebook, on a pool that survives its workers' deaths.
@@ -134,8 +138,8 @@ class LocalPool:
         statuses = {key: folder / f"{n}.json" for n, key in enumerate(paths)}
         markers = {key: folder / f"{n}.started" for n, key in enumerate(paths)}
         try:
-            pool = SurvivingPool(lambda size: stoppable_pool(size, threads, log_path, catalogue), task, dict(paths),
-                                 min(self.jobs, len(paths)), markers, statuses)
+            pool = SurvivingPool(self.pools(threads, catalogue), task, dict(paths), min(self.jobs, len(paths)), markers,
+                                 statuses)
 
             def running() -> list[Running]:
                 return [Running(key, cell_of(statuses.get(key))) for future, key in list(pool.futures.items())

@@ -10,7 +10,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from grader.serve.instructors import (
-    dashboard, decide, export, grades_csv, instructor_home, instructor_report, release, review_page, similarity,
+    dashboard, decide, export, grades_csv, instructor_home, instructor_report, lms_export, release, review_page,
+    self_check_report, self_checks, similarity,
 )
 from grader.serve.security import SecurityHeaders
 from grader.serve.signin import home, language, lti_jwks, lti_launch, lti_login, sign_in, sign_out
@@ -40,6 +41,9 @@ ROUTES = [
     Route("/professor/tarefas/{assignment}/grades.csv", grades_csv),
     Route("/professor/tarefas/{assignment}/similarity.html", similarity),
     Route("/professor/tarefas/{assignment}/exportar/{format}", export),
+    Route("/professor/tarefas/{assignment}/exportar/{format}", lms_export, methods=["POST"]),
+    Route("/professor/tarefas/{assignment}/verificacoes", self_checks),
+    Route("/professor/tarefas/{assignment}/verificacoes/{job}", self_check_report),
 ]
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader import console
 from grader.assignments import load as load_assignment
+from grader.backends import DaskBackend, KeptPool, LastingBackend
+from grader.distributed import DEFAULT_CONNECT_TIMEOUT, DaskScheduler
 from grader.errors import ExitCode, UsageError
+from grader.grade import GradingContext
 from grader.messages import load_catalogue
 from grader.run import make_context
 from grader.serve.app import Server, build_app
@@ -16,6 +20,7 @@ from grader.serve.course import Course, load_course, read_roster, secret_key
 from grader.serve.grading import Grader
 from grader.serve.jobs import JobQueue
 from grader.serve.lti import Lti, ToolKey
+from grader.serve.revocations import LinkGenerations
 from grader.serve.tokens import Identity, Tokens
 from grader.serve.views import Served
 
@@ -23,8 +28,13 @@ LOG_NAME = "serve.log"
 
 
 def build_server(course: Course, *, data_dir: Path | None = None, isolation: str = "auto",
-                 cell_timeout: float | None = None, log_path: Path | None = None) -> Server:
-    """Everything the application needs, checked before it listens: assignments, store, key, sandbox."""
+                 cell_timeout: float | None = None, log_path: Path | None = None,
+                 scheduler: DaskScheduler | None = None) -> Server:
+    """Everything the application needs, checked before it listens: assignments, store, key, sandbox.
+
+    The notebooks run where ``grader run``'s do: on ``course.workers`` local workers kept with the
+    server, or on the Dask cluster of ``scheduler``.
+    """
     served, contexts = {}, {}
     for entry in course.assignments:
         spec, registry = load_assignment(entry.id, course.assignments_dir)
@@ -35,22 +45,40 @@ def build_server(course: Course, *, data_dir: Path | None = None, isolation: str
     queue = JobQueue(course.store_path, course.queue_limit)
     tokens = Tokens(secret_key(course.secret_key_path), course.link_days * 86400)
     lti = Lti(course, ToolKey(course.data_dir / "lti-tool-key.pem")) if course.lti else None
-    return Server(course, served, queue, Grader(queue, contexts, course.workers, log_path), tokens, lti)
+    grader = Grader(queue, contexts, make_lasting_backend(course, contexts, scheduler, log_path), course.workers)
+    return Server(course, served, queue, grader, tokens, LinkGenerations(course.store_path), lti)
+
+
+def make_lasting_backend(course: Course, contexts: dict[str, GradingContext], scheduler: DaskScheduler | None,
+                         log_path: Path | None) -> LastingBackend:
+    """The server's backend: the Dask cluster of ``scheduler``, else local workers kept as long as it runs."""
+    if scheduler is not None:
+        return DaskBackend(scheduler, log_path)
+    # the workers' thread counts are set once, at their start: the least any assignment asks for
+    threads = min(int(c.assignment.execution.threads) for c in contexts.values())
+    return KeptPool(course.workers, threads, log_path)
 
 
 def serve(*, course: Path, host: str = "127.0.0.1", port: int = 8000, data_dir: Path | None = None,
-          isolation: str = "auto", cell_timeout: float | None = None, lang: str = "pt") -> int:
+          isolation: str = "auto", cell_timeout: float | None = None, lang: str = "pt",
+          scheduler: str | None = None, scheduler_timeout: float = DEFAULT_CONNECT_TIMEOUT) -> int:
     """Serve the course until stopped (Ctrl-C or SIGTERM); queued jobs wait in the store for the next start.
 
+    ``scheduler``: a Dask scheduler's address (reached within ``scheduler_timeout`` seconds), where the
+    notebooks run instead of local workers, as with ``grader run --scheduler``.
     The console's language is the command line's (``--lang``); every page is rendered in its reader's.
     """
     import uvicorn
 
+    if scheduler_timeout <= 0:
+        raise UsageError("--scheduler-timeout must be a positive number of seconds", "usage.scheduler_timeout")
     loaded = load_course(course)
     loaded.data_dir.mkdir(parents=True, exist_ok=True)
     console.log_to(loaded.data_dir / LOG_NAME)
     server = build_server(loaded, data_dir=data_dir, isolation=isolation, cell_timeout=cell_timeout,
-                          log_path=loaded.data_dir / LOG_NAME)
+                          log_path=loaded.data_dir / LOG_NAME,
+                          scheduler=DaskScheduler(scheduler, scheduler_timeout) if scheduler else None)
+    server.grader.backend.open()  # an unreachable scheduler stops the command before it listens
     app = build_app(server)
     console.err(load_catalogue(lang)("cli.serve.listening", url=f"http://{host}:{port}", course=str(course),
                           log=str(loaded.data_dir / LOG_NAME)))
@@ -69,24 +97,44 @@ class SignInLink:
     url: str
 
 
-def sign_in_links(course: Course, roster: Path | None = None, base_url: str | None = None) -> list[SignInLink]:
-    """A link for each student of the roster (the course's, or ``roster``), then one per instructor."""
+def sign_in_links(course: Course, roster: Path | None = None, base_url: str | None = None,
+                  revoke: str | None = None) -> list[SignInLink]:
+    """A link for each student of the roster (the course's, or ``roster``), then one per instructor.
+
+    ``revoke``: the user (a student's id, an instructor's name) whose links so far stop working
+    (and sessions opened by them end); only that user's new link is returned.
+    """
     students = read_roster(roster) if roster is not None else course.roster
-    if not students:
+    if not students and revoke is None:
         raise UsageError("no roster: give --roster or 'roster' in the course file", "usage.serve.no_roster")
-    tokens = Tokens(secret_key(course.secret_key_path), course.link_days * 86400)
-    base = (base_url or course.base_url).rstrip("/")
     people = [Identity(s.id, "student", s.name) for s in students]
     people += [Identity(name, "instructor", name) for name in course.instructors]
+    course.data_dir.mkdir(parents=True, exist_ok=True)
+    generations = LinkGenerations(course.store_path)
+    if revoke is not None:
+        people = [p for p in people if p.user == revoke]
+        if not people:
+            raise UsageError(f"'{revoke}' is neither on the roster nor an instructor of the course",
+                             "usage.serve.unknown_user", user=revoke)
+        generations.revoke(revoke)
+    tokens = Tokens(secret_key(course.secret_key_path), course.link_days * 86400)
+    base = (base_url or course.base_url).rstrip("/")
+    people = [dataclasses.replace(p, generation=generations.current(p.user)) for p in people]
     return [SignInLink(p.user, p.name, p.role, f"{base}/entrar/{tokens.signin_token(p)}") for p in people]
 
 
-def links(*, course: Path, roster: Path | None = None, base_url: str | None = None) -> int:
-    """Print the sign-in links as CSV (id, name, role, link): to send each student their own, privately."""
+def links(*, course: Path, roster: Path | None = None, base_url: str | None = None, revoke: str | None = None,
+          lang: str = "pt") -> int:
+    """Print the sign-in links as CSV (id, name, role, link): to send each student their own, privately.
+
+    ``revoke``: end that user's links so far, and print their new one (said on stderr in ``lang``).
+    """
     import csv
     import io
 
-    found = sign_in_links(load_course(course), roster, base_url)
+    found = sign_in_links(load_course(course), roster, base_url, revoke)
+    if revoke is not None:
+        console.err(load_catalogue(lang)("cli.serve.revoked", user=revoke))
     text = io.StringIO()
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(["id", "name", "role", "link"])

@@ -149,6 +149,18 @@ class JobQueue:
         with closing(self._connect()) as db:
             return [Job(*r) for r in db.execute(query + " ORDER BY id DESC", params)]
 
+    def of_assignment(self, assignment: str, mode: str) -> list[Job]:
+        """Every job of ``assignment`` sent in ``mode`` (the students' self-checks, their hand-ins), newest first."""
+        with closing(self._connect()) as db:
+            return [Job(*r) for r in db.execute(f"SELECT {COLUMNS} FROM serve_jobs WHERE assignment=? AND mode=? "
+                                                 "ORDER BY id DESC", (assignment, mode))]
+
+    def count(self, assignment: str, mode: str) -> int:
+        """How many jobs of ``assignment`` were sent in ``mode``."""
+        with closing(self._connect()) as db:
+            return db.execute("SELECT COUNT(*) FROM serve_jobs WHERE assignment=? AND mode=?",
+                              (assignment, mode)).fetchone()[0]
+
     def handed_in(self, assignment: str) -> dict[str, Job]:
         """Each student's last graded hand-in (mode ``entrega``) of ``assignment``."""
         with closing(self._connect()) as db:

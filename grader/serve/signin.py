@@ -13,7 +13,7 @@ from grader.serve.lti import Launch, LaunchRefused
 from grader.serve.students import student_home
 from grader.serve.tokens import Identity, Session, new_session
 from grader.serve.web import (
-    LTI_STATE_COOKIE, checked_form, is_instructor, message_page, not_found, server_of, session_of,
+    LTI_STATE_COOKIE, Asked, guarded, is_instructor, message_page, not_found, server_of, session_of,
     with_session_cookie,
 )
 
@@ -32,28 +32,26 @@ def home(request: Request) -> Response:
 async def sign_in(request: Request) -> Response:
     server = server_of(request)
     identity = server.tokens.read_signin(request.path_params["token"])
-    if identity is None or (identity.role == "student" and server.course.roster
-                            and server.course.student(identity.user) is None):
+    # a revoked link is refused as an unknown one is: nothing tells that it was ever good
+    if identity is None or not server.generations.holds(identity) or (
+            identity.role == "student" and server.course.roster and server.course.student(identity.user) is None):
         return message_page(request, None, "serve.bad_link", 404, kind="error", back=None)
     old = session_of(request)
     session = new_session(identity, old.lang if old else "pt")
     return with_session_cookie(RedirectResponse("/professor" if identity.role == "instructor" else "/", 303), server, session)
 
 
-async def sign_out(request: Request) -> Response:
-    session = session_of(request)
-    if await checked_form(request, session) is None:
-        return message_page(request, session, "serve.csrf", 403, kind="error")
-    return with_session_cookie(RedirectResponse("/", 303), server_of(request), None)
+@guarded(role=None, form=True)
+async def sign_out(asked: Asked) -> Response:
+    return with_session_cookie(RedirectResponse("/", 303), asked.server, None)
 
 
-async def language(request: Request) -> Response:
-    session = session_of(request)
-    form = await checked_form(request, session)
-    if form is None or form.get("lang") not in ("pt", "en"):
-        return message_page(request, session, "serve.csrf", 403, kind="error")
-    changed = Session(session.identity, session.csrf, form["lang"])
-    return with_session_cookie(RedirectResponse("/", 303), server_of(request), changed)
+@guarded(role=None, form=True)
+async def language(asked: Asked) -> Response:
+    if asked.form.get("lang") not in ("pt", "en"):
+        return message_page(asked.request, asked.session, "serve.csrf", 403, kind="error")
+    changed = Session(asked.session.identity, asked.session.csrf, asked.form["lang"])
+    return with_session_cookie(RedirectResponse("/", 303), asked.server, changed)
 
 
 # ------------------------------------------------------------------ LTI 1.3

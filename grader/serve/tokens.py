@@ -6,6 +6,7 @@ purpose (its salt), so a CSRF token is never a sign-in link nor a session.
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -19,11 +20,16 @@ SESSION_SECONDS = 12 * 3600
 
 @dataclass(frozen=True)
 class Identity:
-    """Who a request comes from: a roster id or an instructor's name, with the role."""
+    """Who a request comes from: a roster id or an instructor's name, with the role.
+
+    ``generation``: which of the user's sign-in links it came by (a revoked link's is no longer
+    the user's current one); ``None`` when it came by no link (an LTI launch).
+    """
 
     user: str
     role: str
     name: str = ""
+    generation: int | None = None
 
 
 @dataclass(frozen=True)
@@ -42,7 +48,8 @@ class Tokens:
         self.link_seconds = link_seconds
 
     def signin_token(self, identity: Identity) -> str:
-        return self._signin.dumps({"u": identity.user, "r": identity.role, "n": identity.name})
+        return self._signin.dumps({"u": identity.user, "r": identity.role, "n": identity.name,
+                                   "g": identity.generation or 0})
 
     def read_signin(self, token: str) -> Identity | None:
         """The identity a sign-in link names, or None (forged, expired, malformed)."""
@@ -50,12 +57,15 @@ class Tokens:
             data = self._signin.loads(token, max_age=self.link_seconds)
         except BadSignature:
             return None
-        return _identity(data)
+        identity = _identity(data)
+        if identity is None or identity.generation is not None:
+            return identity
+        return dataclasses.replace(identity, generation=0)  # a link made before links had generations
 
     def session_value(self, session: Session) -> str:
         who = session.identity
-        return self._session.dumps({"u": who.user, "r": who.role, "n": who.name, "c": session.csrf,
-                                    "l": session.lang})
+        return self._session.dumps({"u": who.user, "r": who.role, "n": who.name, "g": who.generation,
+                                    "c": session.csrf, "l": session.lang})
 
     def read_session(self, value: str | None) -> Session | None:
         if not value:
@@ -73,7 +83,9 @@ class Tokens:
 def _identity(data: object) -> Identity | None:
     if not isinstance(data, dict) or data.get("r") not in ROLES or not isinstance(data.get("u"), str):
         return None
-    return Identity(data["u"], data["r"], str(data.get("n") or ""))
+    generation = data.get("g")
+    return Identity(data["u"], data["r"], str(data.get("n") or ""),
+                    generation if isinstance(generation, int) and not isinstance(generation, bool) else None)
 
 
 def new_session(identity: Identity, lang: str = "pt") -> Session:

@@ -77,18 +77,23 @@ def _grader(*args: str, **kwargs) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "grader.cli", *args], env=env, **kwargs)
 
 
-def start_server(folder: Path, mode: str, **course) -> RunningServer:
+def start_server(folder: Path, mode: str, options: tuple[str, ...] = (), **course) -> RunningServer:
+    """``grader serve`` (with ``options``) on a new course in ``folder``, and every user's sign-in link."""
     port = free_port()
     path = write_course(folder, port, mode, **course)
-    listing = _grader("serve", "links", str(path), stdout=subprocess.PIPE, text=True)
+    return listen(folder, path, port, links_of(path), options)
+
+
+def links_of(course: Path, *options: str) -> dict[str, str]:
+    """``grader serve links`` (with ``options``): each user's sign-in link."""
+    listing = _grader("serve", "links", str(course), *options, stdout=subprocess.PIPE, text=True)
     out, _ = listing.communicate(timeout=60)
-    links = {row.split(",")[0]: row.split(",")[3] for row in out.strip().splitlines()[1:]}
-    return listen(folder, path, port, links)
+    return {row.split(",")[0]: row.split(",")[3] for row in out.strip().splitlines()[1:]}
 
 
-def listen(folder: Path, path: Path, port: int, links: dict[str, str]) -> RunningServer:
+def listen(folder: Path, path: Path, port: int, links: dict[str, str], options: tuple[str, ...] = ()) -> RunningServer:
     """``grader serve`` on the course at ``path`` (again, after a stop), once it accepts connections."""
-    process = _grader("serve", str(path), "--port", str(port), stdout=subprocess.DEVNULL,
+    process = _grader("serve", str(path), "--port", str(port), *options, stdout=subprocess.DEVNULL,
                       stderr=(folder / "stderr.txt").open("w"))
     server = RunningServer(process, f"http://127.0.0.1:{port}", links, path)
     deadline = time.monotonic() + 60
@@ -165,14 +170,20 @@ class Client:
 
     def upload(self, notebook: Path, csrf: str, assignment: str = "relu-exercicios",
                filename: str | None = None, data: bytes | None = None) -> Reply:
-        boundary = "----grader-test-boundary"
         content = data if data is not None else notebook.read_bytes()
-        parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n{csrf}\r\n'.encode(),
-                 (f'--{boundary}\r\nContent-Disposition: form-data; name="notebook"; '
-                  f'filename="{filename or notebook.name}"\r\nContent-Type: application/json\r\n\r\n').encode(),
-                 content, f"\r\n--{boundary}--\r\n".encode()]
-        return self.request("POST", f"/tarefas/{assignment}/enviar", b"".join(parts),
-                            {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        return self.post_file(f"/tarefas/{assignment}/enviar", {"csrf": csrf}, "notebook", filename or notebook.name,
+                              content, "application/json")
+
+    def post_file(self, path: str, fields: dict[str, str], name: str, filename: str, content: bytes,
+                  kind: str = "text/csv") -> Reply:
+        """A multipart form as a browser posts it: ``fields``, then one file in the field ``name``."""
+        boundary = "----grader-test-boundary"
+        parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+                 for key, value in fields.items()]
+        parts += [(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                   f'filename="{filename}"\r\nContent-Type: {kind}\r\n\r\n').encode(),
+                  content, f"\r\n--{boundary}--\r\n".encode()]
+        return self.request("POST", path, b"".join(parts), {"Content-Type": f"multipart/form-data; boundary={boundary}"})
 
     def wait_done(self, job: int, timeout: float = 180) -> None:
         deadline = time.monotonic() + timeout

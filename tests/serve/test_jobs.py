@@ -54,3 +54,12 @@ def test_handed_in_is_each_students_last_graded_hand_in(tmp_path):
     queue.claim()
     queue.finish(check.id, "{}")
     assert queue.handed_in("a")["ana"].filename == "second.ipynb"
+
+
+def test_an_assignments_self_checks_are_listed_newest_first_apart_from_its_hand_ins(tmp_path):
+    queue = JobQueue(tmp_path / "store.sqlite", queue_limit=10)
+    for student, assignment, mode in (("ana", "a", "verificacao"), ("bruno", "a", "entrega"),
+                                      ("carla", "a", "verificacao"), ("davi", "b", "verificacao")):
+        queue.submit(student, assignment, mode, "x.ipynb", NB)
+    assert [j.student for j in queue.of_assignment("a", "verificacao")] == ["carla", "ana"]
+    assert queue.count("a", "verificacao") == 2 and queue.count("a", "entrega") == 1 and queue.count("c", "entrega") == 0

@@ -47,7 +47,9 @@ INSTRUCTOR_ROUTES = [("GET", "/professor"), ("GET", f"/professor/tarefas/{A}/"),
                      ("GET", f"/professor/tarefas/{A}/grades.csv"), ("GET", f"/professor/tarefas/{A}/exportar/junit"),
                      ("GET", f"/professor/tarefas/{A}/similarity.html"),
                      ("POST", f"/professor/tarefas/{A}/decidir"),
-                     ("POST", f"/professor/tarefas/{A}/liberar")]
+                     ("POST", f"/professor/tarefas/{A}/liberar"),
+                     ("POST", f"/professor/tarefas/{A}/exportar/canvas"),
+                     ("GET", f"/professor/tarefas/{A}/verificacoes")]
 
 
 def ask(client: Client, method: str, path: str):
@@ -99,6 +101,29 @@ def test_the_instructor_reaches_each_instructor_route(server, ana):
     assert "ana,01-correta.ipynb" not in profa.get(f"/professor/tarefas/{A}/grades.csv").text  # a check is no hand-in
     assert profa.get(f"/tentativas/{ana.job}").status == 404  # an attempt is its student's page
     assert profa.get(f"/professor/tarefas/{A}/exportar/moodle").status == 404  # needs the LMS's file: the CLI's
+
+
+def test_the_instructor_reads_each_self_check_and_its_report(server, ana):
+    profa = Client(server).sign_in("profa")
+    listing = profa.get(f"/professor/tarefas/{A}/verificacoes")
+    assert listing.status == 200 and f'href="/professor/tarefas/{A}/verificacoes/{ana.job}"' in listing.text
+    row = re.search(rf'<tr id="check-{ana.job}">.*?</tr>', listing.text, re.DOTALL).group(0)
+    assert "ana" in row and "01-correta.ipynb" in row and "Nota: 20 / 20" in row
+    assert 'id="checks-relu-exercicios"' in profa.get("/professor").text  # linked from the instructor's page
+    report = profa.get(f"/professor/tarefas/{A}/verificacoes/{ana.job}")
+    assert report.status == 200 and "ReLU" in report.text
+    for page in (listing.text, report.text):  # read only: no form but the header's (language, sign-out)
+        assert not re.search(r'<form[^>]*action="/(professor|tarefas)', page)
+    for missing in ("99999", "abc", str(ana.job) + "0"):
+        assert profa.get(f"/professor/tarefas/{A}/verificacoes/{missing}").status == 404
+    assert profa.get(f"/professor/tarefas/outra/verificacoes/{ana.job}").status == 404
+
+
+@pytest.mark.parametrize("who", ["ana", "bruno", None])
+def test_a_self_checks_report_is_404_for_anyone_but_an_instructor(server, ana, who):
+    client = Client(server).sign_in(who) if who else Client(server)
+    reply = client.get(f"/professor/tarefas/{A}/verificacoes/{ana.job}")
+    assert reply.status == 404 and "ReLU" not in reply.text
 
 
 def test_an_upload_without_its_csrf_token_or_from_another_site_is_refused(server):

@@ -14,7 +14,7 @@ from grader.serve.security import block_hashes, content_security_policy, redact
 from grader.serve.tokens import Identity, Tokens, csrf_matches, new_session
 
 KEY = bytes(range(32))
-ANA = Identity("ana", "student", "Ana Souza")
+ANA = Identity("ana", "student", "Ana Souza", generation=0)  # her first link
 
 
 def test_a_sign_in_link_names_its_student():
@@ -51,6 +51,32 @@ def test_a_sign_in_link_is_not_a_session_nor_the_reverse():
     assert tokens.read_session(tokens.signin_token(ANA)) is None
     assert tokens.read_signin(tokens.session_value(session)) is None
     assert tokens.read_session(tokens.session_value(session)) == session
+
+
+def test_a_revoked_link_and_its_sessions_no_longer_hold_and_the_new_link_does(tmp_path):
+    from grader.serve.revocations import LinkGenerations
+
+    generations = LinkGenerations(tmp_path / "store.sqlite")
+    tokens = Tokens(KEY, 3600)
+    old = tokens.read_signin(tokens.signin_token(ANA))
+    session = tokens.read_session(tokens.session_value(new_session(old)))
+    assert generations.holds(old) and generations.holds(session.identity)
+    assert generations.revoke("ana") == 1
+    assert not generations.holds(old) and not generations.holds(session.identity)
+    new = tokens.read_signin(tokens.signin_token(Identity("ana", "student", "Ana Souza", generation=1)))
+    assert generations.holds(new)
+    assert generations.holds(Identity("bruno", "student", generation=0))  # the others' links are untouched
+    assert generations.holds(Identity("ana", "student"))  # signed in by no link (LTI): not concerned
+    assert LinkGenerations(tmp_path / "store.sqlite").current("ana") == 1  # kept in the store
+
+
+def test_a_link_made_before_links_had_generations_is_the_first_one():
+    from itsdangerous import URLSafeTimedSerializer
+
+    from grader.serve.tokens import SIGNIN
+
+    token = URLSafeTimedSerializer(KEY, salt=SIGNIN).dumps({"u": "ana", "r": "student", "n": "Ana Souza"})
+    assert Tokens(KEY, 3600).read_signin(token) == ANA
 
 
 def test_a_role_the_server_does_not_know_is_refused():
