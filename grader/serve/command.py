@@ -29,7 +29,7 @@ LOG_NAME = "serve.log"
 
 def build_server(course: Course, *, data_dir: Path | None = None, isolation: str = "auto",
                  cell_timeout: float | None = None, log_path: Path | None = None,
-                 scheduler: DaskScheduler | None = None) -> Server:
+                 scheduler: DaskScheduler | None = None, cifar10_dir: Path | None = None) -> Server:
     """Everything the application needs, checked before it listens: assignments, store, key, sandbox.
 
     The notebooks run where ``grader run``'s do: on ``course.workers`` local workers kept with the
@@ -38,7 +38,7 @@ def build_server(course: Course, *, data_dir: Path | None = None, isolation: str
     served, contexts = {}, {}
     for entry in course.assignments:
         spec, registry = load_assignment(entry.id, course.assignments_dir)
-        context = make_context(spec, data_dir=data_dir, store=course.store_path, no_store=False,
+        context = make_context(spec, data_dir=data_dir, cifar10_dir=cifar10_dir, store=course.store_path, no_store=False,
                                cell_timeout=cell_timeout, isolation=isolation, jobs=course.workers)
         contexts[entry.id] = context
         served[entry.id] = Served(entry, context.assignment, registry, course.data_dir / "decisions" / f"{entry.id}.toml")
@@ -61,7 +61,8 @@ def make_lasting_backend(course: Course, contexts: dict[str, GradingContext], sc
 
 def serve(*, course: Path, host: str = "127.0.0.1", port: int = 8000, data_dir: Path | None = None,
           isolation: str = "auto", cell_timeout: float | None = None, lang: str = "pt",
-          scheduler: str | None = None, scheduler_timeout: float = DEFAULT_CONNECT_TIMEOUT) -> int:
+          scheduler: str | None = None, scheduler_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+          cifar10_dir: Path | None = None) -> int:
     """Serve the course until stopped (Ctrl-C or SIGTERM); queued jobs wait in the store for the next start.
 
     ``scheduler``: a Dask scheduler's address (reached within ``scheduler_timeout`` seconds), where the
@@ -75,8 +76,8 @@ def serve(*, course: Path, host: str = "127.0.0.1", port: int = 8000, data_dir: 
     loaded = load_course(course)
     loaded.data_dir.mkdir(parents=True, exist_ok=True)
     console.log_to(loaded.data_dir / LOG_NAME)
-    server = build_server(loaded, data_dir=data_dir, isolation=isolation, cell_timeout=cell_timeout,
-                          log_path=loaded.data_dir / LOG_NAME,
+    server = build_server(loaded, data_dir=data_dir, cifar10_dir=cifar10_dir, isolation=isolation,
+                          cell_timeout=cell_timeout, log_path=loaded.data_dir / LOG_NAME,
                           scheduler=DaskScheduler(scheduler, scheduler_timeout) if scheduler else None)
     server.grader.backend.open()  # an unreachable scheduler stops the command before it listens
     app = build_app(server)
