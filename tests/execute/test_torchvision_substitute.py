@@ -202,3 +202,20 @@ def test_a_working_torchvision_reads_the_grader_folder_and_never_downloads(impor
     assert CIFAR10("./data", download=True).root + "/cifar-10-batches-py" == cifar_folder[0] and events == []
     with pytest.raises(OSError, match="network"):
         CIFAR100("./data", download=True)  # not redirected: torchvision's own behaviour
+
+
+def test_fashion_mnist_reads_the_graders_files_as_torchvision_gives_them(dataset_dir):
+    from grader.execute.compat.vision_datasets import _fashion_mnist_class, _idx
+
+    FashionMNIST = _fashion_mnist_class(str(dataset_dir))
+    test = FashionMNIST("./data", train=False, download=True, transform=T.ToTensor())
+    assert len(test) == 10_000 and test.data.dtype == torch.uint8 and tuple(test.data.shape) == (10_000, 28, 28)
+    assert test.targets.dtype == torch.int64 and test.classes[9] == "Ankle boot"
+    labels = _idx(dataset_dir / "t10k-labels-idx1-ubyte.gz")
+    assert test.targets[:50].tolist() == labels[:50].tolist()
+    image, label = test[0]
+    assert tuple(image.shape) == (1, 28, 28) and label == int(labels[0])
+    assert image.max().item() <= 1.0 and image.sum().item() == pytest.approx(test.data[0].sum().item() / 255, rel=1e-5)
+    assert len(FashionMNIST("x", train=True)) == 60_000
+    with pytest.raises(RuntimeError, match="Fashion-MNIST"):
+        _fashion_mnist_class(None)("./data", download=True)

@@ -15,19 +15,20 @@ from .keras2_names import _install_keras2_modules, _install_legacy_image, _insta
 from .torch_setup import _install_torch_setup
 from .vision import _install_torchvision
 
-def install_compat(keras2, cifar10=None, seed=None, threads=1):
+def install_compat(keras2, cifar10=None, seed=None, threads=1, fashion_mnist=None):
     """Install the compatibility layer in the running IPython shell; return the events list.
 
     Keras is not imported here: its Keras 2 patches are installed if and when the notebook
     imports it (a notebook without Keras never loads TensorFlow). ``cifar10``: the
     ``cifar-10-batches-py`` folder ``torchvision.datasets.CIFAR10`` reads (None: it raises
     that the instructor gave none). ``seed``: torch is seeded, deterministic and given
-    ``threads`` threads when imported (None: left alone).
+    ``threads`` threads when imported (None: left alone). ``fashion_mnist``: the folder of the
+    four Fashion-MNIST files ``torchvision.datasets.FashionMNIST`` reads (None: it raises).
     """
     record = _Recorder()
     finder = _CompatFinder()
     _install_colab(finder, record)
-    _install_torchvision(record, cifar10)
+    _install_torchvision(record, cifar10, fashion_mnist)
     if seed is not None:
         _install_torch_setup(seed, threads)
     if keras2:

@@ -19,7 +19,7 @@ import sys
 import types
 
 from .events import say
-from .vision_datasets import CIFAR10_BASE_FOLDER, _cifar10_class
+from .vision_datasets import CIFAR10_BASE_FOLDER, _cifar10_class, _fashion_mnist_class
 from .vision_transforms import TRANSFORMS
 
 # ------------------------------------------------------------------- torchvision
@@ -53,19 +53,20 @@ def _substitute_module(name, attributes, doc):
     return module
 
 
-def _fill_substitute(module, folder):
+def _fill_substitute(module, folder, fashion_mnist=None):
     """Turn the half-imported ``module`` into the substitute (its datasets and transforms registered)."""
     for name in [key for key in sys.modules if key.startswith("torchvision.")]:
         del sys.modules[name]  # what the failed import left behind
     keep = {"__name__", "__loader__", "__spec__", "__package__"}
     for key in [key for key in vars(module) if key not in keep]:
         delattr(module, key)
-    datasets = _substitute_module("torchvision.datasets", {"CIFAR10": _cifar10_class(folder)},
-                                  "The grader's substitute for torchvision.datasets (CIFAR10 only).")
+    datasets = _substitute_module("torchvision.datasets", {"CIFAR10": _cifar10_class(folder),
+                                                           "FashionMNIST": _fashion_mnist_class(fashion_mnist)},
+                                  "The grader's substitute for torchvision.datasets (CIFAR10 and FashionMNIST).")
     transforms = _substitute_module("torchvision.transforms", dict(TRANSFORMS),
                                     "The grader's substitute for torchvision.transforms (the course's transforms).")
     module.__path__ = []
-    module.__doc__ = "The grader's substitute for torchvision (datasets.CIFAR10 and a few transforms)."
+    module.__doc__ = "The grader's substitute for torchvision (datasets.CIFAR10, FashionMNIST and a few transforms)."
     module.__version__ = SUBSTITUTE_VERSION
     module.__grader_stand_in__ = True
     module.datasets, module.transforms = datasets, transforms
@@ -104,8 +105,8 @@ def _redirect_real_cifar10(folder):
 class _TorchvisionLoader(importlib.abc.Loader):
     """The real library's loader (``real``, None when it is not installed), falling back on the substitute."""
 
-    def __init__(self, real, folder, record):
-        self.real, self.folder, self.record = real, folder, record
+    def __init__(self, real, folder, record, fashion_mnist=None):
+        self.real, self.folder, self.record, self.fashion_mnist = real, folder, record, fashion_mnist
 
     def create_module(self, spec):
         return self.real.create_module(spec) if self.real is not None else None
@@ -123,15 +124,15 @@ class _TorchvisionLoader(importlib.abc.Loader):
                     return
                 except Exception as exc:  # noqa: BLE001 - a torchvision laid out otherwise: never its download
                     reason = f"datasets.CIFAR10 could not be pointed at the grader's folder: {type(exc).__name__}: {exc}"
-        _fill_substitute(module, self.folder)
+        _fill_substitute(module, self.folder, self.fashion_mnist)
         self.record("torchvision", "torchvision", "", reason[:300])
 
 
 class _TorchvisionFinder(importlib.abc.MetaPathFinder):
     """Answers the first ``import torchvision`` (real or substitute) and the substitute's missing submodules."""
 
-    def __init__(self, folder, record):
-        self.folder, self.record, self.done = folder, record, False
+    def __init__(self, folder, record, fashion_mnist=None):
+        self.folder, self.record, self.done, self.fashion_mnist = folder, record, False, fashion_mnist
 
     def find_spec(self, fullname, path=None, target=None):
         if fullname.startswith("torchvision."):
@@ -144,15 +145,16 @@ class _TorchvisionFinder(importlib.abc.MetaPathFinder):
         self.done = True
         spec = importlib.machinery.PathFinder.find_spec(fullname, path)
         if spec is None or spec.loader is None:
-            return importlib.machinery.ModuleSpec(fullname, _TorchvisionLoader(None, self.folder, self.record),
+            return importlib.machinery.ModuleSpec(fullname, _TorchvisionLoader(None, self.folder, self.record, self.fashion_mnist),
                                                   is_package=True)
-        spec.loader = _TorchvisionLoader(spec.loader, self.folder, self.record)
+        spec.loader = _TorchvisionLoader(spec.loader, self.folder, self.record, self.fashion_mnist)
         return spec
 
 
-def _install_torchvision(record, cifar10=None):
+def _install_torchvision(record, cifar10=None, fashion_mnist=None):
     """``import torchvision`` answered by :class:`_TorchvisionFinder`; ``cifar10``: the grader's ``cifar-10-batches-py``."""
     folder = os.path.abspath(cifar10) if cifar10 else None
     if "torchvision" in sys.modules:
         return
-    sys.meta_path.insert(0, _TorchvisionFinder(folder, record))
+    fashion = os.path.abspath(fashion_mnist) if fashion_mnist else None
+    sys.meta_path.insert(0, _TorchvisionFinder(folder, record, fashion))

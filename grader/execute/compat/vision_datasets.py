@@ -1,11 +1,13 @@
-"""The torchvision substitute's ``datasets.CIFAR10``: the grader's CIFAR-10 folder, never the network.
+"""The torchvision substitute's ``datasets.CIFAR10`` and ``datasets.FashionMNIST``: the grader's folders, never the network.
 
 ``CIFAR10(root, train=True, transform=None, target_transform=None, download=False)``
 behaves as torchvision's: ``.data`` is uint8 ``N×32×32×3``, ``.targets`` a list of ints,
 ``.classes`` the ten names, items are ``(PIL.Image, int)`` or what the transforms make of
 them. It reads the folder the grader chose (``cifar-10-batches-py``, validated by the
 grader before the run: see :mod:`grader.cifar10`), whatever ``root`` and ``download``
-say; without one it raises a clear error naming the instructor.
+say; without one it raises a clear error naming the instructor. ``FashionMNIST`` reads the
+four IDX files the grader put in the kernel (the folder Keras's ``load_data()`` reads too):
+``.data`` uint8 ``N×28×28``, ``.targets`` int64, items ``(PIL.Image mode L, int)``.
 
 Kernel-side: imports nothing from ``grader`` (see :mod:`grader.execute.compat`).
 """
@@ -80,3 +82,67 @@ def _cifar10_class(folder):
             return "\n".join(lines)
 
     return CIFAR10
+
+
+# ------------------------------------------------------------------- Fashion-MNIST
+FASHION_MNIST_FILES = {True: ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
+                       False: ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")}
+FASHION_MNIST_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+                         "Ankle boot")
+
+
+def _idx(path):
+    """An IDX file (gzip) as a uint8 array of its dimensions."""
+    import gzip
+
+    import numpy as np
+
+    with gzip.open(path, "rb") as handle:
+        raw = handle.read()
+    dims = raw[3]
+    shape = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(dims))
+    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+
+
+def _fashion_mnist_class(folder):
+    """The ``FashionMNIST`` class reading ``folder`` (the four ``.gz`` files), or raising when it is None."""
+    import torch
+    import torch.utils.data
+
+    class FashionMNIST(torch.utils.data.Dataset):
+        """Fashion-MNIST as torchvision gives it, read from the grader's copy (``root`` and ``download`` are not used)."""
+
+        classes = list(FASHION_MNIST_CLASSES)
+
+        def __init__(self, root, train=True, transform=None, target_transform=None, download=False):
+            if folder is None or not os.path.isdir(folder):
+                raise RuntimeError(say("kernel.vision.fashion_mnist_missing"))
+            self.root = os.path.expanduser(root) if isinstance(root, str) else root
+            self.train, self.transform, self.target_transform = train, transform, target_transform
+            images, labels = FASHION_MNIST_FILES[bool(train)]
+            self.data = torch.from_numpy(_idx(os.path.join(folder, images)).copy())
+            self.targets = torch.from_numpy(_idx(os.path.join(folder, labels)).astype("int64"))
+            self.class_to_idx = {name: index for index, name in enumerate(self.classes)}
+
+        def __getitem__(self, index):
+            from PIL import Image
+
+            img, target = Image.fromarray(self.data[index].numpy(), mode="L"), int(self.targets[index])
+            if self.transform is not None:
+                img = self.transform(img)
+            if self.target_transform is not None:
+                target = self.target_transform(target)
+            return img, target
+
+        def __len__(self):
+            return len(self.data)
+
+        def __repr__(self):
+            lines = [f"Dataset {type(self).__name__}", f"    Number of datapoints: {len(self)}",
+                     f"    Root location: {self.root}", f"    Split: {'Train' if self.train is True else 'Test'}"]
+            if self.transform is not None:
+                lines.append("    StandardTransform")
+                lines.append("Transform: " + repr(self.transform).replace("\n", "\n           "))
+            return "\n".join(lines)
+
+    return FashionMNIST
