@@ -25,7 +25,15 @@ def dataset_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def graded_examples(tmp_path_factory, dataset_dir):
+def reference_stores():
+    """The session's stores of reference facts (:class:`tests.e2e.examples.ReferenceStores`)."""
+    from tests.e2e.examples import ReferenceStores
+
+    return ReferenceStores()
+
+
+@pytest.fixture(scope="session")
+def graded_examples(tmp_path_factory, dataset_dir, reference_stores):
     """``graded_examples("cnn-pratica")``: that assignment's examples and reference, graded once.
 
     Each assignment is executed at most once per test session (one out folder, one store);
@@ -41,7 +49,7 @@ def graded_examples(tmp_path_factory, dataset_dir):
         if (assignment, folder) not in runs:
             name = assignment if folder == "examples" else f"{assignment}-{folder}"
             runs[assignment, folder] = grade_examples(assignment, tmp_path_factory.mktemp(name),
-                                                      dataset_dir, folder)
+                                                      dataset_dir, folder, reference_stores)
         return runs[assignment, folder]
 
     return get

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import tomllib
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,8 +42,42 @@ class GradedExamples:
         return next(s for s in self.results["submissions"] if s["id"] == sub_id)
 
 
-def grade_examples(assignment: str, base: Path, dataset_dir: Path, folder: str = "examples") -> GradedExamples:
-    """Grade every example of ``folder`` in one run, plus the reference (as ``00-referencia``) for ``examples``."""
+class ReferenceStores:
+    """Per assignment, the first store of the session holding its reference's facts.
+
+    A later run of the same assignment (the PyTorch examples, the real hand-ins) starts from a
+    store holding those facts: its reference is taken from the store as ``grader run`` takes
+    any stored notebook, instead of executed again. Each reference still runs once per session.
+    """
+
+    def __init__(self) -> None:
+        self.stores: dict[str, Path] = {}
+
+    def seed(self, assignment: str, store: Path) -> None:
+        """Put the reference's stored facts, if an earlier run made them, into ``store``."""
+        from grader.notebook import sha256_file
+        from grader.store import Store
+
+        earlier = self.stores.get(assignment)
+        if earlier is None:
+            return
+        Store(store)  # its tables
+        sha = sha256_file(ROOT / "reference" / f"{assignment}.ipynb")
+        with closing(sqlite3.connect(earlier)) as source, closing(sqlite3.connect(store)) as target, target:
+            for row in source.execute("SELECT * FROM facts WHERE sha256=?", (sha,)).fetchall():
+                target.execute(f"INSERT OR REPLACE INTO facts VALUES ({', '.join('?' * len(row))})", row)
+
+    def keep(self, assignment: str, store: Path) -> None:
+        self.stores.setdefault(assignment, store)
+
+
+def grade_examples(assignment: str, base: Path, dataset_dir: Path, folder: str = "examples",
+                   references: ReferenceStores | None = None) -> GradedExamples:
+    """Grade every example of ``folder`` in one run, plus the reference (as ``00-referencia``) for ``examples``.
+
+    ``references``: the session's stores of reference facts (the reference is executed only
+    if no earlier run of the session executed it).
+    """
     submissions = base / "subs"
     submissions.mkdir()
     for notebook in (ROOT / "assignments" / assignment / folder).glob("*.ipynb"):
@@ -49,7 +85,11 @@ def grade_examples(assignment: str, base: Path, dataset_dir: Path, folder: str =
     if folder == "examples":
         shutil.copy(ROOT / "reference" / f"{assignment}.ipynb", submissions / f"{REFERENCE_ID}.ipynb")
     store = base / "store.sqlite"
+    if references is not None:
+        references.seed(assignment, store)
     run(submissions=submissions, assignment=assignment, out=base / "out", jobs=2, data_dir=dataset_dir, store=store)
+    if references is not None:
+        references.keep(assignment, store)
     results = json.loads((base / "out" / "results.json").read_text(encoding="utf-8"))
     return GradedExamples(base / "out", results, store, submissions)
 
