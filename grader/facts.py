@@ -275,6 +275,8 @@ class NotebookFacts(JsonData):
     error_params: dict[str, Any] = field(default_factory=dict)
     isolation: str = ""  # strict | degraded | none: how the kernel was confined
     calls: dict[str, Any] = field(default_factory=dict)  # function check id -> {"defined", "results" | "error"}
+    # judged check id -> {"ok", "result" | "missing" | "error"}: a grader unit run by the judge process
+    units: dict[str, Any] = field(default_factory=dict)
     # what the kernel's compatibility layer did: {"kind", "name", "modern", "detail"} per use
     # (Colab stand-in, pip, magics, Keras 2 names); shown to students as warnings
     compat: tuple[dict[str, Any], ...] = ()

@@ -107,6 +107,8 @@ class CheckNeeds(JsonData):
     evaluation: bool = True  # the grader's evaluation of the section's models on held-out data
     dataset: str | None = None  # the dataset the models are evaluated on for it
     variables: tuple[str, ...] = ()  # kernel variables exported from its section
+    # the framework whose judge units it reads (run in the judge process on the notebook's definitions)
+    judged: str | None = None
 
 
 @dataclass(frozen=True)
