@@ -213,5 +213,6 @@ def check_torch_unit(student: NotebookFacts, reference: NotebookFacts, check: Ch
         return passed(f"torch_unit.{unit}.passed", params={**name, "total": len(items)}, details=details)
     first, _, params = next(item for item in items if not item[1])
     return partial(held / len(items), f"torch_unit.{unit}.{first}",
-                   params={**name, **{k: str(v) for k, v in params.items()}, "ok": held, "total": len(items)},
+                   params={**name, **{k: v if isinstance(v, (int, float, str)) else str(v) for k, v in params.items()},
+                           "ok": held, "total": len(items)},
                    details=details)
