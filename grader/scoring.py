@@ -42,7 +42,7 @@ GRADER_ERRORS = {
 # errors about the reference solution: their technical text is for teachers only
 REFERENCE_ERRORS = frozenset(k for k, v in GRADER_ERRORS.items() if v == "grader_error.reference")
 COMPAT_KINDS = ("colab_import", "colab_drive_mount", "colab_files", "pip_present", "pip_missing", "apt", "magic",
-                "keras2")
+                "keras2", "torchvision")
 MAX_REVIEW_TEXT = 300
 
 

@@ -11,6 +11,9 @@ parts, in the order they are shipped (:data:`PIECES`):
 - :mod:`.finder`: an import finder serving stand-in modules;
 - :mod:`.colab`: the Google Colab stand-in and the magics;
 - :mod:`.keras2_names`, :mod:`.keras2_arguments`: Keras 2 names, defaults and argument forms;
+- :mod:`.vision_transforms`, :mod:`.vision_datasets`, :mod:`.vision`: ``import torchvision``, the
+  real library or the grader's substitute, with CIFAR-10 read from the grader's folder;
+- :mod:`.torch_setup`: PyTorch seeded, deterministic and on the kernel's threads once imported;
 - :mod:`.install`: ``install_compat``, the entry point.
 
 The parts import nothing from ``grader`` (the kernel has no grader to import): the kernel and
@@ -27,7 +30,8 @@ from pathlib import Path
 from grader.messages import load_catalogue
 
 HERE = Path(__file__).parent
-PIECES = ("events", "shell", "packages", "finder", "colab", "keras2_names", "keras2_arguments", "install")
+PIECES = ("events", "shell", "packages", "finder", "colab", "keras2_names", "keras2_arguments", "vision_transforms",
+          "vision_datasets", "vision", "torch_setup", "install")
 _RELATIVE_IMPORT = re.compile(r"^from \.\w* import (\([^)]*\)|[^\n]*)\n", re.M)
 _BANNER = "# The kernel's compatibility layer as one text, from grader/execute/compat/ (kernel_source).\n"
 

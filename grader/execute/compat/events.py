@@ -5,7 +5,7 @@ Kernel-side: imports nothing from ``grader`` (see :mod:`grader.execute.compat`).
 
 MAX_EVENTS = 200
 EVENT_KINDS = ("colab_import", "colab_drive_mount", "colab_files", "pip_present", "pip_missing",
-               "apt", "magic", "keras2")
+               "apt", "magic", "keras2", "torchvision")
 
 
 # ---------------------------------------------------------------------------------- events

@@ -12,16 +12,24 @@ from .keras2_arguments import (_install_compile, _install_experimental_layers, _
                                _install_legacy_optimizers, _install_pooling_defaults, _install_saving,
                                _install_tf_activations, _install_training_arguments)
 from .keras2_names import _install_keras2_modules, _install_legacy_image, _install_model_methods, _install_optimizers
+from .torch_setup import _install_torch_setup
+from .vision import _install_torchvision
 
-def install_compat(keras2, load_keras=True):
+def install_compat(keras2, load_keras=True, cifar10=None, seed=None, threads=1):
     """Install the compatibility layer in the running IPython shell; return the events list.
 
     ``load_keras`` False (an assignment that grades no model): Keras is not imported here;
-    its Keras 2 patches are installed if and when the notebook imports it.
+    its Keras 2 patches are installed if and when the notebook imports it. ``cifar10``: the
+    ``cifar-10-batches-py`` folder ``torchvision.datasets.CIFAR10`` reads (None: it raises
+    that the instructor gave none). ``seed``: torch is seeded, deterministic and given
+    ``threads`` threads when imported (None: left alone).
     """
     record = _Recorder()
     finder = _CompatFinder()
     _install_colab(finder, record)
+    _install_torchvision(record, cifar10)
+    if seed is not None:
+        _install_torch_setup(seed, threads)
     if keras2:
         _install_keras2_modules(finder, record)
     sys.meta_path.insert(0, finder)

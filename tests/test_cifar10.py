@@ -1,0 +1,67 @@
+"""CIFAR-10 folders: checked before a run (torchvision's md5, or the grader's synthetic manifest)."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+
+import numpy as np
+import pytest
+
+from grader import cifar10
+from grader.cifar10 import (ARCHIVE, BASE_FOLDER, MANIFEST, REAL_DIGEST, Cifar10Error, SyntheticCifar10,
+                            find_cifar10, synthetic_arrays, write_synthetic_cifar10)
+
+
+def test_the_md5_sums_are_torchvisions_published_ones():
+    assert cifar10.ARCHIVE_MD5 == "c58f30108f718f92721af3b95e74349a"
+    assert cifar10.FILE_MD5["data_batch_1"] == "c99cafc152244af753f735de768cd75f"
+    assert cifar10.FILE_MD5["test_batch"] == "40351d587109b95175f43aff81a1287e"
+    assert cifar10.FILE_MD5["batches.meta"] == "5ff9c542aee3614f3951f8cda6e48888"
+    assert len(cifar10.FILE_MD5) == 7
+
+
+def test_a_synthetic_set_has_the_counts_asked_for_and_the_same_bytes_for_the_same_seed(tmp_path):
+    spec = SyntheticCifar10(train_counts=(5, 0, 1, 2, 3, 4, 5, 6, 7, 8), test_counts=(2,) * 10, seed=3)
+    train, test = synthetic_arrays(spec)
+    assert np.bincount(train.labels, minlength=10).tolist() == list(spec.train_counts)
+    assert train.images.shape == (41, 32, 32, 3) and train.images.dtype == np.uint8 and len(test.labels) == 20
+    one, two = write_synthetic_cifar10(tmp_path / "a", spec), write_synthetic_cifar10(tmp_path / "b", spec)
+    assert one.synthetic and one.digest == two.digest and one.folder.endswith(BASE_FOLDER)
+    assert write_synthetic_cifar10(tmp_path / "c", SyntheticCifar10(seed=4)).digest != one.digest
+    with pytest.raises(ValueError):
+        synthetic_arrays(SyntheticCifar10(train_counts=(1, 2)))
+
+
+def test_a_certified_synthetic_folder_is_accepted_and_marked_synthetic(tmp_path):
+    written = write_synthetic_cifar10(tmp_path)
+    for named in (tmp_path, tmp_path / BASE_FOLDER):
+        found = find_cifar10(named)
+        assert found == written and found.synthetic and found.digest != REAL_DIGEST
+    assert find_cifar10(None) is None
+
+
+def test_an_edited_file_or_a_missing_manifest_is_refused_not_taken_for_real_data(tmp_path):
+    write_synthetic_cifar10(tmp_path)
+    batch = tmp_path / BASE_FOLDER / "data_batch_2"
+    batch.write_bytes(batch.read_bytes() + b"x")
+    with pytest.raises(Cifar10Error, match="neither|nor"):
+        find_cifar10(tmp_path)
+    write_synthetic_cifar10(tmp_path)
+    (tmp_path / BASE_FOLDER / MANIFEST).unlink()
+    with pytest.raises(Cifar10Error) as error:
+        find_cifar10(tmp_path)
+    assert error.value.key == "usage.cifar10.corrupt"
+
+
+def test_a_folder_without_cifar10_or_with_another_archive_is_a_clear_error(tmp_path):
+    with pytest.raises(Cifar10Error) as error:
+        find_cifar10(tmp_path)
+    assert error.value.key == "usage.cifar10.missing" and ARCHIVE in str(error.value)
+    with tarfile.open(tmp_path / ARCHIVE, "w:gz") as tar:
+        info = tarfile.TarInfo(f"{BASE_FOLDER}/test_batch")
+        info.size = 3
+        tar.addfile(info, io.BytesIO(b"abc"))
+    with pytest.raises(Cifar10Error) as error:
+        find_cifar10(tmp_path, cache=tmp_path / "cache")
+    assert error.value.key == "usage.cifar10.archive_md5" and not (tmp_path / "cache").exists()
