@@ -36,6 +36,16 @@ def _variant_label(kwargs: Any) -> str:
     return ", ".join(f"{k}={v}" for k, v in kwargs.items())
 
 
+# parameter-free operations a forward() may apply as functions instead (F.relu, F.max_pool2d, x.view):
+# left out of the compared structure, which the parameters and the output shape also pin down
+FUNCTIONAL = ("ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Tanh", "Sigmoid", "MaxPool", "AvgPool", "Flatten",
+              "Unflatten", "Softmax", "LogSoftmax")
+
+
+def _structure(variant: dict) -> list[str]:
+    return [str(layer) for layer in _list(variant.get("layers")) if not str(layer).startswith(FUNCTIONAL)]
+
+
 def _model(got: dict, want: dict | None, check: CheckSpec) -> list[Item]:
     if not want:
         raise LookupError("reference")
@@ -47,13 +57,13 @@ def _model(got: dict, want: dict | None, check: CheckSpec) -> list[Item]:
             error = str(mine.get("error", "?"))[:300] if isinstance(mine, dict) else "?"
             items += [(name, False, {**label, "error": error}) for name in ("built", "structure", "shape")]
             continue
-        first = next((n for n, (a, b) in enumerate(zip(_list(mine.get("layers")), _list(theirs.get("layers"))))
-                      if a != b), min(len(_list(mine.get("layers"))), len(_list(theirs.get("layers")))))
+        layers, expected = _structure(mine), _structure(theirs)
+        first = next((n for n, (a, b) in enumerate(zip(layers, expected)) if a != b), min(len(layers), len(expected)))
         items.append(("params", mine.get("params") == theirs.get("params"),
                       {**label, "expected": theirs.get("params"), "actual": mine.get("params")}))
-        items.append(("structure", _list(mine.get("layers")) == _list(theirs.get("layers")),
-                      {**label, "position": first + 1, "expected": str((_list(theirs.get("layers")) + ["—"])[first])[:200],
-                       "actual": str((_list(mine.get("layers")) + ["—"])[first])[:200]}))
+        items.append(("structure", layers == expected,
+                      {**label, "position": first + 1, "expected": (expected + ["—"])[first][:200],
+                       "actual": (layers + ["—"])[first][:200]}))
         items.append(("shape", mine.get("output_shape") == theirs.get("output_shape"),
                       {**label, "expected": theirs.get("output_shape"), "actual": mine.get("output_shape")}))
     return items
@@ -138,7 +148,8 @@ def _early_stopping(got: dict, want: dict | None, check: CheckSpec) -> list[Item
                             int(_config(check, "epochs", len(losses))))
     return [
         ("stops", got.get("epochs") == stop, {"expected": stop, "best": best, "actual": got.get("epochs")}),
-        ("restores", _num(got.get("weights")) == float(best), {"best": best, "actual": got.get("weights")}),
+        ("restores", _num(got.get("weights")) == float(best),
+         {"best": best, "actual": got.get("weights") if _num(got.get("weights")) is not None else "?"}),
     ]
 
 
@@ -197,6 +208,9 @@ def check_torch_unit(student: NotebookFacts, reference: NotebookFacts, check: Ch
         return Outcome("error", 0.0, "torch_unit.unavailable", params=name)
     if got.get("missing"):
         return failed("torch_unit.missing", params={"name": str(got["missing"])[:100]})
+    if got.get("returned"):
+        return failed("torch_unit.wrong_return", params={**name, "returned": str(got["returned"])[:100],
+                                                         "expected": str(got.get("expected", "?"))[:100]})
     if got.get("ok") is not True or not isinstance(got.get("result"), dict):
         return failed("torch_unit.raised", params={**name, "error": str(got.get("error", "?"))[:300]})
     mine = reference.units.get(check.id) if isinstance(reference.units, dict) else None

@@ -19,6 +19,14 @@ import tempfile
 MAX_ITEMS = 200  # of any list a unit answers
 
 
+class WrongReturn(TypeError):
+    """The student's function returned something else than what the unit reads."""
+
+    def __init__(self, returned, expected):
+        super().__init__(f"returned {returned}, not {expected}")
+        self.returned, self.expected = returned[:100], expected
+
+
 def _torch():
     import torch
 
@@ -143,7 +151,7 @@ def _shuffled_targets(counts, seed):
 def _indices_of(subset):
     indices = getattr(subset, "indices", None)
     if indices is None:
-        raise TypeError(f"the function returned {type(subset).__name__}, not a Subset with .indices")
+        raise WrongReturn(type(subset).__name__, "Subset")
     return [int(i) for i in (indices.tolist() if hasattr(indices, "tolist") else list(indices))]
 
 
@@ -192,7 +200,7 @@ def unit_sampler(definitions, params):
     sampler = function(list(targets))
     weights = getattr(sampler, "weights", None)
     if weights is None:
-        raise TypeError(f"the function returned {type(sampler).__name__}, not a WeightedRandomSampler")
+        raise WrongReturn(type(sampler).__name__, "WeightedRandomSampler")
     weights = torch.as_tensor(weights, dtype=torch.float64).flatten()
     answer = {"length": int(weights.numel()), "samples": len(targets),
               "replacement": bool(getattr(sampler, "replacement", False)),
@@ -439,6 +447,8 @@ def run(unit, params, definitions):
     definitions.setdefault("DEVICE", "cpu")
     try:
         return {"ok": True, "result": function(definitions, dict(params or {}))}
+    except WrongReturn as exc:
+        return {"ok": False, "returned": exc.returned, "expected": exc.expected}
     except LookupError as exc:
         text = str(exc).strip("'\"")
         if text.startswith("missing:"):
