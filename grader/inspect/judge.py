@@ -130,13 +130,14 @@ class Judge:
 
     def close(self) -> None:
         process = self.process
-        self.process = None
         if process is not None:
             LIVE.discard(process.pid)
             try:
-                self._write({"op": "quit"})
+                self._write({"op": "quit"})  # while self.process is set: _write sends to it
             except (JudgeFailed, OSError):
                 pass
+        self.process = None
+        if process is not None:
             try:
                 process.wait(timeout=5)
             except subprocess.TimeoutExpired:
