@@ -224,9 +224,13 @@ def check_torch_unit(student: NotebookFacts, reference: NotebookFacts, check: Ch
         return failed(f"torch_unit.{unit}.failed", params=name, details=details)
     held = sum(ok for _, ok, _ in items)
     if held == len(items):
-        return passed(f"torch_unit.{unit}.passed", params={**name, "total": len(items)}, details=details)
+        shown = {k: v for _, _, p in items for k, v in _plain(p).items()}
+        return passed(f"torch_unit.{unit}.passed", params={**shown, **name, "total": len(items)}, details=details)
     first, _, params = next(item for item in items if not item[1])
     return partial(held / len(items), f"torch_unit.{unit}.{first}",
-                   params={**name, **{k: v if isinstance(v, (int, float, str)) else str(v) for k, v in params.items()},
-                           "ok": held, "total": len(items)},
-                   details=details)
+                   params={**name, **_plain(params), "ok": held, "total": len(items)}, details=details)
+
+
+def _plain(params: dict[str, Any]) -> dict[str, Any]:
+    """Message parameters: numbers and text as they are, anything else as text."""
+    return {k: v if isinstance(v, (int, float, str)) else str(v) for k, v in params.items()}
