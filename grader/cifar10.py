@@ -81,6 +81,15 @@ class Cifar10Arrays:
     labels: np.ndarray
 
 
+# what the judge process reads when a notebook's definitions build ``datasets.CIFAR10``: small, known targets
+JUDGE_SET = SyntheticCifar10(train_counts=(20,) * 10, test_counts=(10,) * 10, seed=0)
+
+
+def cifar10_kind(data: "Cifar10Data | None") -> str:
+    """What the facts and results say of a run's CIFAR-10: ``real``, ``synthetic``, or ``""`` (none provided)."""
+    return "" if data is None else ("synthetic" if data.synthetic else "real")
+
+
 class Cifar10Error(DatasetMissingError):
     """The folder named for CIFAR-10 holds no usable set."""
 

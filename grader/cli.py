@@ -85,6 +85,7 @@ def _common(parser: argparse.ArgumentParser, h: Catalogue, assignment_required: 
     parser.add_argument("--lang", default="pt", choices=LANGS, help=h("cli.help.lang"))
     parser.add_argument("--cell-timeout", type=float, default=None, help=h("cli.help.cell_timeout"))
     parser.add_argument("--data-dir", type=Path, default=None, help=h("cli.help.data_dir"))
+    parser.add_argument("--cifar10-dir", type=Path, default=None, help=h("cli.help.cifar10_dir"))
     parser.add_argument("--store", type=Path, default=None, help=h("cli.help.store"))
     parser.add_argument("--no-store", action="store_true", help=h("cli.help.no_store"))
     parser.add_argument("--force", action="store_true", help=h("cli.help.force"))
@@ -188,6 +189,7 @@ def _serve_parser(commands, h: Catalogue) -> None:
     serve.add_argument("--roster", type=Path, default=None, metavar="FILE", help=h("cli.help.serve_roster"))
     serve.add_argument("--base-url", default=None, metavar="URL", help=h("cli.help.serve_base_url"))
     serve.add_argument("--data-dir", type=Path, default=None, help=h("cli.help.data_dir"))
+    serve.add_argument("--cifar10-dir", type=Path, default=None, help=h("cli.help.cifar10_dir"))
     serve.add_argument("--cell-timeout", type=float, default=None, help=h("cli.help.cell_timeout"))
     serve.add_argument("--isolation", choices=["auto", "strict", "none"], default="auto", help=h("cli.help.isolation"))
     serve.add_argument("--lang", default="pt", choices=LANGS, help=h("cli.help.lang"))
@@ -257,7 +259,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         return report(out=args.out, lang=args.lang, decisions=args.decisions, submitted=args.submitted).exit_code
     data_dir = args.data_dir or (Path(env["GRADER_DATA_DIR"]) if env.get("GRADER_DATA_DIR") else None)
     common = dict(assignment=args.assignment, lang=args.lang, cell_timeout=args.cell_timeout, data_dir=data_dir,
-                  store=args.store, no_store=args.no_store, assignments_dir=assignments_dir, isolation=args.isolation,
+                  cifar10_dir=_cifar10_dir(args, env), store=args.store, no_store=args.no_store, assignments_dir=assignments_dir, isolation=args.isolation,
                   force=args.force)
     if args.command == "run":
         from grader.run import run
@@ -292,7 +294,13 @@ def _serve(args: argparse.Namespace, env) -> int:
         raise UsageError("grader serve takes one course file", "usage.serve.one_course")
     data_dir = args.data_dir or (Path(env["GRADER_DATA_DIR"]) if env.get("GRADER_DATA_DIR") else None)
     return serve(course=Path(args.course), host=args.host, port=args.port, data_dir=data_dir,
-                 isolation=args.isolation, cell_timeout=args.cell_timeout, lang=args.lang)
+                 isolation=args.isolation, cell_timeout=args.cell_timeout, lang=args.lang,
+                 cifar10_dir=_cifar10_dir(args, env))
+
+
+def _cifar10_dir(args: argparse.Namespace, env) -> Path | None:
+    """``--cifar10-dir``, else ``GRADER_CIFAR10_DIR``: the instructor's CIFAR-10 (none: CIFAR10 says so in the kernel)."""
+    return args.cifar10_dir or (Path(env["GRADER_CIFAR10_DIR"]) if env.get("GRADER_CIFAR10_DIR") else None)
 
 
 def _self_check(args: argparse.Namespace, common: dict):

@@ -221,12 +221,13 @@ class CellRecord(JsonData):
 
     index: int
     section: str | None
-    status: str  # ok | error | timeout | skipped | not_run
+    status: str  # ok | error | timeout | skipped | not_run | excluded (by the spec's [[execution.skip]], never run)
     ename: str | None = None
     evalue: str | None = None
     traceback: str | None = None
     seconds: float = 0.0
     source: str | None = None  # the cell's code, kept for cells that failed (first MAX_SOURCE_CHARS)
+    reason: str | None = None  # why an ``excluded`` cell was not executed (the rule's reason, or its tag/pattern)
 
 
 @dataclass(frozen=True)
@@ -274,6 +275,7 @@ class NotebookFacts(JsonData):
     error_key: str | None = None
     error_params: dict[str, Any] = field(default_factory=dict)
     isolation: str = ""  # strict | degraded | none: how the kernel was confined
+    cifar10: str = ""  # real | synthetic: the CIFAR-10 the kernel could read ("": none; grader.cifar10)
     calls: dict[str, Any] = field(default_factory=dict)  # function check id -> {"defined", "results" | "error"}
     # judged check id -> {"ok", "result" | "missing" | "error"}: a grader unit run by the judge process
     units: dict[str, Any] = field(default_factory=dict)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.version import __version__
+from grader.cifar10 import JUDGE_SET, cifar10_kind
 from grader.datasets import dataset_folders
 from grader.errors import NotebookError
 from grader.execute import execute_notebook, function_calls, uses_models, value_names
@@ -125,14 +126,18 @@ def collect_facts(path: Path, context: GradingContext, *, use_cache: bool = True
                                         status=status, reserve=reserve, reserved=reserved,
                                         harvest_code=harvest_code())
         # started only if a model needs the notebook's own classes, after the kernel is gone
-        judge = Judge(JudgeSetup(area_root / "judge", context.sandbox, assignment.execution,
-                                 definitions_source([c.source for c in nb.cells if c.cell_type == "code"]),
-                                 hidden=dataset_folders(context.dataset_dir), judge_files=judge_files()))
+        definitions = definitions_source([c.source for c in nb.cells if c.cell_type == "code"])
+        cifar10 = assignment.execution.cifar10
+        hidden = dataset_folders(context.dataset_dir) + ((Path(cifar10.folder),) if cifar10 is not None else ())
+        # a notebook that builds CIFAR10 finds the grader's small synthetic set there, never the instructor's
+        judge = Judge(JudgeSetup(area_root / "judge", context.sandbox, assignment.execution, definitions,
+                                 hidden=hidden, judge_files=judge_files(),
+                                 cifar10=JUDGE_SET if "CIFAR10" in definitions else None))
         with judge:
             facts = inspect_execution(record, area.artifacts, segments, assignment, answers,
                                       template_answers(template), sha256, context.dataset_dir,
                                       attempted_sections(nb, template, segments), judge)
-        facts = dataclasses.replace(facts, isolation=context.sandbox.level)
+        facts = dataclasses.replace(facts, isolation=context.sandbox.level, cifar10=cifar10_kind(cifar10))
     finally:
         if reserve is not None:
             reserve.done()

@@ -122,12 +122,23 @@ class CellErrorSummary(JsonData):
 
 
 @dataclass(frozen=True)
+class ExcludedCell(JsonData):
+    """A cell the spec's ``[[execution.skip]]`` kept from running, and why."""
+
+    cell: int
+    section: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
 class ExecutionSummary(JsonData):
     seconds: float
     timed_out: bool = False
     kernel_died: bool = False
     cell_errors: tuple[CellErrorSummary, ...] = ()
     isolation: str = ""
+    excluded_cells: tuple[ExcludedCell, ...] = ()  # not executed by the grader, on the spec's rule
+    cifar10: str = ""  # real | synthetic: the CIFAR-10 the kernel read ("": none was provided)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from grader.decisions import decisions_path, load_decisions
 from grader.backends import Backend, DaskBackend, LocalPool
 from grader.distributed import DEFAULT_CONNECT_TIMEOUT, DaskScheduler
 from grader.archives import open_submissions
+from grader.cifar10 import find_cifar10
 from grader.discovery import DiscoveryInfo, Submission, discover, discover_submissions
 from grader.errors import ExitCode, UsageError
 from grader.execute.sandbox import resolve_sandbox
@@ -75,8 +76,12 @@ def make_backend(jobs: int, scheduler: DaskScheduler | None = None, log_path: Pa
 def make_context(assignment: Assignment, *, data_dir: Path | None, store: Path | None, no_store: bool,
                  cell_timeout: float | None, isolation: str = "auto", jobs: int = 1,
                  degraded_warning: str = "cli.run.isolation_degraded", catalogue: Catalogue | None = None,
-                 ) -> GradingContext:
-    """What every notebook of a run is graded with; a degraded sandbox is said once, in ``catalogue``'s language."""
+                 cifar10_dir: Path | None = None) -> GradingContext:
+    """What every notebook of a run is graded with; a degraded sandbox is said once, in ``catalogue``'s language.
+
+    ``cifar10_dir``: the instructor's CIFAR-10 folder, checked here (before any kernel starts)
+    and shown read-only to the kernels; whether it is real or synthetic is said once.
+    """
     # threads = "auto": the cores shared among the ``jobs`` notebooks run at once
     assignment = dataclasses.replace(assignment, execution=resolve_threads(assignment.execution, jobs))
     if cell_timeout is not None:
@@ -84,6 +89,12 @@ def make_context(assignment: Assignment, *, data_dir: Path | None, store: Path |
             raise UsageError("--cell-timeout must be a positive number of seconds", "usage.cell_timeout")
         execution = dataclasses.replace(assignment.execution, cell_timeout=float(cell_timeout))
         assignment = dataclasses.replace(assignment, execution=execution)
+    cifar10 = find_cifar10(cifar10_dir)
+    if cifar10 is not None:
+        assignment = dataclasses.replace(assignment, execution=dataclasses.replace(assignment.execution,
+                                                                                   cifar10=cifar10))
+        key = "usage.cifar10.synthetic" if cifar10.synthetic else "usage.cifar10.real"
+        console.err((catalogue or load_catalogue("pt"))(key, where=cifar10.folder))
     store_path = None if no_store else Path(store or default_store_path())
     if store_path is not None:
         check_store(store_path)
@@ -108,7 +119,7 @@ def run(*, submissions: Path, assignment: str, out: Path, jobs: int | None = Non
         force: bool = False, similarity: bool = True,
         assignments_dir: Path | None = None, scheduler: str | None = None, isolation: str = "auto",
         scheduler_timeout: float = DEFAULT_CONNECT_TIMEOUT,
-        decisions: Path | None = None, submitted: Path | None = None) -> RunSummary:
+        decisions: Path | None = None, submitted: Path | None = None, cifar10_dir: Path | None = None) -> RunSummary:
     """Grade every notebook under ``submissions``, apply the teacher's decisions, write the outputs to ``out``.
 
     ``jobs`` None: what the machine holds (cores ÷ the spec's threads, bounded by memory).
@@ -135,7 +146,8 @@ def run(*, submissions: Path, assignment: str, out: Path, jobs: int | None = Non
     decided = load_decisions(decisions_file)  # a bad decisions file stops the run before it starts
     times_file = submission_times_path(submissions, submitted)
     times = load_submission_times(times_file)  # so does a bad submission times file
-    context = make_context(spec, data_dir=data_dir, store=store, no_store=no_store, cell_timeout=cell_timeout,
+    context = make_context(spec, data_dir=data_dir, cifar10_dir=cifar10_dir, store=store, no_store=no_store,
+                           cell_timeout=cell_timeout,
                            isolation=isolation, jobs=jobs, catalogue=catalogue)
     log_path = prepare_out(Path(out))
     console.log_to(log_path)

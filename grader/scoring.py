@@ -20,6 +20,7 @@ from grader.results import (
     CellErrorSummary,
     CheckResult,
     EnvironmentWarning,
+    ExcludedCell,
     ExecutionSummary,
     ReviewItem,
     SectionScore,
@@ -123,7 +124,9 @@ def execution_summary(facts: NotebookFacts, catalogue: Catalogue | None = None) 
                          _cell_hint(c, catalogue) if catalogue else None)
         for c in facts.cells if c.status in ("error", "timeout")
     )
-    return ExecutionSummary(facts.seconds, facts.timed_out, facts.kernel_died, errors, facts.isolation)
+    excluded = tuple(ExcludedCell(c.index, c.section, c.reason or "") for c in facts.cells if c.status == "excluded")
+    return ExecutionSummary(facts.seconds, facts.timed_out, facts.kernel_died, errors, facts.isolation, excluded,
+                            facts.cifar10)
 
 
 def _short(text: str) -> str:
@@ -186,6 +189,8 @@ def environment_warnings(facts: NotebookFacts, catalogue: Catalogue) -> tuple[En
         if kind == "keras2" and not fields["modern"]:
             key = "compat.keras2_removed"
         warnings.append(EnvironmentWarning(kind, catalogue.render(key, {"kind": kind, **fields}), **fields))
+    if facts.cifar10 == "synthetic":  # every report of a run on grader-made data says so
+        warnings.append(EnvironmentWarning("cifar10_synthetic", catalogue.render("compat.cifar10_synthetic", {})))
     return tuple(warnings)
 
 

@@ -76,12 +76,12 @@ def validate_notebook(notebook: Path, lang: str) -> Path:
 def check(*, notebook: Path, assignment: str, out: Path | None = None, lang: str = "pt",
           cell_timeout: float | None = None, data_dir: Path | None = None, store: Path | None = None,
           no_store: bool = False, assignments_dir: Path | None = None, isolation: str = "auto",
-          force: bool = False) -> CheckSummary:
+          force: bool = False, cifar10_dir: Path | None = None) -> CheckSummary:
     """Grade one notebook as a student would see it."""
     notebook = validate_notebook(notebook, lang)
     spec, registry = load_assignment(assignment, assignments_dir)
     # the notebook and the reference run side by side: threads = "auto" shares the cores between them
-    context = make_context(spec, data_dir=data_dir, store=store, no_store=no_store, cell_timeout=cell_timeout,
+    context = make_context(spec, data_dir=data_dir, cifar10_dir=cifar10_dir, store=store, no_store=no_store, cell_timeout=cell_timeout,
                            isolation=isolation, jobs=2, catalogue=load_catalogue(lang))
     out = Path(out) if out else notebook.with_name(f"{notebook.stem}-relatorio")
     console.err(load_catalogue(lang)("cli.check.running", notebook=notebook.name))

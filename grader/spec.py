@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from grader.cifar10 import Cifar10Data
 from grader.datasets import SOURCES, EvaluationSpec
 from grader.errors import SpecError
 from grader.late import UNITS, LatePolicy
@@ -28,6 +29,30 @@ VISIBILITIES = ("visible", "hidden", "after_due_date")
 REVEALS = ("verdict", "expected")
 ASSIGNMENT_KEYS = ("id", "title", "notebook", "reference", "requires")
 TOP_LEVEL_KEYS = ("assignment", "execution", "datasets", "sections", "checks", "late", "similarity")
+
+
+@dataclass(frozen=True)
+class SkipRule(JsonData):
+    """One ``[[execution.skip]]`` entry: cells the grader does not execute (a full 50-epoch run, say).
+
+    A cell is skipped when it carries ``tag`` (if given) and its source matches the regular
+    expression ``pattern`` (if given: ``re.search``); ``reason`` is shown in the reports.
+    """
+
+    tag: str = ""
+    pattern: str = ""
+    reason: str = ""
+
+    def matches(self, source: str, tags: Iterable[str] = ()) -> bool:
+        if self.tag and self.tag not in tags:
+            return False
+        return not self.pattern or re.search(self.pattern, source) is not None
+
+
+def skip_rule_for(source: str, tags: Iterable[str], rules: Iterable[SkipRule]) -> SkipRule | None:
+    """The first of ``rules`` that skips a cell of ``source`` and ``tags``, or None (the cell runs)."""
+    tags = tuple(t for t in tags if isinstance(t, str)) if isinstance(tags, (list, tuple)) else ()
+    return next((rule for rule in rules if rule.matches(source, tags)), None)
 
 
 @dataclass(frozen=True)
@@ -54,6 +79,9 @@ class ExecutionSettings(JsonData):
     # map common Keras 2-era names to Keras 3 inside the kernel; each use is reported
     keras2_compat: bool = False
     evaluations: tuple[EvaluationSpec, ...] = ()  # from the checks' ``dataset`` and ``[datasets.*]``
+    skip: tuple[SkipRule, ...] = ()  # ``[[execution.skip]]``: cells not executed
+    # the CIFAR-10 folder the kernel reads (``--cifar10-dir``, checked by grader.cifar10); not a spec key
+    cifar10: Cifar10Data | None = None
 
     def cache_key(self) -> str:
         blob = json.dumps(asdict(self), sort_keys=True, default=list)
@@ -314,11 +342,37 @@ def _parse_late(table: Any, at: _Where) -> LatePolicy:
 BOOLEAN_EXECUTION_KEYS = ("keras2_compat",)  # the [execution] keys that are true/false, not numbers
 
 
+SKIP_KEYS = ("tag", "pattern", "reason")
+
+
+def _parse_skip(raw: Any, at: _Where) -> tuple[SkipRule, ...]:
+    if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
+        raise at.error("[execution]", "'skip' must be a list of tables: write each rule as [[execution.skip]]")
+    rules = []
+    for n, table in enumerate(raw, start=1):
+        where = f"[[execution.skip]] #{n}"
+        for key, value in table.items():
+            if key not in SKIP_KEYS:
+                raise at.error(where, f"unknown key '{key}'{_suggest(key, SKIP_KEYS)}")
+            if not isinstance(value, str):
+                raise at.error(where, f"'{key}' must be a string, got {value!r}")
+        if not table.get("tag") and not table.get("pattern"):
+            raise at.error(where, "give 'tag' (a cell tag), 'pattern' (a regular expression of the cell's code) or both")
+        try:
+            re.compile(table.get("pattern", ""))
+        except re.error as exc:
+            raise at.error(where, f"'pattern' is not a valid regular expression: {exc}") from None
+        rules.append(SkipRule(**table))
+    return tuple(rules)
+
+
 def _parse_execution(table: dict, at: _Where, evaluations: tuple[EvaluationSpec, ...]) -> ExecutionSettings:
-    known = {f for f in ExecutionSettings.__dataclass_fields__ if f != "evaluations"}
+    known = {f for f in ExecutionSettings.__dataclass_fields__ if f not in ("evaluations", "cifar10")}
     for key in table:
         if key not in known:
             raise at.error("[execution]", f"unknown key '{key}'{_suggest(key, known)}")
+    table = dict(table)
+    skip = _parse_skip(table.pop("skip"), at) if "skip" in table else ()
     for key, value in table.items():
         if key in BOOLEAN_EXECUTION_KEYS:
             if not isinstance(value, bool):
@@ -330,7 +384,7 @@ def _parse_execution(table: dict, at: _Where, evaluations: tuple[EvaluationSpec,
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < lowest:
             hint = ' or "auto"' if key == "threads" else ""
             raise at.error("[execution]", f"'{key}' must be a positive number{hint}, got {value!r}")
-    return ExecutionSettings(**table, evaluations=evaluations)
+    return ExecutionSettings(**table, evaluations=evaluations, skip=skip)
 
 
 def _parse_sections(raw: list, at: _Where) -> tuple[SectionSpec, ...]:

@@ -65,3 +65,23 @@ def test_a_folder_without_cifar10_or_with_another_archive_is_a_clear_error(tmp_p
     with pytest.raises(Cifar10Error) as error:
         find_cifar10(tmp_path, cache=tmp_path / "cache")
     assert error.value.key == "usage.cifar10.archive_md5" and not (tmp_path / "cache").exists()
+
+
+def test_the_run_context_carries_the_checked_folder_into_the_execution_settings_and_the_cache_key(tmp_path, capsys):
+    from grader.grade import execution_key
+    from grader.run import make_context
+    from tests.test_spec import CNN_SPEC
+    from grader.checks import default_registry
+    from grader.spec import load_assignment
+
+    spec = load_assignment(CNN_SPEC, default_registry())
+    plain = make_context(spec, data_dir=None, store=None, no_store=True, cell_timeout=None, isolation="none")
+    written = write_synthetic_cifar10(tmp_path)
+    context = make_context(spec, data_dir=None, store=None, no_store=True, cell_timeout=None, isolation="none",
+                           cifar10_dir=tmp_path)
+    assert plain.assignment.execution.cifar10 is None and context.assignment.execution.cifar10 == written
+    assert execution_key(context.assignment) != execution_key(plain.assignment)
+    assert "SINTÉTICO" in capsys.readouterr().err
+    with pytest.raises(Cifar10Error):
+        make_context(spec, data_dir=None, store=None, no_store=True, cell_timeout=None, isolation="none",
+                     cifar10_dir=tmp_path / "nothing")

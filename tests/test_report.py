@@ -11,6 +11,7 @@ from grader.facts import CellRecord, LayerFacts, ModelFacts, NotebookFacts, Sect
 from grader.messages import load_catalogue
 from grader.report import Formatter, render_index, render_submission_report, strip_ansi
 from grader.results import (
+    ExcludedCell,
     AssignmentInfo,
     CellErrorSummary,
     CheckResult,
@@ -350,3 +351,18 @@ def test_formatter_and_ansi():
     assert fmt.lines([[None, 2], [None, 3]]) == ["(None, 2)", "(None, 3)"]
     assert fmt.lines(["Dropout", "BatchNormalization"]) == ["Dropout, BatchNormalization"] and fmt.lines([]) == ["—"]
     assert strip_ansi("\x1b[0;31mErro\x1b[0m \x1b]8;;file\x07x\x1b]8;;\x07") == "Erro x"
+
+
+def test_excluded_cells_and_a_synthetic_cifar10_are_said_in_both_views():
+    execution = ExecutionSummary(2.0, excluded_cells=(ExcludedCell(6, "desafio-1", "o experimento completo leva horas"),),
+                                 cifar10="synthetic")
+    result = SubmissionResult(id="joao", path="joao.ipynb", sha256=SHA, status="graded", score=0, max_score=20,
+                              sections=(), checks=(), execution=execution)
+    for show_hidden in (False, True):
+        text = visible_text(render_submission_report(result, sample_assignment(), load_catalogue("pt"), None, None,
+                                                     show_hidden=show_hidden))
+        assert "Células não executadas na correção" in text
+        assert "Célula 7: não executada na correção (o experimento completo leva horas)." in text
+        assert "CIFAR-10 um conjunto SINTÉTICO escrito pelo corretor" in text
+    english = visible_text(render_submission_report(result, sample_assignment(), load_catalogue("en"), None, None))
+    assert "Cell 7: not executed by the grader (o experimento completo leva horas)." in english

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -225,3 +226,13 @@ def test_a_submission_not_graded_is_in_the_review_queue(pt):
     assert [(i.check, i.reason) for i in result.review] == [(None, "not_graded")]
     assert "the kernel could not start" in result.review[0].text
     assert result.grader_errors == 0  # the checks never ran: the submission's status says why
+
+
+def test_excluded_cells_and_synthetic_data_reach_the_results(registry, pt):
+    cells = (CellRecord(2, "desafio-1", "ok"), CellRecord(3, "desafio-1", "excluded", reason="horas de CPU"))
+    facts = dataclasses.replace(FACTS, cells=cells, cifar10="synthetic")
+    result = score(MIXED, facts, registry, pt)
+    assert [(c.cell, c.section, c.reason) for c in result.execution.excluded_cells] == [(3, "desafio-1", "horas de CPU")]
+    assert result.execution.cifar10 == "synthetic"
+    assert [w.kind for w in result.warnings if w.kind == "cifar10_synthetic"] == ["cifar10_synthetic"]
+    assert "SINTÉTICO" in result.warnings[-1].text

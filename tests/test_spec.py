@@ -12,7 +12,7 @@ import pytest
 from grader.checks import default_registry
 from grader.datasets import EvaluationSpec
 from grader.errors import SpecError
-from grader.spec import ExecutionSettings, load_assignment
+from grader.spec import ExecutionSettings, load_assignment, skip_rule_for
 
 PROJECT = Path(__file__).resolve().parents[1]
 CNN_DIR = PROJECT / "assignments" / "cnn-pratica"
@@ -428,3 +428,43 @@ def test_the_pytorch_assignment_requires_torch_and_is_judged_by_it(registry):
     assignment = load_assignment(PROJECT / "assignments" / "pytorch-treinamento" / "assignment.toml", registry)
     assert assignment.requires == ("torch",) and assignment.max_score == 20
     assert {c.needs.judged for c in assignment.checks} == {"torch"}
+
+
+SKIP = """
+[[execution.skip]]
+pattern = 'run_full_experiment\\s*\\('
+reason = "o experimento completo leva horas em CPU"
+
+[[execution.skip]]
+tag = "treino-completo"
+
+[[execution.skip]]
+tag = "treino"
+pattern = "num_epochs\\\\s*=\\\\s*50"
+"""
+
+
+def test_skip_rules_are_read_and_match_by_tag_pattern_or_both(write_spec, registry):
+    rules = load_assignment(write_spec(VALID + SKIP), registry).execution.skip
+    assert [(r.tag, r.reason) for r in rules] == [("", "o experimento completo leva horas em CPU"),
+                                                  ("treino-completo", ""), ("treino", "")]
+    assert skip_rule_for("results = run_full_experiment (CONFIG)", [], rules) is rules[0]
+    assert skip_rule_for("x = 1", ["treino-completo"], rules) is rules[1]
+    assert skip_rule_for("system.train(loader, num_epochs=50)", ["treino"], rules) is rules[2]
+    assert skip_rule_for("system.train(loader, num_epochs=50)", [], rules) is None  # the tag is missing
+    assert skip_rule_for("system.train(loader, num_epochs=1)", ["treino"], rules) is None
+    assert skip_rule_for("def run_full_experiment_later(): pass", None, rules) is None
+    assert ExecutionSettings(skip=rules).cache_key() != ExecutionSettings().cache_key()
+
+
+@pytest.mark.parametrize("table, error", [
+    ("[[execution.skip]]\nreason = 'x'\n", r"\[\[execution.skip\]\] #1: give 'tag'"),
+    ("[[execution.skip]]\npatern = 'x'\n", r"unknown key 'patern' \(did you mean 'pattern'\?\)"),
+    ("[[execution.skip]]\npattern = 'train('\n", "'pattern' is not a valid regular expression"),
+    ("[[execution.skip]]\ntag = 5\n", "'tag' must be a string"),
+    ("[execution]\nskip = 'train'\n", r"'skip' must be a list of tables"),
+    ("[execution]\ncifar10 = 'data'\n", r"\[execution\]: unknown key 'cifar10'"),
+])
+def test_bad_skip_rules_name_the_rule_and_the_key(write_spec, registry, table, error):
+    with pytest.raises(SpecError, match=error):
+        load_assignment(write_spec(VALID + "\n" + table), registry)

@@ -47,7 +47,8 @@ def check_executes(student: NotebookFacts, reference: NotebookFacts, check: Chec
         return failed("executes.no_cells", params={"section": section_title(reference, check.section)})
     if section is not None and not section.attempted:
         return failed("executes.not_attempted", params={"section": section_title(reference, check.section)})
-    problems = [(n, c) for n, c in enumerate(cells, start=1) if c.status != "ok"]
+    # a cell the spec's [[execution.skip]] excluded was not run on purpose: not the student's problem
+    problems = [(n, c) for n, c in enumerate(cells, start=1) if c.status not in ("ok", "excluded")]
     if not problems:
         return passed("executes.passed", params={"cells": len(cells)})
     position, first = problems[0]

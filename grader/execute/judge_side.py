@@ -316,13 +316,26 @@ class Judge:
         return self.np.concatenate(outputs) if outputs else self.np.zeros((0,), "float32")
 
 
-def _install_compat(keras2):
-    """The kernel's compatibility layer (Colab stand-in, Keras 2 names), so definitions import as they did."""
+def _options(argv):
+    """``--keras2``, ``--seed=N``, ``--threads=N``, ``--cifar10=FOLDER`` (the grader's synthetic set) from ``argv``."""
+    options = {"keras2": "--keras2" in argv, "seed": None, "threads": 1, "cifar10": None}
+    for arg in argv:
+        name, _, value = arg.partition("=")
+        if name in ("--seed", "--threads"):
+            options[name[2:]] = int(value)
+        elif name == "--cifar10":
+            options["cifar10"] = value
+    return options
+
+
+def _install_compat(options):
+    """The kernel's compatibility layer (Colab stand-in, Keras 2 names, torchvision), so definitions import as they did."""
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "kernel_compat.py")
     if os.path.isfile(path):
         namespace = {"__name__": "grader_kernel_compat"}
         exec(compile(open(path, encoding="utf-8").read(), "<grader-compat>", "exec"), namespace)
-        namespace["install_compat"](keras2)
+        namespace["install_compat"](options["keras2"], cifar10=options["cifar10"], seed=options["seed"],
+                                    threads=options["threads"])
 
 
 def main():
@@ -332,7 +345,7 @@ def main():
     sys.stdout = sys.stderr
     requests = sys.stdin.buffer
     try:
-        _install_compat("--keras2" in sys.argv[2:])
+        _install_compat(_options(sys.argv[2:]))
         judge = Judge(sys.argv[1])
     except BaseException as exc:  # even SystemExit from a definition: say so, then stop
         _write_frame(channel, {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:1000]})

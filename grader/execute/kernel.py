@@ -101,7 +101,9 @@ def kernel_argv(area: KernelArea, settings: ExecutionSettings, sandbox: Sandbox,
                            memory_bytes=int(settings.memory_mb) * 2**20,
                            file_bytes=int(settings.max_file_mb) * 2**20,
                            processes=int(settings.max_processes), cgroups=list(cgroups.folders))
-    confine = (bubblewrap_argv(sandbox, area.kernel, area.cwd, dataset_dir, tmp_bytes=int(settings.max_disk_mb) * 2**20)
+    more = (Path(settings.cifar10.folder),) if settings.cifar10 is not None else ()
+    confine = (bubblewrap_argv(sandbox, area.kernel, area.cwd, dataset_dir, tmp_bytes=int(settings.max_disk_mb) * 2**20,
+                               more_datasets=more)
                if sandbox.bubblewrap else [])
     return limits + confine + kernel_command()
 

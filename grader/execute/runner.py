@@ -32,7 +32,7 @@ from grader.execute.warm import KernelReserve, Reserved
 from grader.facts import CellRecord
 from grader.notebook import Segment
 from grader.serial import JsonData
-from grader.spec import ExecutionSettings
+from grader.spec import ExecutionSettings, skip_rule_for
 
 log = logging.getLogger(__name__)
 
@@ -216,10 +216,14 @@ class NotebookRunner:
         # harness captures keras.Model's methods when it is created, after the patches
         compat = kernel_source()  # the parts of grader/execute/compat/ as one text
         side = KERNEL_SIDE.read_text(encoding="utf-8")
+        settings = self.settings
+        cifar10 = settings.cifar10.folder if settings.cifar10 is not None else None
+        threads = 1 if isinstance(settings.threads, str) else max(1, int(settings.threads))
         source = (
             "_compat = {'__name__': 'grader_kernel_compat'}\n"
             f"exec(compile({compat!r}, '<grader-compat>', 'exec'), _compat)\n"
-            f"_events = _compat['install_compat']({bool(self.settings.keras2_compat)!r}, {self.models!r})\n"
+            f"_events = _compat['install_compat']({bool(settings.keras2_compat)!r}, {self.models!r}, "
+            f"cifar10={cifar10!r}, seed={int(settings.seed)!r}, threads={threads!r})\n"
             "_side = {'__name__': 'grader_kernel_side'}\n"
             f"exec(compile({side!r}, '<grader-prelude>', 'exec'), _side)\n"
             f"_harness = _side['install']({self.settings.seed}, {self.settings.max_export_params}, "
@@ -300,7 +304,19 @@ class NotebookRunner:
     def _code_cells(self) -> list[tuple[Segment, int]]:
         return [(seg, i) for seg in self.segments for i in seg.cells if self.nb.cells[i].cell_type == "code"]
 
+    def _excluded(self, index: int) -> str | None:
+        """Why the spec's ``[[execution.skip]]`` keeps cell ``index`` from running, or None."""
+        cell = self.nb.cells[index]
+        rule = skip_rule_for(cell.source, cell.get("metadata", {}).get("tags", []), self.settings.skip)
+        if rule is None:
+            return None
+        return rule.reason or f"[[execution.skip]] {rule.tag or rule.pattern}"
+
     def _run_cell(self, client: NotebookClient, segment: Segment, index: int) -> None:
+        reason = self._excluded(index)
+        if reason is not None:  # never sent to the kernel: no time spent on it
+            self.state.records[index] = CellRecord(index, segment.section, "excluded", reason=reason)
+            return
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
             self.state.timed_out = True

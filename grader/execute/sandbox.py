@@ -129,14 +129,18 @@ def _masks(hide: tuple[Path, ...]) -> list[str]:
 
 
 def bubblewrap_argv(sandbox: Sandbox, area_root: Path, cwd: Path, dataset_dir: Path | None,
-                    hide: tuple[Path, ...] = (), tmp_bytes: int | None = None) -> list[str]:
+                    hide: tuple[Path, ...] = (), tmp_bytes: int | None = None,
+                    more_datasets: tuple[Path, ...] = ()) -> list[str]:
     """The bwrap prefix confining a kernel to ``area_root`` (read-write) and read-only system files.
 
     ``dataset_dir`` None: the dataset is not bound. ``hide``: folders made empty even where a
     system bind would show them (the judge sees no dataset: ``/usr/share/datasets`` is under
-    ``/usr``). ``tmp_bytes``: the size of the private ``/tmp``.
+    ``/usr``). ``tmp_bytes``: the size of the private ``/tmp``. ``more_datasets``: other
+    folders the kernel reads, bound read-only (the instructor's CIFAR-10).
     """
-    dataset = ["--ro-bind", str(Path(dataset_dir).resolve()), str(Path(dataset_dir).resolve())] if dataset_dir else []
+    dataset = []
+    for folder in ((dataset_dir,) if dataset_dir else ()) + tuple(more_datasets):
+        dataset += ["--ro-bind", str(Path(folder).resolve()), str(Path(folder).resolve())]
     area = str(Path(area_root).resolve())
     tmp = (["--size", str(int(tmp_bytes))] if tmp_bytes else []) + ["--tmpfs", "/tmp"]
     return [

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from grader.cifar10 import SyntheticCifar10, write_synthetic_cifar10
 from grader.execute.compat import kernel_source
 from grader.execute.cgroups import create_kernel_cgroups
 from grader.execute.take import MODEL_FILES
@@ -71,6 +72,9 @@ class JudgeSetup:
     hidden: tuple[Path, ...] = ()  # dataset folders: empty inside the judge's sandbox
     # the inspectors' judge code: file name in the judge's folder (``judge_torch.py``) -> source file
     judge_files: dict[str, Path] = field(default_factory=dict)
+    # a synthetic CIFAR-10 the grader writes into the judge's folder: what ``datasets.CIFAR10`` reads
+    # there (the instructor's folder is never shown to a judge); None: CIFAR10 says none was provided
+    cifar10: SyntheticCifar10 | None = None
 
 
 class Judge:
@@ -109,6 +113,10 @@ class Judge:
         argv += [sys.executable, str(root / "judge_side.py"), str(root / "definitions.py")]
         if settings.keras2_compat:
             argv.append("--keras2")
+        threads = 1 if isinstance(settings.threads, str) else max(1, int(settings.threads))
+        argv += [f"--seed={int(settings.seed)}", f"--threads={threads}"]
+        if self.setup.cifar10 is not None:
+            argv.append(f"--cifar10={write_synthetic_cifar10(root / 'cifar10', self.setup.cifar10).folder}")
         threads = str(settings.threads)
         env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "TZ", "VIRTUAL_ENV")}
         env.update(HOME=str(root / "home"), TMPDIR=str(root / "tmp"), MPLBACKEND="Agg", CUDA_VISIBLE_DEVICES="",

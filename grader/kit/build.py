@@ -51,13 +51,13 @@ def _check_out(out: Path, assignment_root: Path, reference: Path) -> None:
 
 def build(*, assignment: str, out: Path, lang: str = "pt", data_dir: Path | None = None, store: Path | None = None,
           no_store: bool = False, force: bool = False, assignments_dir: Path | None = None,
-          isolation: str = "auto", cell_timeout: float | None = None) -> KitSummary:
+          isolation: str = "auto", cell_timeout: float | None = None, cifar10_dir: Path | None = None) -> KitSummary:
     """Execute (or read from the store) the reference, then write the kit of ``assignment`` into ``out``."""
     catalogue = load_catalogue(lang)  # an unknown language is a usage error before any work starts
     spec, registry = load_assignment(assignment, assignments_dir)
     out = Path(out)
     _check_out(out, Path(spec.root), spec.reference_path)
-    context = make_context(spec, data_dir=data_dir, store=store, no_store=no_store, cell_timeout=cell_timeout,
+    context = make_context(spec, data_dir=data_dir, cifar10_dir=cifar10_dir, store=store, no_store=no_store, cell_timeout=cell_timeout,
                            isolation=isolation, jobs=1, catalogue=catalogue)
     with tempfile.TemporaryDirectory(prefix="grader-kit-") as folder:  # kernel banners: not the terminal
         pool = LocalPool(1, Path(folder) / "kernel.log")

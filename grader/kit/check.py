@@ -34,13 +34,14 @@ def student_data_dir(data_dir: Path | None) -> Path | None:
 
 def check_with_kit(*, notebook: Path, kit: Path, out: Path | None = None, lang: str = "pt",
                    cell_timeout: float | None = None, data_dir: Path | None = None, store: Path | None = None,
-                   no_store: bool = False, isolation: str = "auto", force: bool = False) -> CheckSummary:
+                   no_store: bool = False, isolation: str = "auto", force: bool = False,
+                   cifar10_dir: Path | None = None) -> CheckSummary:
     """Execute ``notebook`` and score it on the kit's visible checks; the report goes beside the notebook."""
     notebook = validate_notebook(notebook, lang)
     contents = load_kit(kit)
     spec = contents.assignment
     catalogue = load_catalogue(lang)
-    context = make_context(spec, data_dir=student_data_dir(data_dir), store=store, no_store=no_store,
+    context = make_context(spec, data_dir=student_data_dir(data_dir), cifar10_dir=cifar10_dir, store=store, no_store=no_store,
                            cell_timeout=cell_timeout, isolation=isolation, jobs=1,
                            degraded_warning="kit.isolation_degraded", catalogue=catalogue)
     out = Path(out) if out else notebook.with_name(f"{notebook.stem}-relatorio")

@@ -23,12 +23,13 @@ LOG_NAME = "serve.log"
 
 
 def build_server(course: Course, *, data_dir: Path | None = None, isolation: str = "auto",
-                 cell_timeout: float | None = None, log_path: Path | None = None) -> Server:
+                 cell_timeout: float | None = None, log_path: Path | None = None,
+                 cifar10_dir: Path | None = None) -> Server:
     """Everything the application needs, checked before it listens: assignments, store, key, sandbox."""
     served, contexts = {}, {}
     for entry in course.assignments:
         spec, registry = load_assignment(entry.id, course.assignments_dir)
-        context = make_context(spec, data_dir=data_dir, store=course.store_path, no_store=False,
+        context = make_context(spec, data_dir=data_dir, cifar10_dir=cifar10_dir, store=course.store_path, no_store=False,
                                cell_timeout=cell_timeout, isolation=isolation, jobs=course.workers)
         contexts[entry.id] = context
         served[entry.id] = Served(entry, context.assignment, registry, course.data_dir / "decisions" / f"{entry.id}.toml")
@@ -39,7 +40,8 @@ def build_server(course: Course, *, data_dir: Path | None = None, isolation: str
 
 
 def serve(*, course: Path, host: str = "127.0.0.1", port: int = 8000, data_dir: Path | None = None,
-          isolation: str = "auto", cell_timeout: float | None = None, lang: str = "pt") -> int:
+          isolation: str = "auto", cell_timeout: float | None = None, lang: str = "pt",
+          cifar10_dir: Path | None = None) -> int:
     """Serve the course until stopped (Ctrl-C or SIGTERM); queued jobs wait in the store for the next start.
 
     The console's language is the command line's (``--lang``); every page is rendered in its reader's.
@@ -49,7 +51,8 @@ def serve(*, course: Path, host: str = "127.0.0.1", port: int = 8000, data_dir: 
     loaded = load_course(course)
     loaded.data_dir.mkdir(parents=True, exist_ok=True)
     console.log_to(loaded.data_dir / LOG_NAME)
-    server = build_server(loaded, data_dir=data_dir, isolation=isolation, cell_timeout=cell_timeout,
+    server = build_server(loaded, data_dir=data_dir, cifar10_dir=cifar10_dir, isolation=isolation,
+                          cell_timeout=cell_timeout,
                           log_path=loaded.data_dir / LOG_NAME)
     app = build_app(server)
     console.err(load_catalogue(lang)("cli.serve.listening", url=f"http://{host}:{port}", course=str(course),

@@ -72,3 +72,9 @@ def test_a_crashed_kernel_is_explained_in_plain_words(make, render):
     outcome = check_executes(student, make.notebook(), make.spec("executes", "desafio-1"))
     assert outcome.message == "executes.kernel_died"
     assert "derrubou o kernel" in render(outcome, "pt") and "crashed the kernel" in render(outcome, "en")
+
+
+def test_a_cell_the_spec_excludes_does_not_fail_the_section(make):
+    outcome = _run(make, [make.cell(3), make.cell(4, status="excluded"), make.cell(5)])
+    assert outcome.status == "passed"
+    assert _run(make, [make.cell(4, status="excluded"), make.cell(5, status="skipped")]).status == "failed"
