@@ -62,6 +62,12 @@ class Cifar10Data(JsonData):
     folder: str  # a folder named cifar-10-batches-py
     synthetic: bool
     digest: str  # REAL_DIGEST, or the sha256 of a synthetic set's manifest: what the facts' cache key holds
+    source: str = ""  # the folder the instructor named (an archive's, say): hidden from the judge too
+
+    @property
+    def folders(self) -> tuple[Path, ...]:
+        """Every folder holding these files: what the judge must not see."""
+        return tuple(Path(f) for f in dict.fromkeys((self.folder, self.source)) if f)
 
 
 @dataclass(frozen=True)
@@ -213,8 +219,8 @@ def find_cifar10(folder: Path | str | None, cache: Path | str | None = None) -> 
         raise Cifar10Error(f"no CIFAR-10 in {folder}: expected {BASE_FOLDER}/ (torchvision's layout) or {ARCHIVE}",
                            "usage.cifar10.missing", where=str(folder), base=BASE_FOLDER, archive=ARCHIVE)
     if _is_real(batches):
-        return Cifar10Data(str(batches), False, REAL_DIGEST)
+        return Cifar10Data(str(batches), False, REAL_DIGEST, str(folder))
     if _certified_synthetic(batches):
-        return Cifar10Data(str(batches), True, _manifest_digest(batches / MANIFEST))
+        return Cifar10Data(str(batches), True, _manifest_digest(batches / MANIFEST), str(folder))
     raise Cifar10Error(f"the CIFAR-10 files in {batches} are not torchvision's (their md5 differs) "
                        "nor a synthetic set the grader wrote", "usage.cifar10.corrupt", where=str(batches))

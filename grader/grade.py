@@ -128,7 +128,7 @@ def collect_facts(path: Path, context: GradingContext, *, use_cache: bool = True
         # started only if a model needs the notebook's own classes, after the kernel is gone
         definitions = definitions_source([c.source for c in nb.cells if c.cell_type == "code"])
         cifar10 = assignment.execution.cifar10
-        hidden = dataset_folders(context.dataset_dir) + ((Path(cifar10.folder),) if cifar10 is not None else ())
+        hidden = dataset_folders(context.dataset_dir) + (cifar10.folders if cifar10 is not None else ())
         # a notebook that builds CIFAR10 finds the grader's small synthetic set there, never the instructor's
         judge = Judge(JudgeSetup(area_root / "judge", context.sandbox, assignment.execution, definitions,
                                  hidden=hidden, judge_files=judge_files(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import tarfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -37,7 +38,8 @@ def test_a_certified_synthetic_folder_is_accepted_and_marked_synthetic(tmp_path)
     written = write_synthetic_cifar10(tmp_path)
     for named in (tmp_path, tmp_path / BASE_FOLDER):
         found = find_cifar10(named)
-        assert found == written and found.synthetic and found.digest != REAL_DIGEST
+        assert (found.folder, found.digest) == (written.folder, written.digest) and found.synthetic
+        assert found.digest != REAL_DIGEST and found.folders == tuple(dict.fromkeys((Path(written.folder), named)))
     assert find_cifar10(None) is None
 
 
@@ -79,9 +81,30 @@ def test_the_run_context_carries_the_checked_folder_into_the_execution_settings_
     written = write_synthetic_cifar10(tmp_path)
     context = make_context(spec, data_dir=None, store=None, no_store=True, cell_timeout=None, isolation="none",
                            cifar10_dir=tmp_path)
-    assert plain.assignment.execution.cifar10 is None and context.assignment.execution.cifar10 == written
+    assert plain.assignment.execution.cifar10 is None
+    assert context.assignment.execution.cifar10.folder == written.folder
     assert execution_key(context.assignment) != execution_key(plain.assignment)
     assert "SINTÉTICO" in capsys.readouterr().err
     with pytest.raises(Cifar10Error):
         make_context(spec, data_dir=None, store=None, no_store=True, cell_timeout=None, isolation="none",
                      cifar10_dir=tmp_path / "nothing")
+
+
+def test_files_with_the_published_md5_are_real_and_an_archive_is_checked_then_extracted(tmp_path, monkeypatch):
+    """The real set's logic on a stand-in: the constants are patched to a synthetic set's own md5 sums."""
+    written = Path(write_synthetic_cifar10(tmp_path / "made").folder)
+    (written / MANIFEST).unlink()  # real data has no manifest
+    sums = {name: cifar10._digest(written / name, "md5") for name in cifar10.FILE_MD5}
+    monkeypatch.setattr(cifar10, "FILE_MD5", sums)
+    found = find_cifar10(tmp_path / "made")
+    assert not found.synthetic and found.digest == REAL_DIGEST and found.folder == str(written)
+    archive_dir = tmp_path / "archive"
+    archive_dir.mkdir()
+    with tarfile.open(archive_dir / ARCHIVE, "w:gz") as tar:
+        tar.add(written, arcname=BASE_FOLDER)
+        tar.add(written / "test_batch", arcname="../escape")  # never extracted: not a known member
+    monkeypatch.setattr(cifar10, "ARCHIVE_MD5", cifar10._digest(archive_dir / ARCHIVE, "md5"))
+    extracted = find_cifar10(archive_dir, cache=tmp_path / "cache")
+    assert not extracted.synthetic and Path(extracted.folder).parent.parent == tmp_path / "cache"
+    assert sorted(p.name for p in Path(extracted.folder).iterdir()) == sorted(sums)
+    assert not (tmp_path / "escape").exists() and Path(archive_dir) in extracted.folders

@@ -115,10 +115,14 @@ class _TorchvisionLoader(importlib.abc.Loader):
         if self.real is not None:
             try:
                 self.real.exec_module(module)
-                _redirect_real_cifar10(self.folder)
-                return
             except Exception as exc:  # noqa: BLE001 - any failure of the real library: the substitute
                 reason = f"{type(exc).__name__}: {exc}"
+            else:
+                try:
+                    _redirect_real_cifar10(self.folder)
+                    return
+                except Exception as exc:  # noqa: BLE001 - a torchvision laid out otherwise: never its download
+                    reason = f"datasets.CIFAR10 could not be pointed at the grader's folder: {type(exc).__name__}: {exc}"
         _fill_substitute(module, self.folder)
         self.record("torchvision", "torchvision", "", reason[:300])
 
