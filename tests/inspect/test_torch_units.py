@@ -131,3 +131,51 @@ def test_a_real_judge_process_answers_units_and_bounds_them(tmp_path):
         assert units["p3-early-stopping"]["result"]["weights"] == 3.0
         assert all(len(json.dumps(u)) < MAX_UNIT_BYTES for u in units.values())
         assert judge.unit("torch", "no_such_unit", {}) == {"ok": False, "error": "unknown unit 'no_such_unit'"}
+
+
+HOSTILE = '''
+import torch.nn as nn
+
+
+class Leak(nn.Module):
+    def __init__(self, text):
+        super().__init__()
+        self.in_features = text  # a unit describes a layer by attributes like this one
+
+    def forward(self, x):
+        return x
+
+
+class AdvancedCNN(nn.Module):
+    def __init__(self, **kwargs):
+        super().__init__()
+        try:
+            text = open(CANARY_PATH, encoding="utf-8").read()
+        except OSError as exc:
+            text = "not readable: " + type(exc).__name__
+        self.leak = Leak(text)
+        self.head = nn.Sequential(nn.Flatten(), nn.Linear(3 * 32 * 32, 10))
+
+    def forward(self, x):
+        return self.head(self.leak(x))
+'''
+
+
+def test_a_judged_unit_cannot_carry_the_reference_out_of_the_sandbox(tmp_path):
+    """The judge runs the notebook's classes in the kernel's sandbox: the reference's folder is not there."""
+    from grader.execute.sandbox import resolve_sandbox
+
+    sandbox = resolve_sandbox("auto")
+    if not sandbox.bubblewrap:
+        pytest.skip("no bubblewrap here: the judge is not confined")
+    canary = tmp_path / "reference" / "pytorch-treinamento.ipynb"
+    canary.parent.mkdir()
+    canary.write_text("CANARY-7f3a9 the reference's code", encoding="utf-8")
+    source = f"CANARY_PATH = {str(canary)!r}\n" + HOSTILE
+    setup = JudgeSetup(tmp_path / "judge", sandbox, ASSIGNMENT.execution, source, judge_files=judge_files())
+    with Judge(setup) as judge:
+        answer = judge.unit("torch", "model", dict(CHECKS["model"].params))
+    assert answer["ok"] is True
+    layers = answer["result"]["variants"][0]["layers"]
+    assert layers[0] == "Leak(in_features=not readable: FileNotFoundError)", layers
+    assert "CANARY" not in json.dumps(answer)
