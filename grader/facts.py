@@ -277,6 +277,8 @@ class NotebookFacts(JsonData):
     isolation: str = ""  # strict | degraded | none: how the kernel was confined
     cifar10: str = ""  # real | synthetic: the CIFAR-10 the kernel could read ("": none; grader.cifar10)
     calls: dict[str, Any] = field(default_factory=dict)  # function check id -> {"defined", "results" | "error"}
+    # judged check id -> {"ok", "result" | "missing" | "error"}: a grader unit run by the judge process
+    units: dict[str, Any] = field(default_factory=dict)
     # what the kernel's compatibility layer did: {"kind", "name", "modern", "detail"} per use
     # (Colab stand-in, pip, magics, Keras 2 names); shown to students as warnings
     compat: tuple[dict[str, Any], ...] = ()

@@ -64,6 +64,7 @@ def execution_key(assignment: Assignment, isolation: str = "") -> str:
         "execution": assignment.execution.to_json(),
         "values": value_names(assignment),
         "calls": function_calls(assignment),
+        "units": {c.id: [c.kind, c.params] for c in assignment.checks if c.needs.judged},
         "keras": uses_models(assignment),
         "sections": [s.to_json() for s in assignment.sections],
         "evaluated": assignment.evaluated_sections(),

@@ -56,8 +56,10 @@ def grade_all(submissions: list[Submission], context: GradingContext, registry: 
 
 
 def reference_failures(facts: NotebookFacts) -> str | None:
-    """Where the reference solution failed (its error, or its cells that did not run), else ``None``."""
-    broken = [c for c in facts.cells if c.status != "ok"]
+    """Where the reference solution failed (its error, or its cells that did not run), else ``None``.
+
+    Cells the spec's ``[[execution.skip]]`` kept out of the kernel did not fail."""
+    broken = [c for c in facts.cells if c.status not in ("ok", "excluded")]
     if not (facts.error or broken):
         return None
     return facts.error or ", ".join(f"{c.index + 1}: {c.ename or c.status}: {c.evalue or ''}" for c in broken)

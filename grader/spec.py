@@ -27,7 +27,7 @@ VISIBILITIES = ("visible", "hidden", "after_due_date")
 # what a visible check may show a student besides its verdict and the student's own values;
 # each kind declares its default (grader.checks.base.check_kind)
 REVEALS = ("verdict", "expected")
-ASSIGNMENT_KEYS = ("id", "title", "notebook", "reference")
+ASSIGNMENT_KEYS = ("id", "title", "notebook", "reference", "requires")
 TOP_LEVEL_KEYS = ("assignment", "execution", "datasets", "sections", "checks", "late", "similarity")
 
 
@@ -135,6 +135,8 @@ class CheckNeeds(JsonData):
     evaluation: bool = True  # the grader's evaluation of the section's models on held-out data
     dataset: str | None = None  # the dataset the models are evaluated on for it
     variables: tuple[str, ...] = ()  # kernel variables exported from its section
+    # the framework whose judge units it reads (run in the judge process on the notebook's definitions)
+    judged: str | None = None
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,8 @@ class Assignment(JsonData):
     spec_path: str = ""
     late: LatePolicy | None = None  # the ``[late]`` table; None: no deduction for lateness
     similarity: SimilaritySettings = SimilaritySettings()  # the ``[similarity]`` table
+    # the grader's optional extras it cannot be graded without (``requires = ["torch"]``)
+    requires: tuple[str, ...] = ()
 
     @property
     def max_score(self) -> float:
@@ -515,6 +519,9 @@ def load_assignment(path: Path, kinds) -> Assignment:
     for key in head:
         if key not in ASSIGNMENT_KEYS:
             raise at.error("[assignment]", f"unknown key '{key}'{_suggest(key, ASSIGNMENT_KEYS)}")
+    requires = head.get("requires", [])
+    if not isinstance(requires, list) or not all(isinstance(r, str) and r.isidentifier() for r in requires):
+        raise at.error("[assignment]", "'requires' must be a list of the grader's extras, e.g. [\"torch\"]")
     sections = _parse_sections(data.get("sections", []), at)
     if not sections:
         raise at.error("[[sections]]", "an assignment needs at least one section")
@@ -541,4 +548,5 @@ def load_assignment(path: Path, kinds) -> Assignment:
         spec_path=str(path.resolve()),
         late=late,
         similarity=similarity,
+        requires=tuple(requires),
     )

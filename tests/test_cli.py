@@ -232,3 +232,11 @@ def test_a_broken_decisions_file_stops_the_run_before_any_notebook(tmp_path, cap
     line = one_line(capsys, ["run", str(one_submission), "--out", str(tmp_path / "out"), "--assignment",
                              str(mini_assignment), "--no-store"])
     assert "decisions.toml" in line and "nº 1" in line
+
+
+def test_assignments_lists_the_pytorch_assignment_as_available_with_the_extra(capsys):
+    pytest.importorskip("torch")
+    pytest.importorskip("safetensors")
+    assert main(["assignments"]) == 0
+    out = capsys.readouterr().out
+    assert "pytorch-treinamento: " in out and "(20 pontos)" in out and "indisponível" not in out

@@ -416,6 +416,20 @@ def test_threads_may_be_auto_and_nothing_else_but_a_number(tmp_path):
         load_assignment(tmp_path / "assignment.toml", default_registry())
 
 
+def test_requires_names_the_grader_s_extras(write_spec, registry):
+    assert load_assignment(write_spec(VALID), registry).requires == ()
+    spec = write_spec(VALID.replace('id = "mini"', 'id = "mini"\nrequires = ["torch"]', 1))
+    assert load_assignment(spec, registry).requires == ("torch",)
+    bad = write_spec(VALID.replace('id = "mini"', 'id = "mini"\nrequires = "torch"', 1))
+    assert "[assignment]: 'requires' must be a list" in spec_error(bad, registry)
+
+
+def test_the_pytorch_assignment_requires_torch_and_is_judged_by_it(registry):
+    assignment = load_assignment(PROJECT / "assignments" / "pytorch-treinamento" / "assignment.toml", registry)
+    assert assignment.requires == ("torch",) and assignment.max_score == 20
+    assert {c.needs.judged for c in assignment.checks} == {"torch"}
+
+
 SKIP = """
 [[execution.skip]]
 pattern = 'run_full_experiment\\s*\\('

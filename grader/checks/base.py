@@ -100,6 +100,7 @@ class CheckKind:
     kit: bool = False
     live: bool = False
     measures: str | None = None
+    judged: str | None = None
 
     def validate(self, params: dict[str, Any]) -> str | None:
         """Return a problem with ``params`` (missing or unknown key), or None."""
@@ -125,7 +126,7 @@ class CheckKind:
         names_models = self.reference_model_param is not None and bool(params.get(self.reference_model_param))
         dataset = params.get(self.dataset_param, DEFAULT_DATASET) if self.dataset_param else None
         return CheckNeeds(models=self.models or names_models, evaluation=self.evaluation or dataset is not None,
-                          dataset=dataset, variables=tuple(variables))
+                          dataset=dataset, variables=tuple(variables), judged=self.judged)
 
     def default_reveal(self, params: Mapping[str, Any]) -> str:
         """What a check of this kind shows a student when its spec sets no ``reveal``."""
@@ -140,7 +141,7 @@ def check_kind(name: str, *, required: Iterable[str] = (), optional: Iterable[st
                evaluation: bool = True, dataset_param: str | None = None, variable_params: Iterable[str] = (),
                reference_model_param: str | None = None, reveals: ByParams[str] = "expected",
                states_expected: ByParams[bool] = False, kit: bool = False, live: bool = False,
-               measures: str | None = None):
+               measures: str | None = None, judged: str | None = None):
     """Mark a function as the implementation of check kind ``name``, with what it needs.
 
     Parameters
@@ -175,6 +176,9 @@ def check_kind(name: str, *, required: Iterable[str] = (), optional: Iterable[st
     measures
         What the outcome's ``actual`` measures, for reports and leaderboards: ``"accuracy"`` is
         a model's accuracy on the dataset its details name, against the ``expected`` threshold.
+    judged
+        The framework whose judge units it reads: the judge process runs the unit its
+        parameters name on the notebook's definitions (``NotebookFacts.units``).
     """
     required, optional, variable_params = tuple(required), tuple(optional), tuple(variable_params)
     declared = {"dataset_param": dataset_param, "reference_model_param": reference_model_param,
@@ -191,7 +195,7 @@ def check_kind(name: str, *, required: Iterable[str] = (), optional: Iterable[st
             name, function, required, optional, models=models, evaluation=evaluation,
             dataset_param=dataset_param, variable_params=variable_params,
             reference_model_param=reference_model_param, reveals=reveals, states_expected=states_expected,
-            kit=kit, live=live, measures=measures)
+            kit=kit, live=live, measures=measures, judged=judged)
         return function
 
     return mark
@@ -246,6 +250,7 @@ BUILTIN_MODULES = (
     "compile_config",
     "callbacks",
     "decreasing",
+    "torch_unit",
 )
 
 

@@ -12,6 +12,9 @@ literal constants, extracted by the grader) and then answers requests on its std
   ``judge_<F>.py`` next to this file (an inspector's judge code, copied by the grader):
   its ``load(directory, definitions)`` and ``predict(model, array, step)`` answer;
 * ``{"op": "predict", "key": K}`` followed by an array: answer the model's outputs;
+* ``{"op": "unit", "framework": F, "unit": U, "params": P}``: run the grader's unit ``U``
+  (module ``judge_<F>_units.py`` next to this file, its ``run(unit, params, definitions)``)
+  on the notebook's definitions and answer its measurements;
 * ``{"op": "quit"}``.
 
 Frames: 8-byte big-endian length, then a JSON header; an array follows its header as
@@ -178,6 +181,14 @@ class Judge:
         model, answer = module.load(directory, self.definitions)
         self.models[key], self.frameworks[key] = model, module
         return answer
+
+    def unit(self, framework, unit, params):
+        """A grader unit on the notebook's definitions (``judge_<framework>_units.py``): its measurements."""
+        import importlib
+
+        if not framework.isidentifier():
+            raise ValueError(f"unknown framework {framework!r}")
+        return importlib.import_module(f"judge_{framework}_units").run(unit, params, self.definitions)
 
     def _custom_objects(self):
         return {k: v for k, v in self.definitions.items() if isinstance(v, type) or callable(v)}
@@ -359,6 +370,9 @@ def main():
                 _write_frame(channel, judge.load_other(request["key"], request["dir"], str(request["framework"])))
             elif op == "load":
                 _write_frame(channel, judge.load(request["key"], request["dir"]))
+            elif op == "unit":
+                _write_frame(channel, judge.unit(str(request.get("framework")), request.get("unit"),
+                                                 request.get("params") or {}))
             elif op == "predict":
                 array = judge.np.frombuffer(payload, dtype=request["dtype"]).reshape(request["shape"])
                 scores = judge.predict(request["key"], array)

@@ -180,9 +180,27 @@ def inspect_execution(record: ExecutionRecord, artifacts: Path, segments: list[S
         sha256=sha256, seconds=record.seconds, timed_out=record.timed_out, kernel_died=record.kernel_died,
         cells=record.cells, sections=tuple(facts_sections), error=record.error,
         calls=_read_calls(artifacts / "__calls__", assignment, record.call_errors),
+        units=judge_units(assignment, judge),
         compat=tuple(compat), other_models=_with_histories(other_models, histories),
         review_notes=notes, other_tampering=other_tampering,
     )
+
+
+def judge_units(assignment: Assignment, judge: Judge | None) -> dict[str, Any]:
+    """The grader's units run by the judge on the notebook's definitions, per judged check."""
+    units: dict[str, Any] = {}
+    for check in assignment.checks:
+        framework = check.needs.judged
+        if not framework:
+            continue
+        inspector = inspector_for(framework)
+        if inspector is None or not inspector.available():
+            units[check.id] = {"ok": False, "unavailable": framework}
+        elif judge is None:
+            units[check.id] = {"ok": False, "error": "the judge process is not running"}
+        else:
+            units[check.id] = judge.unit(framework, str(check.param("unit")), dict(check.params))
+    return units
 
 
 def _read_callbacks(entries: Any) -> list[CallbackFacts]:

@@ -40,6 +40,7 @@ class Inspector:
     inspect: Callable[[dict, str, Path, InspectContext, int | None], ModelFacts]
     kernel_code: tuple[Path, ...] = ()  # each defines install(harness, side)
     judge_code: Path | None = None  # copied as judge_<framework>.py next to the judge
+    units_code: Path | None = None  # the judge's units of training code, copied as judge_<framework>_units.py
     # True when the framework can be imported here: a missing optional extra (torch) is no error
     available: Callable[[], bool] = lambda: True
 
@@ -69,4 +70,5 @@ def harvest_code() -> tuple[str, ...]:
 
 def judge_files() -> dict[str, Path]:
     """The judge code of every inspector that has one: file name in the judge's folder -> source."""
-    return {f"judge_{i.framework}.py": i.judge_code for i in inspectors() if i.judge_code is not None}
+    files = {f"judge_{i.framework}.py": i.judge_code for i in inspectors() if i.judge_code is not None}
+    return files | {f"judge_{i.framework}_units.py": i.units_code for i in inspectors() if i.units_code is not None}

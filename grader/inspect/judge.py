@@ -46,6 +46,8 @@ MAX_FRAME = 64 * 1024 * 1024
 MAX_ARRAY_BYTES = 512 * 1024 * 1024
 
 
+MAX_UNIT_RESTARTS = 2  # new judges started after a unit hung or killed one
+MAX_UNIT_BYTES = 64 * 1024  # of one unit's measurements, as JSON (they are stored in the facts)
 MAX_ERROR_CHARS = 1000  # of what the judge says went wrong: the notebook's code may have written it
 
 
@@ -84,6 +86,8 @@ class Judge:
         self.cgroups = None
         self.failed: str | None = None
         self.failed_statements: list[str] = []
+        self.distrusted = False
+        self.restarts = 0
         self._models = 0
         self._children_before: set[int] = set()
 
@@ -134,13 +138,14 @@ class Judge:
 
     def close(self) -> None:
         process = self.process
-        self.process = None
         if process is not None:
             LIVE.discard(process.pid)
             try:
-                self._write({"op": "quit"})
+                self._write({"op": "quit"})  # while self.process is set: _write sends to it
             except (JudgeFailed, OSError):
                 pass
+        self.process = None
+        if process is not None:
             try:
                 process.wait(timeout=5)
             except subprocess.TimeoutExpired:
@@ -226,6 +231,7 @@ class Judge:
     def distrust(self, reason: str) -> None:
         """Stop using a judge whose answers proved false: its channel may carry forged frames."""
         self.failed = reason
+        self.distrusted = True
         self.close()
 
     # ------------------------------------------------------------------ requests
@@ -259,3 +265,25 @@ class Judge:
             return np.frombuffer(answer["payload"], dtype=np.float32).reshape([int(d) for d in answer["shape"]])
         except (ValueError, TypeError):
             return None
+
+    def unit(self, framework: str, unit: str, params: dict[str, Any]) -> dict[str, Any]:
+        """A grader unit run on the notebook's definitions: ``{"ok": True, "result": {...}}`` or
+        ``{"ok": False, "missing" | "error": text}``. What the judge says is bounded here (it is student code)."""
+        try:
+            answer = self._request({"op": "unit", "framework": framework, "unit": unit, "params": params})
+        except JudgeFailed as exc:
+            if not self.distrusted and self.restarts < MAX_UNIT_RESTARTS:
+                self.restarts += 1  # a unit that hung or killed its judge: the next unit gets a new one
+                self.failed = None
+            return {"ok": False, "error": bounded(exc, 300), "judge_failed": True}
+        try:
+            size = len(json.dumps(answer))
+        except (TypeError, ValueError, RecursionError):
+            size = MAX_UNIT_BYTES + 1
+        if size > MAX_UNIT_BYTES or answer.pop("payload", None) is not None:
+            return {"ok": False, "error": "the judge's answer is too large"}
+        if answer.get("ok") is True and isinstance(answer.get("result"), dict):
+            return {"ok": True, "result": answer["result"]}
+        if isinstance(answer.get("missing"), str):
+            return {"ok": False, "missing": bounded(answer["missing"], 100)}
+        return {"ok": False, "error": bounded(answer.get("error", "no answer"), 300)}

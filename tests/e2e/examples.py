@@ -21,6 +21,15 @@ from grader.run import run
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "contracts" / "results.schema.json").read_text())
 REFERENCE_ID = "00-referencia"
+CIFAR10_ASSIGNMENTS = ("pytorch-treinamento",)  # their kernels read CIFAR-10: a small synthetic set in tests
+
+
+def synthetic_cifar10(base: Path) -> Path:
+    """A grader-written CIFAR-10 of 20 training and 10 test images per class (the kernel reads it in seconds)."""
+    from grader.cifar10 import SyntheticCifar10, write_synthetic_cifar10
+
+    write_synthetic_cifar10(base / "cifar10", SyntheticCifar10(train_counts=(20,) * 10, test_counts=(10,) * 10))
+    return base / "cifar10"
 
 
 def expected_outcomes(assignment: str, folder: str = "examples") -> dict:
@@ -87,7 +96,8 @@ def grade_examples(assignment: str, base: Path, dataset_dir: Path, folder: str =
     store = base / "store.sqlite"
     if references is not None:
         references.seed(assignment, store)
-    run(submissions=submissions, assignment=assignment, out=base / "out", jobs=2, data_dir=dataset_dir, store=store)
+    run(submissions=submissions, assignment=assignment, out=base / "out", jobs=2, data_dir=dataset_dir, store=store,
+        cifar10_dir=synthetic_cifar10(base) if assignment in CIFAR10_ASSIGNMENTS else None)
     if references is not None:
         references.keep(assignment, store)
     results = json.loads((base / "out" / "results.json").read_text(encoding="utf-8"))

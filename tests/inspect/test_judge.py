@@ -17,3 +17,19 @@ def test_parameters_are_counted_from_the_weight_file_without_the_optimizer_state
         handle["optimizer/vars/0"] = np.zeros(())
         handle["optimizer/vars/1"] = np.zeros((1176, 10))
     assert sum(weight_file_sizes(path)) == 150 + 6 + 11760
+
+
+def test_a_judge_is_told_to_quit_and_exits_on_its_own(tmp_path):
+    """``close`` sends ``quit`` before forgetting the process: no 5-second wait, no kill (it did both)."""
+    import time
+
+    from grader.execute.sandbox import Sandbox
+    from grader.inspect.judge import Judge, JudgeSetup
+    from grader.spec import ExecutionSettings
+
+    judge = Judge(JudgeSetup(tmp_path / "judge", Sandbox(), ExecutionSettings(), "x = 1\n"))
+    judge._start()
+    process = judge.process
+    started = time.monotonic()
+    judge.close()
+    assert process.returncode == 0 and time.monotonic() - started < 3

@@ -64,3 +64,20 @@ def test_keras_models_are_graded_and_torch_modules_explained_without_torch(tmp_p
     assert found["harvest_code"] == 0
     assert found["keras"] == [True, 7850, "keras"]
     assert found["torch"][0] is False and "torch" in found["torch"][1] and "extra" in found["torch"][1]
+
+
+LIST = HIDE + '''
+from grader.cli import main
+main(["assignments"])
+'''
+
+
+def test_grader_assignments_says_what_enables_the_pytorch_assignment(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", LIST], capture_output=True, text=True, env=env, timeout=120,
+                          cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    lines = done.stdout.splitlines()
+    at = next(n for n, line in enumerate(lines) if line.startswith("pytorch-treinamento: "))
+    assert lines[at + 1] == "  indisponível aqui: precisa do extra torch do corretor (pip install -e '.[torch]')"
+    assert not any("indisponível" in line for line in lines[:at] + lines[at + 2:])  # the Keras ones are available

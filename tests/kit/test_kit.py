@@ -66,3 +66,19 @@ def test_kit_verdicts_equal_the_full_run_on_the_same_facts(assignment, graded_ex
         assert got == visible_verdicts_of_full_run(submission, kit), submission["id"]
         compared += len(got)
     assert compared >= 2 * len(kit.assignment.checks)
+
+
+def test_the_pytorch_kit_defers_its_judged_units_and_holds_no_reference_code(graded_examples, tmp_path):
+    """``torch_unit`` checks need the judge and the grader's inputs: the kit leaves them to the instructor's run."""
+    pytest.importorskip("torch", reason="pytorch-treinamento needs the grader's torch extra")
+    graded = graded_examples("pytorch-treinamento")
+    folder = tmp_path / "kit"
+    contents = build_kit("pytorch-treinamento", graded.out, folder)
+    assert set(contents.deferred) == {c.id for c in contents.assignment.checks} and contents.deferred
+    assert contents.reference.units == {}  # the reference's measurements stay with the instructor
+    reference = run_reference(graded.out)
+    measured = reference.units["p1-modelo"]["result"]["variants"][0]["layers"][0]  # "Conv2d(in_channels=3, ...)"
+    for name, text in kit_texts(folder).items():
+        assert measured not in text, name
+        for source in reference_sources("pytorch-treinamento"):
+            assert source not in text, f"kit {name} holds a reference cell: {source[:80]}"

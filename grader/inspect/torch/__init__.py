@@ -120,4 +120,5 @@ def inspect_torch(entry: dict, section: str, directory: Path, context: InspectCo
 
 
 TORCH = register_inspector(Inspector("torch", inspect_torch, kernel_code=(HERE / "kernel_side.py",),
-                                     judge_code=HERE / "judge_side.py", available=torch_available))
+                                     judge_code=HERE / "judge_side.py", units_code=HERE / "units_judge.py",
+                                     available=torch_available))
