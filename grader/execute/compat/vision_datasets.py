@@ -23,6 +23,38 @@ CIFAR10_TEST_FILES = ("test_batch",)
 CIFAR10_META_FILE = "batches.meta"
 
 
+def _vision_dataset():
+    """The base of the substitute's datasets: items, length and text as torchvision's ``VisionDataset``."""
+    import torch.utils.data
+
+    class VisionDataset(torch.utils.data.Dataset):
+        def _item(self, index):
+            from PIL import Image
+
+            return Image.fromarray(self.data[index]), self.targets[index]
+
+        def __getitem__(self, index):
+            img, target = self._item(index)
+            if self.transform is not None:
+                img = self.transform(img)
+            if self.target_transform is not None:
+                target = self.target_transform(target)
+            return img, target
+
+        def __len__(self):
+            return len(self.data)
+
+        def __repr__(self):
+            lines = [f"Dataset {type(self).__name__}", f"    Number of datapoints: {len(self)}",
+                     f"    Root location: {self.root}", f"    Split: {'Train' if self.train is True else 'Test'}"]
+            if self.transform is not None:
+                lines.append("    StandardTransform")
+                lines.append("Transform: " + repr(self.transform).replace("\n", "\n           "))
+            return "\n".join(lines)
+
+    return VisionDataset
+
+
 def _cifar10_entry(path):
     """One batch file of the grader's folder as a dict with str keys (the files may hold bytes keys)."""
     import pickle
@@ -34,9 +66,7 @@ def _cifar10_entry(path):
 
 def _cifar10_class(folder):
     """The ``CIFAR10`` class reading ``folder`` (a ``cifar-10-batches-py`` folder), or raising when it is None."""
-    import torch.utils.data
-
-    class CIFAR10(torch.utils.data.Dataset):
+    class CIFAR10(_vision_dataset()):
         """CIFAR-10 as torchvision gives it, read from the grader's folder (``root`` and ``download`` are not used)."""
 
         base_folder = CIFAR10_BASE_FOLDER
@@ -59,27 +89,6 @@ def _cifar10_class(folder):
             self.classes = [name.decode("latin1") if isinstance(name, bytes) else str(name)
                             for name in meta["label_names"]]
             self.class_to_idx = {name: index for index, name in enumerate(self.classes)}
-
-        def __getitem__(self, index):
-            from PIL import Image
-
-            img, target = Image.fromarray(self.data[index]), self.targets[index]
-            if self.transform is not None:
-                img = self.transform(img)
-            if self.target_transform is not None:
-                target = self.target_transform(target)
-            return img, target
-
-        def __len__(self):
-            return len(self.data)
-
-        def __repr__(self):
-            lines = [f"Dataset {type(self).__name__}", f"    Number of datapoints: {len(self)}",
-                     f"    Root location: {self.root}", f"    Split: {'Train' if self.train is True else 'Test'}"]
-            if self.transform is not None:
-                lines.append("    StandardTransform")
-                lines.append("Transform: " + repr(self.transform).replace("\n", "\n           "))
-            return "\n".join(lines)
 
     return CIFAR10
 
@@ -107,9 +116,8 @@ def _idx(path):
 def _fashion_mnist_class(folder):
     """The ``FashionMNIST`` class reading ``folder`` (the four ``.gz`` files), or raising when it is None."""
     import torch
-    import torch.utils.data
 
-    class FashionMNIST(torch.utils.data.Dataset):
+    class FashionMNIST(_vision_dataset()):
         """Fashion-MNIST as torchvision gives it, read from the grader's copy (``root`` and ``download`` are not used)."""
 
         classes = list(FASHION_MNIST_CLASSES)
@@ -124,25 +132,9 @@ def _fashion_mnist_class(folder):
             self.targets = torch.from_numpy(_idx(os.path.join(folder, labels)).astype("int64"))
             self.class_to_idx = {name: index for index, name in enumerate(self.classes)}
 
-        def __getitem__(self, index):
+        def _item(self, index):
             from PIL import Image
 
-            img, target = Image.fromarray(self.data[index].numpy(), mode="L"), int(self.targets[index])
-            if self.transform is not None:
-                img = self.transform(img)
-            if self.target_transform is not None:
-                target = self.target_transform(target)
-            return img, target
-
-        def __len__(self):
-            return len(self.data)
-
-        def __repr__(self):
-            lines = [f"Dataset {type(self).__name__}", f"    Number of datapoints: {len(self)}",
-                     f"    Root location: {self.root}", f"    Split: {'Train' if self.train is True else 'Test'}"]
-            if self.transform is not None:
-                lines.append("    StandardTransform")
-                lines.append("Transform: " + repr(self.transform).replace("\n", "\n           "))
-            return "\n".join(lines)
+            return Image.fromarray(self.data[index].numpy(), mode="L"), int(self.targets[index])
 
     return FashionMNIST
