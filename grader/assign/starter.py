@@ -1,4 +1,6 @@
-"""The starting ``assignment.toml`` of a master: one section per heading that holds a solution.
+"""The starting ``assignment.toml`` of a master: one section per heading that holds a solution
+(and per heading of the same numbered series: ``Parte 4`` beside ``Parte 1``-``3``, even when
+it has nothing to write).
 
 Each section gets the heading regex the course's specs use (``(?i)desafio\\s*3\\b`` for a
 numbered heading, the heading's words otherwise; accents optional) and an ``executes``
@@ -90,9 +92,21 @@ def _enclosing(nb, headings) -> list[dict[int, tuple[int, int, str]]]:
     return found
 
 
+def _series_word(text: str) -> str | None:
+    numbered = NUMBERED.match(_plain(text))
+    return normalize_text(numbered["word"]) if numbered else None
+
+
+def _rest_of_series(headings, starts, level: int) -> list[tuple[int, int, str]]:
+    """The headings at ``level`` numbered like the sections (``Parte 4`` beside ``Parte 1``-``3``)
+    that hold no solution: a part with nothing to write is still a part of the assignment."""
+    words = {_series_word(text) for _, _, text in starts} - {None}
+    return [h for h in headings if h[1] == level and h not in starts and _series_word(h[2]) in words]
+
+
 def draft_sections(nb, solution_cells: set[str]) -> list[SectionDraft]:
     """The sections of ``nb`` (the reference): the headings, at the level most solutions sit
-    right under, that hold a solution cell."""
+    right under, that hold a solution cell, and the other headings of their numbered series."""
     headings = _headings(nb)
     enclosing = _enclosing(nb, headings)
     holders = [index for index, cell in enumerate(nb.cells) if cell.id in solution_cells and enclosing[index]]
@@ -105,6 +119,7 @@ def draft_sections(nb, solution_cells: set[str]) -> list[SectionDraft]:
         heading = enclosing[index].get(level)
         if heading and heading not in starts:
             starts.append(heading)
+    starts = sorted(starts + _rest_of_series(headings, starts, level))
     drafts, ids = [], set()
     for index, level, text in starts:
         pattern, sid = heading_pattern(text)
@@ -136,9 +151,10 @@ def render_starter(*, assignment_id: str, title: str, notebook: str, reference: 
     """The text of the starting ``assignment.toml``."""
     lines = [
         f"# Starting spec written by `grader assign` from {master}: one section per heading that",
-        "# holds a solution, an `executes` check each. Complete it with the checks that give the",
-        "# points (model_params, value, function, answer_text, ...: README, \"The spec format\"),",
-        "# mark bonus sections with `bonus = true`; `grader assignments` validates it.",
+        "# holds a solution (or numbered like them: Parte 4 beside Parte 1-3), an `executes` check",
+        "# each. Complete it with the checks that give the points (model_params, value, function,",
+        "# answer_text, ...: README, \"The spec format\"), mark bonus sections with `bonus = true`;",
+        "# `grader assignments` validates it.",
         "",
         "[assignment]",
         f"id = {_string(assignment_id)}",

@@ -19,7 +19,7 @@ from grader.notebook import split_sections
 from grader.spec import load_assignment
 
 PROJECT = Path(__file__).resolve().parents[2]
-COURSE = ("cnn-pratica", "mlp-multiclasse-binaria", "relu-exercicios", "treinamento-redes")
+COURSE = ("cnn-pratica", "mlp-multiclasse-binaria", "pytorch-treinamento", "relu-exercicios", "treinamento-redes")
 
 
 @pytest.fixture(scope="module")

@@ -48,6 +48,14 @@ def test_sections_are_the_headings_above_solutions_and_each_regex_finds_only_its
     assert assignment_title(notebook(), "x") == "Lista de ReLU"
 
 
+def test_a_numbered_part_with_nothing_to_write_is_a_section_of_its_series():
+    """pytorch-treinamento's "Parte 4" hands the experiment out whole: no solution, still a part."""
+    drafts = draft_sections(notebook(), {"p1-c"})
+    assert [(d.id, d.heading) for d in drafts] == [("parte-1", r"(?i)parte\s*1\b"), ("parte-10", r"(?i)parte\s*10\b")]
+    # the series is the sections' own word ("Revisão", "### Dica" stay out); "Extra" has no number, no series
+    assert [d.id for d in draft_sections(notebook(), {"e1-c"})] == ["extra"]
+
+
 def test_the_starter_parses_with_the_spec_loader_and_finds_its_sections(tmp_path):
     nb = notebook()
     nbformat.write(nb, str(tmp_path / "t.ipynb"))
