@@ -10,6 +10,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT / "contracts" / "results.schema.json"
+# The kernels each session run (examples, real hand-ins, the hostile corpus) executes at once:
+# two on the machine's two cores; one per test process when pytest-xdist runs two processes,
+# so that the machine never holds more kernels than cores and the other process fills the gaps
+KERNEL_JOBS = max(1, 2 // int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")))
 
 
 @pytest.fixture(scope="session")

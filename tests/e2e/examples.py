@@ -17,6 +17,7 @@ from pathlib import Path
 import jsonschema
 
 from grader.run import run
+from tests.conftest import KERNEL_JOBS
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "contracts" / "results.schema.json").read_text())
@@ -96,7 +97,8 @@ def grade_examples(assignment: str, base: Path, dataset_dir: Path, folder: str =
     store = base / "store.sqlite"
     if references is not None:
         references.seed(assignment, store)
-    run(submissions=submissions, assignment=assignment, out=base / "out", jobs=2, data_dir=dataset_dir, store=store,
+    run(submissions=submissions, assignment=assignment, out=base / "out", jobs=KERNEL_JOBS, data_dir=dataset_dir,
+        store=store,
         cifar10_dir=synthetic_cifar10(base) if assignment in CIFAR10_ASSIGNMENTS else None)
     if references is not None:
         references.keep(assignment, store)

@@ -28,6 +28,7 @@ import pytest
 from grader.run import run
 from tests.hostile.corpus import (CANARY_OTHER, CANARY_REFERENCE, CASES, CHILD_MARKER, DATASET_SEEN, ESCAPE_FILE,
                                   PWNED_NAME, build_corpus)
+from tests.conftest import KERNEL_JOBS
 from tests.mini_assignment import build_mini
 
 pytestmark = pytest.mark.kernel
@@ -185,8 +186,8 @@ def hostile(tmp_path_factory, dataset_dir) -> HostileRun:
     before = {pid for pid, _ in marked_processes()}
     started = time.monotonic()
     try:
-        summary = _run(submissions=corpus, assignment="mini", assignments_dir=assignments, out=state.out, jobs=2,
-                       no_store=True, data_dir=dataset_dir, cell_timeout=CELL_TIMEOUT)
+        summary = _run(submissions=corpus, assignment="mini", assignments_dir=assignments, out=state.out,
+                       jobs=KERNEL_JOBS, no_store=True, data_dir=dataset_dir, cell_timeout=CELL_TIMEOUT)
         state.results = json.loads((state.out / "results.json").read_text(encoding="utf-8"))
         assert summary.results is not None
     except BaseException as exc:  # recorded: the run-wide tests below still say what they can

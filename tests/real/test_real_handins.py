@@ -18,6 +18,7 @@ import jsonschema
 import pytest
 
 from grader.run import run
+from tests.conftest import KERNEL_JOBS
 
 pytestmark = pytest.mark.kernel
 
@@ -33,7 +34,7 @@ HAND_COUNTED_LENET = 61_706
 def real(tmp_path_factory, dataset_dir, reference_stores):
     base = tmp_path_factory.mktemp("real")
     reference_stores.seed("cnn-pratica", base / "store.sqlite")  # the reference's facts, if an earlier run made them
-    run(submissions=HERE / "notebooks", assignment="cnn-pratica", out=base / "out", jobs=2, data_dir=dataset_dir,
+    run(submissions=HERE / "notebooks", assignment="cnn-pratica", out=base / "out", jobs=KERNEL_JOBS, data_dir=dataset_dir,
         store=base / "store.sqlite")
     reference_stores.keep("cnn-pratica", base / "store.sqlite")
     results = json.loads((base / "out" / "results.json").read_text(encoding="utf-8"))
