@@ -37,7 +37,7 @@ MODEL_DIR = re.compile(r"model[0-9]{1,6}")
 # a Keras model: its configuration and weights; a PyTorch module: its description and state_dict
 MODEL_FILES = ("model.json", "model.weights.h5", "module.json", "model.safetensors")
 DESCRIPTION_FILES = ("model.json", "module.json")  # JSON the inspectors parse: capped like a manifest
-FRAMEWORK = re.compile(r"[a-z][a-z0-9_]{0,19}")  # the inspector an entry names (keras, torch, ...)
+FRAMEWORK = re.compile(r"[a-z][a-z0-9_]{0,19}")  # the inspector an entry names (a registered framework's name)
 MAX_ERROR_CHARS = 2000  # of harvest-error.txt: what the harness writes is one exception line
 MAX_MANIFEST_DEPTH = 64
 READ_CHUNK = 1 << 20
@@ -230,10 +230,11 @@ def _clean_entry(entry: dict[str, Any]) -> dict[str, Any]:
     count = entry.get("execution_count")
     order = entry.get("order")
     error = entry.get("error")
-    framework = entry.get("framework", "keras")
+    framework = entry.get("framework")  # None: the inspectors' default framework
     return {
         "dir": entry["dir"],
-        "framework": framework if isinstance(framework, str) and FRAMEWORK.fullmatch(framework) else "unknown",
+        "framework": (framework if isinstance(framework, str) and FRAMEWORK.fullmatch(framework)
+                      else None if framework is None else "unknown"),
         "names": [_text(n, 200) for n in names[:50]] if isinstance(names, list) else [],
         "api": _text(entry.get("api", "unknown"), 40),
         "class": _text(entry.get("class", ""), 200),

@@ -235,7 +235,7 @@ class Judge:
         self.close()
 
     # ------------------------------------------------------------------ requests
-    def load(self, directory: Path, framework: str = "keras") -> tuple[str, dict[str, Any]]:
+    def load(self, directory: Path, framework: str) -> tuple[str, dict[str, Any]]:
         """Copy one exported model into the judge's folder and rebuild it there: ``(key, description)``."""
         self._models += 1
         key = f"m{self._models}"

@@ -228,9 +228,9 @@ def test_a_torch_module_is_taken_with_its_framework(tmp_path):
     assert taken.manifest["models"][0]["framework"] == "torch"
 
 
-def test_an_entry_without_a_framework_is_keras_and_a_strange_framework_is_unknown(tmp_path):
+def test_an_entry_without_a_framework_names_none_and_a_strange_framework_is_unknown(tmp_path):
     taken = take(harvest(tmp_path, _manifest("model1")))
-    assert taken.manifest["models"][0]["framework"] == "keras"
+    assert taken.manifest["models"][0]["framework"] is None  # the take step knows no framework: inspect's default
     manifest = _manifest("model1")
     manifest["models"][0]["framework"] = "../../torch"
     taken = take(harvest(tmp_path / "again", manifest))
