@@ -86,13 +86,17 @@ class KernelCode:
     ``sources``: module texts, each defining ``install(harness, side)``, run after the harness;
     ``names``: a regular expression, a code cell it matches uses the framework; such a
     notebook gets ``imports`` imported at the end of the prelude, so their seconds do not count
-    against its first cell's timeout (any other notebook never pays for them).
+    against its first cell's timeout (any other notebook never pays for them); ``files``: the
+    names its harvest writes in a model folder (the take step refuses any other), among them
+    the ``descriptions`` (JSON, capped like a manifest).
     """
 
     framework: str
     sources: tuple[str, ...]
     names: str = ""
     imports: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
+    descriptions: tuple[str, ...] = ()
 
 
 def imports_ahead(nb, code: tuple[KernelCode, ...]) -> tuple[str, ...]:
@@ -170,7 +174,9 @@ class NotebookRunner:
         self.status = status  # where the cell being executed is written, for the progress display
         self.reserve = reserve  # this worker's kernels started ahead: the next notebook's is launched here
         self.reserved = reserved  # the kernel launched ahead for this notebook (in ``area``), if any
-        self.budget = Budget(HarvestLimits.for_params(settings.max_export_params))
+        self.budget = Budget(HarvestLimits.for_params(
+            settings.max_export_params, model_files=[name for part in self.harvest_code for name in part.files],
+            description_files=[name for part in self.harvest_code for name in part.descriptions]))
         self.watch = DiskWatch(area.kernel, int(settings.max_disk_mb) * 2**20,
                                lambda: self.kernel.pid if self.kernel is not None else None)
 

@@ -45,6 +45,10 @@ class Inspector:
     # ``imports_ahead`` imported in the prelude (their seconds do not count against its first cell)
     names: str = ""
     imports_ahead: tuple[str, ...] = ()
+    # the names its harvest writes in a model folder (the take step refuses any other), and the
+    # JSON descriptions among them (capped like a manifest)
+    model_files: tuple[str, ...] = ()
+    description_files: tuple[str, ...] = ()
     judge_code: Path | None = None  # copied as judge_<framework>.py next to the judge: load(), predict()
     units_code: Path | None = None  # the judge's units of training code, copied as judge_<framework>_units.py
     # True when the framework can be imported here: a missing optional extra (torch) is no error
@@ -71,7 +75,7 @@ def inspectors() -> tuple[Inspector, ...]:
 def harvest_code() -> tuple[KernelCode, ...]:
     """The kernel code of every available inspector, for the prelude, in the order they registered."""
     return tuple(KernelCode(i.framework, tuple(path.read_text(encoding="utf-8") for path in i.kernel_code),
-                            i.names, i.imports_ahead)
+                            i.names, i.imports_ahead, i.model_files, i.description_files)
                  for i in inspectors() if i.available() and i.kernel_code)
 
 

@@ -20,7 +20,7 @@ pytest.importorskip("safetensors")
 
 from grader.checks.structure import compare_layers, normalize_layers  # noqa: E402
 from grader.execute.take import Budget, HarvestLimits, take_harvest  # noqa: E402
-from grader.inspect.torch import _counts, _uses_notebook_classes  # noqa: E402
+from grader.inspect.torch import TORCH, _counts, _uses_notebook_classes  # noqa: E402
 from grader.execute import judge_side as protocol  # noqa: E402
 from grader.inspect.torch import judge_side  # noqa: E402
 from grader.inspect.torch.layers import torch_layer  # noqa: E402
@@ -97,7 +97,8 @@ def taken(tmp_path_factory):
                            str(ROOT / "grader/inspect/torch/kernel_side.py"), NOTEBOOK],
                           capture_output=True, text=True, env=env, timeout=300, cwd=root)
     assert done.returncode == 0, done.stderr[-3000:]
-    result = take_harvest(exports, root / "artifacts" / "desafio-3", Budget(HarvestLimits()))
+    limits = HarvestLimits(model_files=frozenset(TORCH.model_files), description_files=frozenset(TORCH.description_files))
+    result = take_harvest(exports, root / "artifacts" / "desafio-3", Budget(limits))
     assert result.tampering is None
     return result
 

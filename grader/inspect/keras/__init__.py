@@ -55,4 +55,5 @@ KERAS_NAMES = r"\b(keras|tensorflow|tf_keras)\b"
 
 KERAS = register_inspector(Inspector("keras", inspect_keras, kernel_code=(HERE / "kernel_side.py",),
                                      names=KERAS_NAMES, imports_ahead=("keras",),
+                                     model_files=("model.json", "model.weights.h5"), description_files=("model.json",),
                                      judge_code=HERE / "judge_side.py"))
