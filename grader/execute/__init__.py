@@ -9,13 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.execute.environment import KernelArea, prepare_area
-from grader.execute.runner import ExecutionRecord, HarvestRecord, NotebookRunner
+from grader.execute.runner import ExecutionRecord, HarvestRecord, KernelCode, NotebookRunner
 from grader.execute.sandbox import Sandbox, resolve_sandbox
 from grader.execute.warm import KernelReserve, Reserved
 from grader.notebook import Segment
 from grader.spec import Assignment
 
-__all__ = ["ExecutionRecord", "HarvestRecord", "KernelArea", "Sandbox", "execute_notebook", "function_calls",
+__all__ = ["ExecutionRecord", "HarvestRecord", "KernelArea", "KernelCode", "Sandbox", "execute_notebook", "function_calls",
            "resolve_sandbox", "uses_models", "value_names"]
 
 
@@ -42,8 +42,8 @@ def function_calls(assignment: Assignment) -> list[dict]:
 
 def uses_models(assignment: Assignment) -> bool:
     """True when some check reads the notebook's (or the reference's) models, as its kind
-    declares, or the models are evaluated: otherwise the kernel never imports TensorFlow for the
-    harvest (the harness then exports no model)."""
+    declares, or the models are evaluated: otherwise no inspector's harvest code is sent and the
+    kernel never imports a framework for the harvest (the harness then exports no model)."""
     return any(c.needs.models for c in assignment.checks) or bool(assignment.execution.evaluations)
 
 
@@ -51,7 +51,7 @@ def execute_notebook(nb, segments: list[Segment], assignment: Assignment, area_r
                      dataset_dir: Path, sandbox: Sandbox | None = None,
                      status: Path | None = None, reserve: KernelReserve | None = None,
                      reserved: Reserved | None = None,
-                     harvest_code: tuple[str, ...] = ()) -> tuple[ExecutionRecord, KernelArea]:
+                     harvest_code: tuple[KernelCode, ...] = ()) -> tuple[ExecutionRecord, KernelArea]:
     """Execute ``nb`` in a fresh, confined kernel whose private folders live in ``area_root``.
 
     ``harvest_code``: the inspectors' kernel code, run after the harness (execution knows no framework).

@@ -1,17 +1,20 @@
 """Code that runs inside the student's kernel (its source is sent by the prelude).
 
-It does two things: set up determinism, and *export* what the notebook built. It
-judges nothing: every number that earns points is recomputed by the grader from the
-files written here. The functions it relies on are captured when the prelude runs,
-before any student code, so monkeypatching ``keras.Model.save_weights``, ``count_params``
-or ``json.dumps`` afterwards does not change what is exported.
+It sets up determinism and runs the grader's commands (a harvest, a function call)
+written in comment-only cells. It knows no framework: the inspectors' kernel code
+(``grader/inspect/<framework>/kernel_side.py``) finds and exports what the notebook built,
+through :attr:`Harness.extensions`; this module gives them the walk over the notebook's
+names, the numbering of exported models, the variables, the compatibility layer's events
+and the manifest. It judges nothing: every number that earns points is recomputed by the
+grader from the files written here. The functions it relies on are captured when the
+prelude runs, before any student code, so monkeypatching ``json.dumps`` or ``open``
+afterwards does not change what is exported.
 
 This module must not import anything from ``grader``: it is executed with ``exec`` in
 the kernel, which may not even have the grader installed.
 """
 
 import builtins
-import gc
 import json
 import os
 import random
@@ -21,10 +24,6 @@ import weakref
 MAX_INIT_VALUES = 10_000
 MAX_INIT_DEPTH = 10
 MAX_INIT_STRING = 10_000
-# bounds of an exported fit history (History.history): keys, epochs per key, key length
-MAX_HISTORY_KEYS = 20
-MAX_HISTORY_EPOCHS = 1000
-MAX_HISTORY_KEY_CHARS = 60
 
 
 def _to_json_value(value, np, limit=1_000_000):
@@ -102,14 +101,21 @@ def constructor_call(cls, args, kwargs):
 
 
 class Harness:
-    """Exports models and variables after each section; installed once per kernel."""
+    """Exports models and variables after each section; installed once per kernel.
 
-    def __init__(self, seed, max_export_params, compat_events=None, keras=True, after_import=None):
+    It knows no framework: the inspectors' kernel code (``grader/inspect/<framework>/kernel_side.py``)
+    hooks in through :attr:`extensions`, each with ``note_cell(user_ns, count)`` and
+    ``harvest(user_ns, directory, manifest, export)``, called in the order they were installed.
+    """
+
+    def __init__(self, seed, max_export_params, compat_events=None, after_import=None):
         import numpy as np
 
-        # other frameworks' harvests (the inspectors' kernel code): each has note_cell(user_ns,
-        # count) and harvest(user_ns, directory, manifest, export), called after the Keras models'
         self.extensions = []
+        self.seed = seed
+        # ``after_import(name, callback)`` of the compatibility layer: an extension waits for its
+        # framework's import with it (after the layer's own patches); None: it captures at once
+        self.after_import = after_import
 
         # events of the compatibility layer (Colab stand-in, pip, magics, Keras 2 names),
         # appended by the compatibility layer (grader/execute/compat/); each harvest exports the new ones
@@ -118,164 +124,22 @@ class Harness:
 
         self._np = np
         self._seen = {}
-        self._first_seen = {}  # id -> (weakref, execution count of the cell after which it was reachable)
         self._order = 0
         self._max_export_params = max_export_params
         self._open = builtins.open
         self._dump = json.dump
         self._makedirs = os.makedirs
-        self._get_objects = gc.get_objects
         self._isinstance = builtins.isinstance
         random.seed(seed)
         np.random.seed(seed)
-        self._fitted, self._callback_uses, self._callbacks_exported = [], {}, {}
-        self._histories, self._histories_exported, self._exported_order = {}, {}, {}  # by id(model)
-        self._Model = self._Callback = None
-        # an assignment that grades no model never imports TensorFlow in the kernel; one that
-        # does captures keras.Model when the notebook imports Keras (``after_import``, from the
-        # compatibility layer, runs after its Keras 2 patches), so a notebook written in
-        # PyTorch, or one that stops before its imports, never pays for TensorFlow either
-        if keras and after_import is not None:
-            after_import("keras", lambda: self._capture_keras(seed))
-        elif keras:
-            self._capture_keras(seed)
 
-    def _capture_keras(self, seed):
-        import keras
+    # ------------------------------------------------------------------ models, for the extensions
+    def reachable(self, user_ns, is_model, open_models=True, is_open=None):
+        """``{id: value}`` of the values the notebook's names reach for which ``is_model`` is true, in the order found.
 
-        keras.utils.set_random_seed(seed)
-        self.observe_keras()
-        self._capture_callbacks(keras)
-        self._capture_fit(keras)
-        self._capture_constructors(keras)
-
-    def observe_keras(self):
-        """Find and export Keras models without patching Keras or seeding it (``verificar()``
-        runs in the student's own kernel, after their cells)."""
-        import keras
-
-        self._keras = keras
-        self._Model = keras.Model
-        self._Sequential = keras.Sequential
-        self._serialize = keras.saving.serialize_keras_object
-        self._save_weights = keras.Model.save_weights
-        self._Callback, self._internal_callbacks = keras.callbacks.Callback, ()
-        try:
-            from keras.src.models.functional import Functional
-        except ImportError:  # older Keras 3 layouts
-            Functional = ()
-        self._Functional = Functional
-
-    def _capture_fit(self, keras):
-        """Remember every model ``fit`` trains: a model built and trained inside a function is still the student's."""
-        fitted = self._fitted = []
-        ids = set()
-        original = keras.Model.fit
-
-        def fit(model, *args, **kwargs):
-            if id(model) not in ids and len(fitted) < 1000:
-                ids.add(id(model))
-                fitted.append(model)
-            result = original(model, *args, **kwargs)
-            try:
-                self._record_history(model, getattr(result, "history", None))
-            except Exception:  # recording the curves must never turn the student's fit into an error
-                pass
-            return result
-
-        fit.__wrapped__ = original
-        keras.Model.fit = fit
-
-    def _capture_constructors(self, keras):
-        """Remember the arguments each model of the notebook's own classes was created with.
-
-        Keras cannot serialize ``LeNet5(10)`` when the class has no ``get_config()``; the
-        judge calls the class again with these arguments.
-        """
-        inits = self._inits = {}  # id -> (weakref, constructor_call(...))
-        Model = keras.Model
-        original = Model.__new__
-        own = self._own_class
-
-        def __new__(cls, *args, **kwargs):
-            instance = original(cls, *args, **kwargs)
-            try:
-                if own(instance) and len(inits) < 10_000:
-                    inits[id(instance)] = (weakref.ref(instance), constructor_call(cls, args, kwargs))
-            except Exception:  # recording must never turn the student's model into an error
-                pass
-            return instance
-
-        __new__.__wrapped__ = original
-        Model.__new__ = staticmethod(__new__)
-
-    def _constructor_of(self, model):
-        entry = getattr(self, "_inits", {}).get(id(model))
-        return entry[1] if entry is not None and entry[0]() is model else None
-
-    def _record_history(self, model, history):
-        """Append one ``fit``'s ``History.history`` (numbers only, bounded) to the model's curves."""
-        if not self._isinstance(history, dict) or id(model) not in {id(m) for m in self._fitted}:
-            return
-        curves = self._histories.setdefault(id(model), {})
-        for key, values in list(history.items())[:MAX_HISTORY_KEYS * 2]:
-            if not self._isinstance(key, str) or not self._isinstance(values, (list, tuple)):
-                continue
-            if key not in curves and len(curves) >= MAX_HISTORY_KEYS:
-                continue
-            numbers = curves.setdefault(key[:MAX_HISTORY_KEY_CHARS], [])
-            for value in list(values)[:MAX_HISTORY_EPOCHS - len(numbers)]:
-                number = float(value) if self._isinstance(value, (int, float, self._np.generic)) else None
-                numbers.append(number if number is not None and number == number and abs(number) != float("inf")
-                               else None)
-
-    def _export_histories(self):
-        """``{model order: curves}`` for exported models whose curves grew since the last harvest."""
-        found = {}
-        for model in self._fitted:
-            key = id(model)
-            curves, order = self._histories.get(key), self._exported_order.get(key)
-            if not curves or order is None:
-                continue
-            size = sum(len(v) for v in curves.values())
-            if size != self._histories_exported.get(key):
-                self._histories_exported[key] = size
-                found[str(order)] = {k: list(v) for k, v in curves.items()}
-        return found
-
-    def _capture_callbacks(self, keras):
-        """Remember every callback ``fit`` attaches to a model (Keras calls ``set_model``).
-
-        Callbacks are often created inline, ``fit(..., callbacks=[EarlyStopping(...)])``, and
-        are gone once ``fit`` returns: holding them here lets the harvest export them.
-        """
-        Callback = keras.callbacks.Callback
-        self._Callback = Callback
-        internal = tuple(getattr(keras.callbacks, name) for name in ("CallbackList", "History", "ProgbarLogger")
-                         if hasattr(keras.callbacks, name))
-        self._internal_callbacks = internal
-        original = Callback.set_model
-        uses = self._callback_uses = {}  # id -> [callback, times attached]
-        isinstance_ = self._isinstance
-
-        def set_model(callback, model):
-            if not isinstance_(callback, internal):
-                entry = uses.setdefault(id(callback), [callback, 0])
-                if entry[0] is callback:
-                    entry[1] += 1
-            return original(callback, model)
-
-        Callback.set_model = set_model
-        self._callbacks_exported = {}  # id -> times attached when last exported
-
-    # ------------------------------------------------------------------ models
-    def _reachable_models(self, user_ns):
-        """Models the student's code can reach: its variables (and what they hold), and fit's models.
-
-        Walked: the notebook's names, lists/tuples/dicts/sets, attributes of models, of
-        callbacks/History (``history.model``) and of instances of the notebook's own classes.
-        Models no code can reach (the temporary models Keras 3 builds at every
-        ``Sequential.add``, the internal twin of a Sequential) are not the student's.
+        Walked, four levels deep at most: the notebook's names (in the order they were bound),
+        lists, tuples, sets and dicts, the public attributes of instances of the notebook's own
+        classes and of what ``is_open`` accepts, and, when ``open_models``, of the models found.
         """
         isinstance_ = self._isinstance
         found, seen = {}, set()
@@ -290,20 +154,55 @@ class Harness:
                 continue
             seen.add(id(value))
             children = ()
-            if self._Model is not None and isinstance_(value, self._Model):
+            if is_model(value):
                 found.setdefault(id(value), value)
+                if not open_models:
+                    continue
                 children = self._public_attributes(value)
             elif isinstance_(value, (list, tuple, set, frozenset)):
                 children = list(value)[:1000]
             elif isinstance_(value, dict):
                 children = list(value.values())[:1000]
-            elif (self._Callback is not None and isinstance_(value, self._Callback)) or self._is_notebook_instance(value):
+            elif (is_open is not None and is_open(value)) or self._is_notebook_instance(value):
                 children = self._public_attributes(value)
             if depth < 4:
                 stack.extend((child, depth + 1) for child in reversed(list(children)))
-        for model in self._fitted:  # models trained inside functions, kept by fit itself
-            found.setdefault(id(model), model)
-        return list(found.values())
+        return found
+
+    def names_by_id(self, user_ns, kind):
+        """``{id: [names]}`` of the notebook's names bound to instances of ``kind``."""
+        found = {}
+        for name, value in list(user_ns.items()):
+            if not name.startswith("_") and self._isinstance(value, kind):
+                found.setdefault(id(value), []).append(name)
+        return found
+
+    def export_new(self, models, directory, manifest, export, describe, failed, created):
+        """Export each of ``models`` not exported before into ``directory/model<N>``.
+
+        ``describe(model, folder)`` writes it and returns its manifest entry; a model whose
+        export raises gets ``failed(model, exc)`` instead (one must not hide the others);
+        ``created(model)``: the execution count after which it was first reachable. Returns
+        ``{id(model): N}`` of the models exported now. With ``export`` false the models are
+        only marked as seen (after a replay).
+        """
+        exported = {}
+        for model in models:
+            if not self._is_new(model):
+                continue
+            self._seen[id(model)] = weakref.ref(model)
+            if not export:
+                continue
+            self._order += 1
+            entry_dir = os.path.join(directory, f"model{self._order}")
+            try:
+                info = describe(model, entry_dir)
+            except Exception as exc:  # one unexportable model must not hide the others
+                info = failed(model, exc)
+            info.update(order=self._order, dir=f"model{self._order}", execution_count=created(model))
+            exported[id(model)] = self._order
+            manifest["models"].append(info)
+        return exported
 
     def _public_attributes(self, obj):
         try:
@@ -317,125 +216,18 @@ class Harness:
         return getattr(kind, "__module__", None) == "__main__" and not self._isinstance(value, type)
 
     def note_cell(self, user_ns, execution_count):
-        """After a student cell: remember in which cell each reachable model first appeared."""
+        """After a student cell: each extension remembers in which cell its models first appeared."""
         if not execution_count:
             return
         for extension in self.extensions:
             try:
                 extension.note_cell(user_ns, execution_count)
-            except Exception:  # another framework's bookkeeping must not stop this one's
+            except Exception:  # one framework's bookkeeping must not stop another's
                 pass
-        for model in self._reachable_models(user_ns):
-            entry = self._first_seen.get(id(model))
-            if entry is None or entry[0]() is not model:
-                self._first_seen[id(model)] = (weakref.ref(model), int(execution_count))
-
-    def _created_count(self, model):
-        entry = self._first_seen.get(id(model))
-        return entry[1] if entry is not None and entry[0]() is model else None
 
     def _is_new(self, model):
         ref = self._seen.get(id(model))
         return ref is None or ref() is not model
-
-    def _api(self, model):
-        if self._isinstance(model, self._Sequential):
-            return "sequential"
-        if self._Functional and self._isinstance(model, self._Functional):
-            return "functional"
-        return "subclass"
-
-    def _param_count(self, model):
-        np = self._np
-        return int(sum(int(np.prod(v.shape)) for v in model.weights))
-
-    def _rebuild_as_sequential(self, model):
-        """A Sequential of the subclassed model's layers, if it computes the same thing."""
-        keras, np = self._keras, self._np
-        build = model.get_build_config() if hasattr(model, "get_build_config") else None
-        shape = (build or {}).get("input_shape")
-        if not shape or not isinstance(shape, (list, tuple)) or isinstance(shape[0], (list, tuple)):
-            raise ValueError("the subclassed model was never built or has several inputs")
-        clone = self._Sequential([keras.Input(shape=tuple(shape[1:]))] + list(model.layers))
-        probe = np.random.default_rng(0).random((2,) + tuple(shape[1:])).astype("float32")
-        same = np.allclose(np.asarray(model(probe)), np.asarray(clone(probe)), atol=1e-5)
-        if not same:
-            raise ValueError("its call() is not the plain sequence of its layers")
-        return clone
-
-    def _own_class(self, model):
-        """True for a class the notebook defined (a subclass of a Keras model)."""
-        return not str(getattr(type(model), "__module__", "")).startswith(("keras", "tensorflow", "tf_keras"))
-
-    def _serialize_for_judge(self, model):
-        """The student's model as Keras serializes it (its class name and __init__ arguments)."""
-        try:
-            return self._serialize(model)
-        except Exception:  # get_config may need arguments Keras could not capture
-            build = model.get_build_config() if hasattr(model, "get_build_config") else None
-            return {"module": None, "class_name": type(model).__name__, "config": {},
-                    "registered_name": type(model).__name__, "build_config": build,
-                    "grader_init": self._constructor_of(model)}
-
-    def _export_model(self, model, names, directory):
-        info = {"names": names, "api": self._api(model), "class": type(model).__name__,
-                "reconstructed": False, "has_weights": False, "error": None, "judge": False}
-        self._makedirs(directory, exist_ok=True)
-        target, config = model, None
-        if info["api"] == "sequential" and self._own_class(model) and type(model).call is self._Sequential.call:
-            # class LeNet(Sequential) adding layers in __init__: it computes what a plain
-            # Sequential of its layers computes, so it is exported as one
-            config = dict(self._serialize(model))
-            config.update(module="keras", class_name="Sequential", registered_name=None)
-            info["reconstructed"] = True
-        elif info["api"] == "subclass" or (info["api"] == "sequential" and self._own_class(model)):
-            try:
-                target = self._rebuild_as_sequential(model)
-                info["reconstructed"] = True
-            except Exception as exc:  # its own call(): the grader judges it with the notebook's classes
-                if not model.built:
-                    info["error"] = f"the subclassed model was never built: {exc}"
-                    return info
-                config = self._serialize_for_judge(model)
-                info["judge"] = True
-                not_plain = (config.get("grader_init") or {}).get("not_plain")
-                if not_plain:  # the judge could not call the class again: a teacher looks
-                    info["constructor_not_plain"] = not_plain
-        with self._open(os.path.join(directory, "model.json"), "w", encoding="utf-8") as handle:
-            self._dump(config if config is not None else self._serialize(target), handle, default=str)
-        if target.built and self._param_count(target) <= self._max_export_params:
-            self._save_weights(target, os.path.join(directory, "model.weights.h5"))
-            info["has_weights"] = True
-        return info
-
-    # ------------------------------------------------------------------ callbacks
-    def _callback_info(self, callback, used):
-        attributes = {}
-        for key, value in list(vars(callback).items())[:200]:
-            if key.startswith("_"):
-                continue
-            if value is None or self._isinstance(value, (bool, int, float)) or (
-                    self._isinstance(value, str) and len(value) <= 500):
-                attributes[key] = value
-            elif self._isinstance(value, self._np.generic):
-                attributes[key] = value.item()
-        classes = [k.__name__ for k in type(callback).__mro__ if k.__module__.startswith("keras")]
-        return {"class": type(callback).__name__, "keras_classes": classes, "used": used, "attributes": attributes}
-
-    def _export_callbacks(self, objects):
-        """Callbacks attached by ``fit`` since the last harvest, then ones created but never used."""
-        found = []
-        for key, (callback, times) in list(self._callback_uses.items()):
-            if times > self._callbacks_exported.get(key, 0):
-                self._callbacks_exported[key] = times
-                found.append(self._callback_info(callback, True))
-        for obj in objects:
-            if (self._isinstance(obj, self._Callback) and not self._isinstance(obj, self._internal_callbacks)
-                    and id(obj) not in self._callback_uses
-                    and id(obj) not in self._callbacks_exported and len(found) < 100):
-                self._callbacks_exported[id(obj)] = 0
-                found.append(self._callback_info(obj, False))
-        return found[:100]
 
     # ------------------------------------------------------------------ values
     def _export_values(self, user_ns, names):
@@ -499,41 +291,17 @@ class Harness:
                 handle.write(f"{type(exc).__name__}: {exc}")
 
     def harvest(self, segment, out_dir, user_ns, value_names=(), export=True):
-        """Export models first seen in this segment and the named variables."""
+        """Export the models first seen in this segment (by the extensions) and the named variables."""
         directory = os.path.join(out_dir, segment)
         self._makedirs(directory, exist_ok=True)
         manifest = {"segment": segment, "models": [], "values": {}, "value_errors": {}}
-        names_by_id = {}
-        keras_on = self._Model is not None
-        for name, value in list(user_ns.items()) if keras_on else ():
-            if not name.startswith("_") and self._isinstance(value, self._Model):
-                names_by_id.setdefault(id(value), []).append(name)
-        # the heap scan serves callbacks created but never used (none without Keras)
-        objects = self._get_objects() if keras_on else []
-        for model in self._reachable_models(user_ns):
-            if not self._is_new(model) or not getattr(model, "built", False):
-                continue  # an unbuilt model (an empty Sequential) is exported once it is built
-            self._seen[id(model)] = weakref.ref(model)
-            if not export:
-                continue
-            self._order += 1
-            entry_dir = os.path.join(directory, f"model{self._order}")
-            try:
-                info = self._export_model(model, names_by_id.get(id(model), []), entry_dir)
-            except Exception as exc:  # one unexportable model must not hide the others
-                info = {"names": names_by_id.get(id(model), []), "error": f"{type(exc).__name__}: {exc}"}
-            info.update(order=self._order, dir=f"model{self._order}", execution_count=self._created_count(model))
-            self._exported_order[id(model)] = self._order
-            manifest["models"].append(info)
         for extension in self.extensions:
             try:
                 extension.harvest(user_ns, directory, manifest, export)
-            except Exception as exc:  # another framework's failure must not hide the Keras models
+            except Exception as exc:  # one framework's failure must not hide the others' models
                 manifest.setdefault("harvest_errors", []).append(f"{type(exc).__name__}: {exc}"[:500])
         if export:
             manifest["values"], manifest["value_errors"] = self._export_values(user_ns, value_names)
-            manifest["callbacks"] = self._export_callbacks(objects)
-            manifest["histories"] = self._export_histories()
             events = list(self._compat_events)
             manifest["compat"] = [e for e in events[self._compat_exported:][:200] if self._isinstance(e, dict)]
             self._compat_exported = len(events)
@@ -544,7 +312,7 @@ class Harness:
 COMMAND_MARK = "#grader-command "  # a comment-only cell carrying a harvest or a call
 
 
-def install(seed, max_export_params, compat_events=None, keras=True, after_import=None):
+def install(seed, max_export_params, compat_events=None, after_import=None):
     """Create the harness, hook it to IPython's ``post_run_cell`` event and return it.
 
     The grader triggers a harvest or a function call with a cell holding only a comment
@@ -553,7 +321,7 @@ def install(seed, max_export_params, compat_events=None, keras=True, after_impor
     """
     from IPython import get_ipython
 
-    harness = Harness(seed, max_export_params, compat_events, keras, after_import)
+    harness = Harness(seed, max_export_params, compat_events, after_import)
     shell = get_ipython()
     user_ns = shell.user_ns
     loads = json.loads

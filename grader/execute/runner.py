@@ -79,13 +79,31 @@ class ExecutionRecord(JsonData):
     cell_counts: dict[str, int] = field(default_factory=dict)
 
 
-KERAS_NAMES = re.compile(r"\b(keras|tensorflow|tf_keras)\b")
+@dataclass(frozen=True)
+class KernelCode:
+    """One inspector's part of the prelude: execution knows no framework, the inspectors say.
+
+    ``sources``: module texts, each defining ``install(harness, side)``, run after the harness;
+    ``names``: a regular expression, a code cell it matches uses the framework; such a
+    notebook gets ``imports`` imported at the end of the prelude, so their seconds do not count
+    against its first cell's timeout (any other notebook never pays for them); ``files``: the
+    names its harvest writes in a model folder (the take step refuses any other), among them
+    the ``descriptions`` (JSON, capped like a manifest).
+    """
+
+    framework: str
+    sources: tuple[str, ...]
+    names: str = ""
+    imports: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
+    descriptions: tuple[str, ...] = ()
 
 
-def mentions_keras(nb) -> bool:
-    """Whether any code cell of ``nb`` names Keras or TensorFlow (then its kernel imports them ahead)."""
-    return any(cell.get("cell_type") == "code" and KERAS_NAMES.search(str(cell.get("source", "")))
-               for cell in nb.get("cells", []))
+def imports_ahead(nb, code: tuple[KernelCode, ...]) -> tuple[str, ...]:
+    """The modules the prelude imports for ``nb``: those of each framework some code cell of it names."""
+    cells = [str(cell.get("source", "")) for cell in nb.get("cells", []) if cell.get("cell_type") == "code"]
+    return tuple(module for part in code if part.names and any(re.search(part.names, text) for text in cells)
+                 for module in part.imports)
 
 
 def _harvest_message(taken: Taken, error: tuple[str, str, str] | None) -> str | None:
@@ -130,7 +148,7 @@ class NotebookRunner:
 
     def __init__(self, nb, segments: list[Segment], settings: ExecutionSettings, area: KernelArea,
                  value_names: dict[str, list[str]] | None = None, *, sandbox: Sandbox, dataset_dir: Path,
-                 calls: list[dict] | None = None, models: bool = True, harvest_code: tuple[str, ...] = (),
+                 calls: list[dict] | None = None, models: bool = True, harvest_code: tuple[KernelCode, ...] = (),
                  status: Path | None = None,
                  reserve: KernelReserve | None = None, reserved: Reserved | None = None) -> None:
         self.nb = nb
@@ -149,14 +167,16 @@ class NotebookRunner:
         self.dataset_dir = dataset_dir
         self.kernel: Kernel | None = None
         self.calls = calls or []
-        self.models = models  # False: the harness exports no model, so the kernel imports no framework for it
         # the inspectors' own harvest code (grader/inspect/<framework>/kernel_side.py): each module's
-        # ``install(harness, side)`` hooks it into the harness
+        # ``install(harness, side)`` hooks it into the harness. ``models`` False: the harness exports
+        # no model, so none is sent and the kernel imports no framework for it
         self.harvest_code = tuple(harvest_code) if models else ()
         self.status = status  # where the cell being executed is written, for the progress display
         self.reserve = reserve  # this worker's kernels started ahead: the next notebook's is launched here
         self.reserved = reserved  # the kernel launched ahead for this notebook (in ``area``), if any
-        self.budget = Budget(HarvestLimits.for_params(settings.max_export_params))
+        self.budget = Budget(HarvestLimits.for_params(
+            settings.max_export_params, model_files=[name for part in self.harvest_code for name in part.files],
+            description_files=[name for part in self.harvest_code for name in part.descriptions]))
         self.watch = DiskWatch(area.kernel, int(settings.max_disk_mb) * 2**20,
                                lambda: self.kernel.pid if self.kernel is not None else None)
 
@@ -221,12 +241,13 @@ class NotebookRunner:
         return str(content.get("ename", "Error")), str(content.get("evalue", ""))[:2000], trace
 
     def _prelude(self, client: NotebookClient) -> None:
-        # the compatibility layer first (Colab stand-in, pip, magics, Keras 2 names); both it
-        # and the harness wait for the notebook's `import keras` (after_import), the patches
-        # first, so the harness captures keras.Model's methods as patched. A notebook whose
-        # code names Keras or TensorFlow has them imported here, so the import's seconds do
-        # not count against its first cell's timeout; any other notebook (PyTorch, NumPy,
-        # one that fails early) never loads TensorFlow, unless it imports it after all.
+        # the compatibility layer first (Colab stand-in, pip, magics, Keras 2 names), then the
+        # harness, then each inspector's harvest code. A framework's code waits for the notebook's
+        # import of it (the layer's ``after_import``), after the layer's patches, so it captures
+        # the framework's functions as patched. A notebook whose code names a framework has it
+        # imported here (``imports_ahead``), so the import's seconds do not count against its
+        # first cell's timeout; any other notebook (NumPy only, one that fails early) never loads
+        # it, unless it imports it after all.
         compat = kernel_source()  # the parts of grader/execute/compat/ as one text
         side = KERNEL_SIDE.read_text(encoding="utf-8")
         settings = self.settings
@@ -241,14 +262,15 @@ class NotebookRunner:
             "_side = {'__name__': 'grader_kernel_side'}\n"
             f"exec(compile({side!r}, '<grader-prelude>', 'exec'), _side)\n"
             f"_harness = _side['install']({self.settings.seed}, {self.settings.max_export_params}, "
-            f"compat_events=_events, keras={self.models!r}, after_import=_compat['after_import'])\n"
+            f"compat_events=_events, after_import=_compat['after_import'])\n"
         )
-        for number, code in enumerate(self.harvest_code):
-            source += (f"_more = {{'__name__': 'grader_kernel_side_{number}'}}\n"
-                       f"exec(compile({code!r}, '<grader-prelude>', 'exec'), _more)\n"
-                       "_more['install'](_harness, _side)\n")
-        if self.models and mentions_keras(self.nb):
-            source += "import keras\n"
+        for part in self.harvest_code:
+            for number, code in enumerate(part.sources):
+                source += (f"_more = {{'__name__': 'grader_kernel_{part.framework}_{number}'}}\n"
+                           f"exec(compile({code!r}, '<grader-prelude>', 'exec'), _more)\n"
+                           "_more['install'](_harness, _side)\n")
+        for module in imports_ahead(self.nb, self.harvest_code):
+            source += f"import {module}\n"
         code = f"exec(compile({source!r}, '<grader-prelude>', 'exec'), {{'__name__': 'grader_prelude'}})"
         error = self._execute(client, code, self.settings.startup_timeout)
         if error:

@@ -6,9 +6,10 @@ it, :func:`take_harvest` copies it, member by member, into a folder of the grade
 
 * only regular files and folders, opened without following links (``O_NOFOLLOW``,
   relative to an already-open folder), never a link, device, FIFO or socket;
-* only the names the harness writes (``manifest.json``, ``harvest-error.txt``,
-  ``model<N>/model.json``, ``model<N>/model.weights.h5``, ``calls.json``, and for a PyTorch
-  module ``model<N>/module.json`` and ``model<N>/model.safetensors``);
+* only the names the harness writes (``manifest.json``, ``harvest-error.txt``, ``calls.json``)
+  and, in a ``model<N>/`` folder, those an inspector's harvest writes (its
+  :attr:`HarvestLimits.model_files`: a Keras model's configuration and weights, a PyTorch
+  module's description and ``state_dict``);
 * sizes capped per file, per model and per submission, models capped per harvest;
 * the manifest parsed once, bounded in size and depth, and every model entry's ``dir``
   checked to be one of the model folders just taken (listed once).
@@ -34,10 +35,7 @@ MANIFEST = "manifest.json"
 HARVEST_ERROR = "harvest-error.txt"
 CALLS = "calls.json"
 MODEL_DIR = re.compile(r"model[0-9]{1,6}")
-# a Keras model: its configuration and weights; a PyTorch module: its description and state_dict
-MODEL_FILES = ("model.json", "model.weights.h5", "module.json", "model.safetensors")
-DESCRIPTION_FILES = ("model.json", "module.json")  # JSON the inspectors parse: capped like a manifest
-FRAMEWORK = re.compile(r"[a-z][a-z0-9_]{0,19}")  # the inspector an entry names (keras, torch, ...)
+FRAMEWORK = re.compile(r"[a-z][a-z0-9_]{0,19}")  # the inspector an entry names (a registered framework's name)
 MAX_ERROR_CHARS = 2000  # of harvest-error.txt: what the harness writes is one exception line
 MAX_MANIFEST_DEPTH = 64
 READ_CHUNK = 1 << 20
@@ -57,13 +55,18 @@ class HarvestLimits:
     max_models: int = 200  # per harvest (one section)
     max_manifest_bytes: int = 32 * 2**20
     max_manifest_depth: int = MAX_MANIFEST_DEPTH
+    # the names a model folder may hold, as the inspectors declare them (grader.execute.KernelCode);
+    # the descriptions among them are JSON the inspectors parse: capped like a manifest
+    model_files: frozenset[str] = frozenset()
+    description_files: frozenset[str] = frozenset()
 
     @classmethod
-    def for_params(cls, max_export_params: int) -> "HarvestLimits":
+    def for_params(cls, max_export_params: int, model_files=(), description_files=()) -> "HarvestLimits":
         """Caps that fit the largest model the harness exports with its weights (float64 at worst)."""
         weights = 8 * int(max_export_params) + 16 * 2**20  # HDF5's own structure on top
         return cls(max_file_bytes=weights, max_model_bytes=weights + 16 * 2**20,
-                   max_submission_bytes=max(1024 * 2**20, 4 * weights))
+                   max_submission_bytes=max(1024 * 2**20, 4 * weights), model_files=frozenset(model_files),
+                   description_files=frozenset(description_files))
 
 
 @dataclass
@@ -153,12 +156,12 @@ def _take_model(name: str, dir_fd: int, target: Path, budget: Budget) -> list[st
     try:
         target.mkdir()
         for member in sorted(os.listdir(fd)):
-            if member not in MODEL_FILES:
+            if member not in limits.model_files:
                 raise HarvestRuleBroken(f"unexpected '{name}/{member}' in the exports")
             if _kind(member, fd) != "file":
                 raise HarvestRuleBroken(f"'{name}/{member}' is not a regular file")
             cap = min(limits.max_file_bytes, limits.max_model_bytes - total)
-            if member in DESCRIPTION_FILES:
+            if member in limits.description_files:
                 cap = min(cap, limits.max_manifest_bytes)
             total += _copy_file(member, fd, target / member, cap, budget)
             taken.append(f"{name}/{member}")
@@ -230,10 +233,11 @@ def _clean_entry(entry: dict[str, Any]) -> dict[str, Any]:
     count = entry.get("execution_count")
     order = entry.get("order")
     error = entry.get("error")
-    framework = entry.get("framework", "keras")
+    framework = entry.get("framework")  # None: the inspectors' default framework
     return {
         "dir": entry["dir"],
-        "framework": framework if isinstance(framework, str) and FRAMEWORK.fullmatch(framework) else "unknown",
+        "framework": (framework if isinstance(framework, str) and FRAMEWORK.fullmatch(framework)
+                      else None if framework is None else "unknown"),
         "names": [_text(n, 200) for n in names[:50]] if isinstance(names, list) else [],
         "api": _text(entry.get("api", "unknown"), 40),
         "class": _text(entry.get("class", ""), 200),

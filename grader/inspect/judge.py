@@ -30,7 +30,6 @@ import numpy as np
 from grader.cifar10 import SyntheticCifar10, write_synthetic_cifar10
 from grader.execute.compat import kernel_source
 from grader.execute.cgroups import create_kernel_cgroups
-from grader.execute.take import MODEL_FILES
 from grader.execute.reaper import LIVE, children, reap_new_children
 from grader.execute.sandbox import Sandbox, bubblewrap_argv, launcher_argv
 from grader.spec import ExecutionSettings
@@ -235,16 +234,17 @@ class Judge:
         self.close()
 
     # ------------------------------------------------------------------ requests
-    def load(self, directory: Path, framework: str = "keras") -> tuple[str, dict[str, Any]]:
+    def load(self, directory: Path, framework: str) -> tuple[str, dict[str, Any]]:
         """Copy one exported model into the judge's folder and rebuild it there: ``(key, description)``."""
         self._models += 1
         key = f"m{self._models}"
         target = self.setup.root / "models" / key
         target.mkdir(parents=True, exist_ok=True)
-        # ``directory`` is a taken harvest (regular files the grader copied): the judge gets copies
-        for name in MODEL_FILES:
-            if (directory / name).is_file() and not (directory / name).is_symlink():
-                shutil.copyfile(directory / name, target / name)
+        # ``directory`` is a taken harvest (regular files the grader copied, of the names the
+        # inspectors declare): the judge gets copies
+        for path in sorted(directory.iterdir()):
+            if path.is_file() and not path.is_symlink():
+                shutil.copyfile(path, target / path.name)
         answer = self._request({"op": "load", "key": key, "dir": str(target), "framework": framework})
         if not answer.get("ok"):
             raise ValueError(f"the model could not be rebuilt with the notebook's classes: {bounded(answer.get('error'))}")

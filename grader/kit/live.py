@@ -1,6 +1,7 @@
 """``verificar("desafio-3")``: check the live objects of the student's own kernel against the kit.
 
-The kernel-side harness (:mod:`grader.execute.kernel_side`) finds the models and variables
+The kernel-side harness (:mod:`grader.execute.kernel_side`, with the Keras harvest of
+:mod:`grader.inspect.keras.kernel_side` observing) finds the models and variables
 the notebook can reach and exports them to a temporary folder, exactly as after a section
 of ``grader run``; the grader's inspection rebuilds the models from those files and the
 kit's checks judge them. Checks that need the saved notebook (cells run without error,
@@ -79,17 +80,18 @@ def find_kit(kit: str | Path | None = None, environ: Mapping[str, str] = os.envi
 
 def _harness(assignment: Assignment, keras: bool):
     """The kernel-side harness, without touching the student's random state nor patching Keras."""
-    from grader.execute.kernel_side import Harness
+    from grader.execute import kernel_side
+    from grader.inspect.keras import kernel_side as keras_side
     import numpy as np
 
     state, np_state = random.getstate(), np.random.get_state()
     try:
-        harness = Harness(assignment.execution.seed, assignment.execution.max_export_params, keras=False)
+        harness = kernel_side.Harness(assignment.execution.seed, assignment.execution.max_export_params)
     finally:
         random.setstate(state)
         np.random.set_state(np_state)
-    if keras:
-        harness.observe_keras()
+    if keras:  # the Keras harvest, observing only: it neither seeds Keras nor hooks fit
+        keras_side.observe(harness, vars(kernel_side))
     return harness
 
 

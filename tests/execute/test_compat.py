@@ -201,6 +201,7 @@ def test_a_colab_notebook_loads_and_splits_like_a_plain_one(tmp_path):
 # ------------------------------------------------------------------ in a kernel
 def _run(cells_1: list[str], cells_2: list[str], area_root: Path, dataset_dir: Path, keras2: bool):
     from grader.execute import execute_notebook
+    from grader.inspect.base import harvest_code
 
     cells = [v4.new_markdown_cell("# Trabalho"), v4.new_code_cell(COLAB_FIRST_CELL)]
     cells += [v4.new_markdown_cell("## Desafio 1")] + [v4.new_code_cell(c) for c in cells_1]
@@ -210,7 +211,8 @@ def _run(cells_1: list[str], cells_2: list[str], area_root: Path, dataset_dir: P
     # a model check, so that the kernel harvests Keras models (a model-free assignment never imports Keras)
     checks = (CheckSpec("params", "desafio-1", "model_params", 1.0, params={"reference_model": "model"}),)
     assignment = Assignment("t", "t", "/tmp", "t.ipynb", "r.ipynb", SECTIONS, checks, settings)
-    record, area = execute_notebook(nb, split_sections(nb, assignment), assignment, area_root, dataset_dir)
+    record, area = execute_notebook(nb, split_sections(nb, assignment), assignment, area_root, dataset_dir,
+                                    harvest_code=harvest_code())
     return record, area
 
 

@@ -9,6 +9,7 @@ import nbformat
 import pytest
 
 from grader.execute import execute_notebook
+from grader.inspect.base import harvest_code
 from grader.inspect.keras.models import model_facts
 from grader.notebook import split_sections
 from grader.spec import Assignment, CheckSpec, ExecutionSettings, SectionSpec
@@ -34,7 +35,8 @@ def _notebook(first: list[str], second: list[str]):
 
 def _run(nb, tmp_path: Path, dataset_dir: Path, **execution):
     assignment = _assignment(**execution)
-    record, area = execute_notebook(nb, split_sections(nb, assignment), assignment, tmp_path / "k", dataset_dir)
+    record, area = execute_notebook(nb, split_sections(nb, assignment), assignment, tmp_path / "k", dataset_dir,
+                                    harvest_code=harvest_code())
     return record, area
 
 
@@ -144,7 +146,8 @@ def test_functions_are_called_after_the_cells_with_per_call_time_limits(tmp_path
              {"id": "absent", "function": "conv2d", "inputs": [[1]], "arrays": False, "timeout": 2.0}]
     area = prepare_area(tmp_path / "k", dataset_dir)
     runner = NotebookRunner(nb, split_sections(nb, assignment), assignment.execution, area,
-                            sandbox=resolve_sandbox("auto"), dataset_dir=dataset_dir, calls=calls)
+                            sandbox=resolve_sandbox("auto"), dataset_dir=dataset_dir, calls=calls,
+                            harvest_code=harvest_code())
     record = runner.run()
     assert not record.call_errors
     relu = json.loads((area.artifacts / "__calls__" / "relu" / "calls.json").read_text())
@@ -209,7 +212,7 @@ def test_a_numpy_only_assignment_never_imports_tensorflow_in_the_kernel(tmp_path
     area = prepare_area(tmp_path / "k", dataset_dir)
     runner = NotebookRunner(nb, split_sections(nb, assignment), assignment.execution, area,
                             {"desafio-1": ["loaded", "lr"]}, sandbox=resolve_sandbox("auto"), dataset_dir=dataset_dir,
-                            models=False, status=tmp_path / "status.json")
+                            models=False, status=tmp_path / "status.json", harvest_code=harvest_code())
     record = runner.run()
     assert json.loads((tmp_path / "status.json").read_text()) == {"cell": 4}  # the last cell it ran, 1-based
     assert all(c.status == "ok" for c in record.cells), [(c.index, c.evalue) for c in record.cells]
@@ -237,7 +240,8 @@ def test_a_notebook_that_names_no_keras_loads_it_only_when_it_imports_it(tmp_pat
     assignment = _assignment()
     area = prepare_area(tmp_path / "k", dataset_dir)
     record = NotebookRunner(nb, split_sections(nb, assignment), assignment.execution, area, {"desafio-1": ["loaded"]},
-                            sandbox=resolve_sandbox("auto"), dataset_dir=dataset_dir).run()
+                            sandbox=resolve_sandbox("auto"), dataset_dir=dataset_dir,
+                            harvest_code=harvest_code()).run()
     assert all(c.status == "ok" for c in record.cells), [(c.index, c.evalue) for c in record.cells]
     manifest = _manifest(area, "desafio-1")
     assert manifest["values"]["loaded"] == []
@@ -247,15 +251,19 @@ def test_a_notebook_that_names_no_keras_loads_it_only_when_it_imports_it(tmp_pat
 
 
 def test_which_notebooks_get_keras_imported_ahead():
-    from grader.execute.runner import mentions_keras
+    """The runner asks the inspectors which names mean a framework: Keras's are Keras and TensorFlow."""
+    from grader.execute.runner import imports_ahead
+
+    code = harvest_code()
 
     def nb(*sources):
         return v4.new_notebook(cells=[v4.new_markdown_cell("import keras")] + [v4.new_code_cell(s) for s in sources])
 
-    assert mentions_keras(nb("import numpy as np", "from tensorflow.keras import layers"))
-    assert mentions_keras(nb("import tensorflow as tf"))
-    assert not mentions_keras(nb("import torch\nfrom torch import nn"))  # a markdown cell does not count
-    assert not mentions_keras(nb("my_keras_model = 1"))
+    assert imports_ahead(nb("import numpy as np", "from tensorflow.keras import layers"), code) == ("keras",)
+    assert imports_ahead(nb("import tensorflow as tf"), code) == ("keras",)
+    assert imports_ahead(nb("import torch\nfrom torch import nn"), code) == ()  # a markdown cell does not count
+    assert imports_ahead(nb("my_keras_model = 1"), code) == ()
+    assert imports_ahead(nb("import tensorflow as tf"), ()) == ()  # no inspector, no framework
 
 
 def test_the_cell_that_writes_past_the_disk_quota_is_charged_not_the_next_one(tmp_path, dataset_dir, monkeypatch):

@@ -13,7 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from grader.execute.take import Budget, HarvestLimits, take_harvest
+from grader.execute.take import Budget, HarvestLimits as Limits, take_harvest
+from grader.inspect.base import inspectors
+
+# the names a model folder may hold, as the inspectors declare them (the take step knows none)
+FILES = dict(model_files=frozenset(n for i in inspectors() for n in i.model_files),
+             description_files=frozenset(n for i in inspectors() for n in i.description_files))
+
+
+def HarvestLimits(**caps) -> Limits:  # noqa: N802 - the limits of a run, with the inspectors' file names
+    return Limits(**FILES, **caps)
 
 SECRET = "CANARY-SECRET-5d1e"
 
@@ -202,7 +211,8 @@ def test_a_function_call_harvest_takes_only_calls_json(tmp_path):
 
 
 def test_limits_fit_the_largest_exported_model():
-    limits = HarvestLimits.for_params(5_000_000)
+    limits = Limits.for_params(5_000_000, **FILES)
+    assert limits.model_files == FILES["model_files"]
     assert limits.max_file_bytes >= 8 * 5_000_000 and limits.max_model_bytes > limits.max_file_bytes
     assert limits.max_submission_bytes >= 4 * limits.max_file_bytes
 
@@ -228,9 +238,9 @@ def test_a_torch_module_is_taken_with_its_framework(tmp_path):
     assert taken.manifest["models"][0]["framework"] == "torch"
 
 
-def test_an_entry_without_a_framework_is_keras_and_a_strange_framework_is_unknown(tmp_path):
+def test_an_entry_without_a_framework_names_none_and_a_strange_framework_is_unknown(tmp_path):
     taken = take(harvest(tmp_path, _manifest("model1")))
-    assert taken.manifest["models"][0]["framework"] == "keras"
+    assert taken.manifest["models"][0]["framework"] is None  # the take step knows no framework: inspect's default
     manifest = _manifest("model1")
     manifest["models"][0]["framework"] = "../../torch"
     taken = take(harvest(tmp_path / "again", manifest))
@@ -263,3 +273,11 @@ def test_a_pickle_beside_a_torch_module_is_refused(tmp_path):
     (source / "model1" / "model.pt").write_bytes(b"\x80\x04K\x01.")  # a pickle: never taken, never loaded
     taken = take(source)
     assert taken.tampering and "model.pt" in taken.tampering
+
+
+def test_a_model_folder_holds_only_the_names_the_inspectors_declare(tmp_path):
+    """The take step knows no framework's files: without an inspector's names, a model file is refused."""
+    taken = take(harvest(tmp_path, _manifest("model1")), Budget(Limits()))
+    assert "unexpected 'model1/model.json'" in taken.tampering
+    only_torch = Limits(model_files=frozenset({"module.json", "model.safetensors"}))
+    assert "unexpected" in take(harvest(tmp_path / "again", _manifest("model1")), Budget(only_torch)).tampering

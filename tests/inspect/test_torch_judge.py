@@ -20,7 +20,8 @@ pytest.importorskip("safetensors")
 
 from grader.checks.structure import compare_layers, normalize_layers  # noqa: E402
 from grader.execute.take import Budget, HarvestLimits, take_harvest  # noqa: E402
-from grader.inspect.torch import _counts, _uses_notebook_classes  # noqa: E402
+from grader.inspect.torch import TORCH, _counts, _uses_notebook_classes  # noqa: E402
+from grader.execute import judge_side as protocol  # noqa: E402
 from grader.inspect.torch import judge_side  # noqa: E402
 from grader.inspect.torch.layers import torch_layer  # noqa: E402
 from grader.inspect.torch.tensors import tensor_sizes  # noqa: E402
@@ -28,6 +29,7 @@ from tests.checks.conftest import lenet_layers  # noqa: E402
 from tests.checks.test_vocabulary import EQUIVALENT  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
+PROTOCOL = vars(protocol)  # the judge protocol's namespace, as the judge passes it to load()
 
 DEFINITIONS = '''
 import torch
@@ -74,7 +76,7 @@ import json, os, sys
 out = sys.argv[1]
 side = {"__name__": "grader_kernel_side"}
 exec(open(sys.argv[2]).read(), side)
-harness = side["Harness"](42, 10**6, keras=False)
+harness = side["Harness"](42, 10**6)
 ns = {"__name__": "grader_kernel_torch"}
 exec(open(sys.argv[3]).read(), ns)
 ns["install"](harness, side)
@@ -95,7 +97,8 @@ def taken(tmp_path_factory):
                            str(ROOT / "grader/inspect/torch/kernel_side.py"), NOTEBOOK],
                           capture_output=True, text=True, env=env, timeout=300, cwd=root)
     assert done.returncode == 0, done.stderr[-3000:]
-    result = take_harvest(exports, root / "artifacts" / "desafio-3", Budget(HarvestLimits()))
+    limits = HarvestLimits(model_files=frozenset(TORCH.model_files), description_files=frozenset(TORCH.description_files))
+    result = take_harvest(exports, root / "artifacts" / "desafio-3", Budget(limits))
     assert result.tampering is None
     return result
 
@@ -120,7 +123,7 @@ def test_the_judge_reads_forward_functions_and_the_file_counts_parameters(taken)
     definitions = {"__name__": "__main__"}
     exec(DEFINITIONS, definitions)
     directory = taken.folder / _entry(taken, "rede")["dir"]
-    model, answer = judge_side.load(str(directory), definitions)
+    model, answer = judge_side.load(str(directory), definitions, PROTOCOL)
     classes = [(layer["class"], layer.get("activation"), layer.get("functional", False)) for layer in answer["layers"]]
     assert classes == [
         ("Conv2d", None, False), ("ReLU", "relu", True), ("MaxPool2d", None, True),
@@ -139,7 +142,7 @@ def test_the_judge_reads_forward_functions_and_the_file_counts_parameters(taken)
 
 def test_an_nn_sequential_is_built_from_torch_classes_only(taken):
     directory = taken.folder / _entry(taken, "seq")["dir"]
-    model, answer = judge_side.load(str(directory), {})  # no notebook definitions needed
+    model, answer = judge_side.load(str(directory), {}, PROTOCOL)  # no notebook definitions needed
     assert [layer["class"] for layer in answer["layers"]] == ["Conv2d", "ReLU", "MaxPool2d", "Flatten", "Dropout",
                                                               "Linear"]
     assert not _uses_notebook_classes(directory)
@@ -151,4 +154,4 @@ def test_an_nn_sequential_is_built_from_torch_classes_only(taken):
 def test_the_judge_refuses_a_class_the_notebook_does_not_define(taken):
     directory = taken.folder / _entry(taken, "rede")["dir"]
     with pytest.raises(ValueError, match="no module class"):
-        judge_side.load(str(directory), {})
+        judge_side.load(str(directory), {}, PROTOCOL)

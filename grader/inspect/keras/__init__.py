@@ -1,7 +1,11 @@
 """The Keras inspector: models rebuilt in the grader's process in safe mode, or by the judge.
 
-Its harvest code is the harness itself (grader/execute/kernel_side.py, which still walks
-``keras.Model``); its judge code is the judge's default (grader/execute/judge_side.py).
+Its harvest code (``kernel_side.py``) exports each ``keras.Model`` the notebook reaches, the
+callbacks ``fit`` attached and the fit histories; it waits for the notebook's ``import keras``,
+and a notebook whose code names Keras or TensorFlow gets Keras imported in the prelude. Its
+judge code (``judge_side.py``) rebuilds a model that needs the notebook's own classes. Here
+a model made of built-in layers is rebuilt in safe mode (:mod:`.models`), else judged
+(:mod:`.judging`); both are evaluated by the one evaluation loop.
 """
 
 from __future__ import annotations
@@ -45,4 +49,11 @@ def inspect_keras(entry: dict, section: str, directory: Path, context: InspectCo
     return dataclasses.replace(facts, evaluations=evaluations)
 
 
-KERAS = register_inspector(Inspector("keras", inspect_keras))
+HERE = Path(__file__).resolve().parent
+# what a notebook's code names when it uses Keras (then Keras is imported ahead, in the prelude)
+KERAS_NAMES = r"\b(keras|tensorflow|tf_keras)\b"
+
+KERAS = register_inspector(Inspector("keras", inspect_keras, kernel_code=(HERE / "kernel_side.py",),
+                                     names=KERAS_NAMES, imports_ahead=("keras",),
+                                     model_files=("model.json", "model.weights.h5"), description_files=("model.json",),
+                                     judge_code=HERE / "judge_side.py"))

@@ -44,7 +44,7 @@ def judgeable(entry: dict, directory: Path) -> bool:
 def judge_model(judge: Judge, base: dict, directory: Path, evaluations, splits) -> ModelFacts:
     """Facts of one model rebuilt by the judge, checked against the weight file; ModelFacts either way."""
     try:
-        key, answer = judge.load(directory)
+        key, answer = judge.load(directory, "keras")
     except (JudgeFailed, ValueError) as exc:
         return ModelFacts(**base, load_error=bounded(exc))
     try:

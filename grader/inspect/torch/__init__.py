@@ -120,5 +120,7 @@ def inspect_torch(entry: dict, section: str, directory: Path, context: InspectCo
 
 
 TORCH = register_inspector(Inspector("torch", inspect_torch, kernel_code=(HERE / "kernel_side.py",),
+                                     model_files=("module.json", "model.safetensors"),
+                                     description_files=("module.json",),
                                      judge_code=HERE / "judge_side.py", units_code=HERE / "units_judge.py",
                                      available=torch_available))

@@ -39,20 +39,7 @@ def _plain(value):
     return str(value)[:100]
 
 
-def _from_plain(value):
-    """A constructor argument as the kernel's harness exported it (tagged tuples and dicts)."""
-    if isinstance(value, list):
-        return [_from_plain(v) for v in value]
-    if isinstance(value, dict):
-        if list(value) == ["__tuple__"]:
-            return tuple(_from_plain(v) for v in value["__tuple__"])
-        if list(value) == ["__dict__"]:
-            return {_from_plain(k): _from_plain(v) for k, v in value["__dict__"]}
-        return {str(k): _from_plain(v) for k, v in value.items()}
-    return value
-
-
-def _build(torch, architecture, definitions, depth=0):
+def _build(torch, architecture, definitions, from_plain, depth=0):
     """The module ``architecture`` (as the kernel's torch harvest described it) built again."""
     import inspect
 
@@ -63,7 +50,7 @@ def _build(torch, architecture, definitions, depth=0):
         if not (isinstance(cls, type) and issubclass(cls, torch.nn.Module)):
             raise ValueError(f"torch.nn has no module {architecture['torch']!r}")
         if "children" in architecture:
-            return cls(*[_build(torch, child, definitions, depth + 1) for child in architecture["children"]])
+            return cls(*[_build(torch, child, definitions, from_plain, depth + 1) for child in architecture["children"]])
         accepted = inspect.signature(cls.__init__).parameters
         constants = architecture.get("constants") or {}
         kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in constants.items() if k in accepted}
@@ -74,7 +61,7 @@ def _build(torch, architecture, definitions, depth=0):
     init = architecture.get("init") or {}
     if init.get("not_plain"):
         raise ValueError(f"created with arguments that are not plain values: {', '.join(init['not_plain'])}")
-    return cls(*_from_plain(init.get("args") or []), **_from_plain(init.get("kwargs") or {}))
+    return cls(*from_plain(init.get("args") or []), **from_plain(init.get("kwargs") or {}))
 
 
 def _count(tensors):
@@ -227,8 +214,11 @@ def _probe_shapes(hint):
     return shapes
 
 
-def load(directory, definitions):
-    """``(model, answer)``: the module in ``directory`` built again, its tensors loaded, described."""
+def load(directory, definitions, side):
+    """``(model, answer)``: the module in ``directory`` built again, its tensors loaded, described.
+
+    ``side``: the judge protocol's namespace (its ``from_plain`` reads the constructor's arguments).
+    """
     import numpy as np
     import torch
     from safetensors.torch import load_file
@@ -237,7 +227,7 @@ def load(directory, definitions):
     with open(os.path.join(directory, "module.json"), encoding="utf-8") as handle:
         description = json.load(handle)
     torch.manual_seed(0)
-    model = _build(torch, description.get("architecture"), definitions)
+    model = _build(torch, description.get("architecture"), definitions, side["from_plain"])
     if not isinstance(model, torch.nn.Module):
         raise TypeError("the exported object is not a torch.nn.Module")
     weights = os.path.join(directory, "model.safetensors")

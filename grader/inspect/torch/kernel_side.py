@@ -94,34 +94,15 @@ class TorchHarvest:
     def reachable(self, user_ns):
         """``{id: module}`` of the modules the notebook's names reach (with parameters), outermost only."""
         isinstance_, Module = self._isinstance, self.Module
-        found, seen, inner = {}, set(), set()
-        stack = [(v, 0) for k, v in list(user_ns.items())
-                 if not k.startswith("_") and k not in ("In", "Out", "exit", "quit", "get_ipython")]
-        stack.reverse()
-        budget = 20000
-        while stack and budget > 0:
-            value, depth = stack.pop()
-            budget -= 1
-            if id(value) in seen:
-                continue
-            seen.add(id(value))
-            if isinstance_(value, Module):
-                try:
-                    if any(True for _ in value.parameters()):
-                        found.setdefault(id(value), value)
-                        inner.update(id(m) for m in list(value.modules())[1:MAX_CHILDREN])
-                except Exception:  # a module whose parameters() the notebook broke
-                    pass
-                continue
-            children = ()
-            if isinstance_(value, (list, tuple, set, frozenset)):
-                children = list(value)[:1000]
-            elif isinstance_(value, dict):
-                children = list(value.values())[:1000]
-            elif getattr(type(value), "__module__", None) == "__main__" and not isinstance_(value, type):
-                children = self.harness._public_attributes(value)
-            if depth < 4:
-                stack.extend((child, depth + 1) for child in reversed(list(children)))
+        found, inner = {}, set()
+        for key, module in self.harness.reachable(user_ns, lambda value: isinstance_(value, Module),
+                                                  open_models=False).items():
+            try:
+                if any(True for _ in module.parameters()):
+                    found[key] = module
+                    inner.update(id(m) for m in list(module.modules())[1:MAX_CHILDREN])
+            except Exception:  # a module whose parameters() the notebook broke
+                pass
         return {key: module for key, module in found.items() if key not in inner}
 
     def note_cell(self, user_ns, execution_count):
@@ -189,27 +170,13 @@ class TorchHarvest:
         """Export the modules first seen in this segment into ``directory`` (entries in ``manifest``)."""
         if self.ready() is None:
             return
-        harness = self.harness
-        names_by_id = {}
-        for name, value in list(user_ns.items()):
-            if not name.startswith("_") and self._isinstance(value, self.Module):
-                names_by_id.setdefault(id(value), []).append(name)
-        for key, module in self.reachable(user_ns).items():
-            if not harness._is_new(module):
-                continue
-            harness._seen[key] = weakref.ref(module)
-            if not export:
-                continue
-            harness._order += 1
-            entry_dir = os.path.join(directory, f"model{harness._order}")
-            try:
-                info = self.export(module, names_by_id.get(key, []), entry_dir)
-            except Exception as exc:  # one unexportable module must not hide the others
-                info = {"framework": "torch", "names": names_by_id.get(key, []),
-                        "error": f"{type(exc).__name__}: {exc}"}
-            info.update(order=harness._order, dir=f"model{harness._order}",
-                        execution_count=self._alive(self.first_seen, module))
-            manifest["models"].append(info)
+        names_by_id = self.harness.names_by_id(user_ns, self.Module)
+        self.harness.export_new(
+            list(self.reachable(user_ns).values()), directory, manifest, export,
+            lambda module, entry_dir: self.export(module, names_by_id.get(id(module), []), entry_dir),
+            lambda module, exc: {"framework": "torch", "names": names_by_id.get(id(module), []),
+                                 "error": f"{type(exc).__name__}: {exc}"},
+            lambda module: self._alive(self.first_seen, module))
 
 
 def name_of_param(module, name):
