@@ -299,17 +299,27 @@ def _batches(torch, count, batch, scale, seed):
     return inputs, labels, [(inputs[i:i + batch], labels[i:i + batch]) for i in range(0, count * batch, batch)]
 
 
-def unit_accumulation(definitions, params):
-    """``train_epoch`` on a tiny model without BatchNorm: optimizer steps and the gradients each step is given."""
+def _counted_epoch(definitions, params, batches, scale, seed):
+    """One ``train_epoch`` of the student's system on a tiny model, its optimizers counting.
+
+    Returns torch, the model, the counting optimizer, the groups of ``steps`` batches each
+    optimizer step should cover, the number of batches and ``steps``.
+    """
     torch = _torch()
     _seed(torch, 0)
     model = _tiny_model(torch)
     system = _system(definitions, params, model, params.get("config", {}))
     counting = _replace_optimizers(torch, system, model)
-    count, batch, steps = int(params.get("batches", 5)), int(params.get("batch", 4)), int(params.get("steps", 2))
-    inputs, labels, batches = _batches(torch, count, batch, 1.0, 3)
+    count, batch, steps = int(params.get("batches", batches)), int(params.get("batch", 4)), int(params.get("steps", 2))
+    inputs, labels, made = _batches(torch, count, batch, scale, seed)
     system.train_epoch(_loader(torch, inputs, labels, batch))
-    groups = [batches[i:i + steps] for i in range(0, count, steps)]
+    groups = [made[i:i + steps] for i in range(0, count, steps)]
+    return torch, model, counting, groups, count, steps
+
+
+def unit_accumulation(definitions, params):
+    """``train_epoch`` on a tiny model without BatchNorm: optimizer steps and the gradients each step is given."""
+    torch, model, counting, groups, count, steps = _counted_epoch(definitions, params, 5, 1.0, 3)
     differences = []
     for seen, group in zip(counting.seen, groups):
         if len(group) == steps:  # a full group: its summed, divided gradients are the full batch's
@@ -319,15 +329,7 @@ def unit_accumulation(definitions, params):
 
 def unit_clipping(definitions, params):
     """``train_epoch`` on large gradients: the gradient norm each optimizer step is given, and the unclipped one."""
-    torch = _torch()
-    _seed(torch, 0)
-    model = _tiny_model(torch)
-    system = _system(definitions, params, model, params.get("config", {}))
-    counting = _replace_optimizers(torch, system, model)
-    count, batch, steps = int(params.get("batches", 4)), int(params.get("batch", 4)), int(params.get("steps", 2))
-    inputs, labels, batches = _batches(torch, count, batch, float(params.get("scale", 50.0)), 5)
-    system.train_epoch(_loader(torch, inputs, labels, batch))
-    groups = [batches[i:i + steps] for i in range(0, count, steps)]
+    torch, model, counting, groups, _, steps = _counted_epoch(definitions, params, 4, float(params.get("scale", 50.0)), 5)
     norms = [_norm(seen) for seen in counting.seen]
     unclipped = [_norm(_expected_grads(torch, model, group, steps)) for group in groups][:len(norms)]
     return {"steps": counting.steps, "norms": norms[:MAX_ITEMS], "unclipped": unclipped[:MAX_ITEMS]}
