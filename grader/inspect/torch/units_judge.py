@@ -329,7 +329,8 @@ def unit_accumulation(definitions, params):
 
 def unit_clipping(definitions, params):
     """``train_epoch`` on large gradients: the gradient norm each optimizer step is given, and the unclipped one."""
-    torch, model, counting, groups, _, steps = _counted_epoch(definitions, params, 4, float(params.get("scale", 50.0)), 5)
+    scale = float(params.get("scale", 50.0))
+    torch, model, counting, groups, _, steps = _counted_epoch(definitions, params, 4, scale, 5)
     norms = [_norm(seen) for seen in counting.seen]
     unclipped = [_norm(_expected_grads(torch, model, group, steps)) for group in groups][:len(norms)]
     return {"steps": counting.steps, "norms": norms[:MAX_ITEMS], "unclipped": unclipped[:MAX_ITEMS]}
