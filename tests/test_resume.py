@@ -20,7 +20,7 @@ import nbformat
 import pytest
 
 from grader.run import run
-from tests.mini_assignment import MODEL, build_mini, mini_notebook
+from tests.mini_assignment import NUMPY_MODEL, build_mini, mini_notebook
 
 pytestmark = pytest.mark.kernel
 
@@ -30,12 +30,12 @@ SUBMISSIONS = 6
 
 def _class(root: Path, count: int = SUBMISSIONS, sleep=lambda n: 1.5) -> tuple[Path, Path]:
     """The mini assignment and ``count`` distinct submissions, the n-th sleeping ``sleep(n)`` seconds first."""
-    assignments, subs = build_mini(root)
+    assignments, subs = build_mini(root, numpy=True)
     for old in subs.glob("*.ipynb"):
         old.unlink()
     for n in range(count):
-        code = f"import time\ntime.sleep({sleep(n)})\n{MODEL.format(units=8 + n)}"
-        nbformat.write(mini_notebook(code, f"Resposta {n}"), str(subs / f"aluno{n}.ipynb"))
+        code = f"import time\ntime.sleep({sleep(n)})\n{NUMPY_MODEL.format(units=8 + n)}"
+        nbformat.write(mini_notebook(code, f"Resposta {n}", numpy=True), str(subs / f"aluno{n}.ipynb"))
     return assignments, subs
 
 
@@ -116,7 +116,7 @@ def test_two_runs_on_one_store_at_once_corrupt_nothing(tmp_path, dataset_dir):
 
 
 def test_force_executes_again_what_the_store_holds(tmp_path, dataset_dir):
-    assignments, subs = build_mini(tmp_path)
+    assignments, subs = build_mini(tmp_path, numpy=True)
     store = tmp_path / "store.sqlite"
     common = dict(submissions=subs, assignment="mini", jobs=2, data_dir=dataset_dir, store=store,
                   assignments_dir=assignments)

@@ -28,7 +28,7 @@ def test_an_unreadable_file_is_kept_for_its_own_error(tmp_path):
 
 @pytest.mark.kernel
 def test_a_copy_of_a_submission_reuses_its_execution(tmp_path, dataset_dir):
-    assignments, subs = build_mini(tmp_path)
+    assignments, subs = build_mini(tmp_path, numpy=True)
     shutil.copy(subs / "ana.ipynb", subs / "ana-copia.ipynb")
     shutil.copy(tmp_path / "reference" / "mini.ipynb", subs / "referencia.ipynb")
     outcome = run(submissions=subs, assignment="mini", out=tmp_path / "out", assignments_dir=assignments,

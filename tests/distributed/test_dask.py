@@ -104,11 +104,11 @@ if pid > 1:
 
 def test_a_notebook_that_kills_its_worker_is_retried_once_elsewhere_then_reported(tmp_path, dataset_dir,
                                                                                    monkeypatch):
-    assignments, subs = build_mini(tmp_path)
+    assignments, subs = build_mini(tmp_path, numpy=True)  # the retries, not the framework, are tested here
     (subs / "bia.ipynb").unlink()  # ana is graded beside the notebook that kills its workers
     workers, killed = tmp_path / "workers", tmp_path / "killed.txt"
     workers.mkdir()
-    nbformat.write(mini_notebook(KILL_MY_WORKER.format(workers=str(workers), killed=str(killed)), "nada"),
+    nbformat.write(mini_notebook(KILL_MY_WORKER.format(workers=str(workers), killed=str(killed)), "nada", numpy=True),
                    str(subs / "carla.ipynb"))
     preload = tmp_path / "register.py"
     preload.write_text(REGISTER_WORKER, encoding="utf-8")
