@@ -234,6 +234,8 @@ def with_compat(tmp_path_factory, dataset_dir):
         "from keras.utils import np_utils\n"
         "y = np_utils.to_categorical(np.array([0, 1, 2]), 3)\nassert y.shape == (3, 3)",
         "from keras.layers.convolutional import Conv2D\nimport keras",
+        # keras.wrappers (scikit-learn, most of SciPy: a fifth of the import) loads on first use
+        "import sys\nassert 'sklearn' not in sys.modules, sorted(m for m in sys.modules if 'sklearn' in m)[:5]",
         "model = keras.Sequential([keras.Input((4, 4, 1)), Conv2D(2, 3), keras.layers.Flatten(),\n"
         "                          keras.layers.Dense(3, activation='softmax')])\n"
         "model.compile(keras.optimizers.Adam(lr=0.01), 'categorical_crossentropy')\n"
@@ -264,7 +266,9 @@ def with_compat(tmp_path_factory, dataset_dir):
               "    def call(self, x):\n"
               "        return self.densa(x) * 2.0\n"
               "rede_simples = Rede(3, formas={'a': (1, 2)})\nrede_simples(np.zeros((1, 4), 'float32'))\n"
-              "rede_dados = Rede(3, np.zeros(5))\nrede_dados(np.zeros((1, 4), 'float32'))"]
+              "rede_dados = Rede(3, np.zeros(5))\nrede_dados(np.zeros((1, 4), 'float32'))",
+              "from keras.wrappers import SKLearnClassifier\nimport tensorflow as tf\n"
+              "assert 'sklearn' in sys.modules and tf.keras.wrappers.SKLearnRegressor.__name__ == 'SKLearnRegressor'"]
     return _run(first, second, tmp_path_factory.mktemp("compat-on"), dataset_dir, keras2=True)
 
 
@@ -358,3 +362,25 @@ def test_without_keras2_compat_the_old_names_still_fail(without_compat):
     assert cells[8].status == "ok"
     events = _compat(area, "_seg0") + _compat(area, "desafio-1") + _compat(area, "desafio-2")
     assert {e["kind"] for e in events} == {"pip_present", "colab_import", "colab_drive_mount"}
+
+
+def test_a_lazy_module_loads_on_first_use_not_when_asked_its_file_or_class(tmp_path, monkeypatch):
+    import inspect
+    import sys
+
+    from grader.execute.compat.finder import _LazyModules
+
+    (tmp_path / "pacote_lento").mkdir()
+    (tmp_path / "pacote_lento" / "__init__.py").write_text("import sys\nsys.carregou = True\nVALOR = 7\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setattr(sys, "meta_path", [_LazyModules({"pacote_lento"})] + sys.meta_path)
+    monkeypatch.delattr(sys, "carregou", raising=False)
+    monkeypatch.delitem(sys.modules, "pacote_lento", raising=False)
+    import pacote_lento
+
+    inspect.getmodule(test_a_lazy_module_loads_on_first_use_not_when_asked_its_file_or_class)  # as a traceback does
+    assert not isinstance(pacote_lento, int) and pacote_lento.__file__.endswith("__init__.py")
+    assert not hasattr(sys, "carregou")
+    assert pacote_lento.VALOR == 7 and sys.carregou
+    assert type(pacote_lento) is type(sys)  # an ordinary module once loaded
+    del sys.carregou

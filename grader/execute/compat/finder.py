@@ -41,6 +41,60 @@ class _CompatFinder(importlib.abc.MetaPathFinder):
         return importlib.machinery.ModuleSpec(fullname, _Loader(build, on_import), is_package=is_package)
 
 
+class _LazyModules(importlib.abc.MetaPathFinder):
+    """Loads the named modules on first use of one of their attributes.
+
+    ``import keras`` imports ``keras.wrappers`` and with it scikit-learn and most of SciPy
+    (about a fifth of the import's CPU time), which a course notebook rarely uses; loaded
+    lazily, ``keras.wrappers.SKLearnClassifier`` and ``from keras.wrappers import ...`` work
+    as before and load them then. Unlike ``importlib.util.LazyLoader``, asking a lazy module
+    its name, file, spec or class does not load it: IPython formats every traceback with
+    ``inspect.getmodule``, which asks each module in ``sys.modules`` for its ``__file__``, and
+    the harvest's heap scan asks each object its class.
+    """
+
+    def __init__(self, names):
+        self.names = frozenset(names)
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname not in self.names:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return None
+        spec.loader = _LazyLoader(spec.loader)
+        return spec
+
+
+_NOT_LOADING = frozenset({"__class__", "__name__", "__file__", "__spec__", "__loader__", "__package__", "__cached__"})
+
+
+class _LazyLoader(importlib.abc.Loader):
+    def __init__(self, loader):
+        self.loader = loader
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module):
+        import types
+
+        loader = self.loader
+
+        class _Lazy(types.ModuleType):
+            def __getattribute__(self, attr):
+                if attr in _NOT_LOADING:
+                    return object.__getattribute__(self, attr)
+                object.__setattr__(self, "__class__", types.ModuleType)  # loaded once, whatever happens next
+                loader.exec_module(self)
+                return getattr(self, attr)
+
+        module.__class__ = _Lazy
+
+
+LAZY_MODULES = ("keras.wrappers", "keras._tf_keras.keras.wrappers")
+
+
 class _AfterImports(importlib.abc.MetaPathFinder):
     """Runs callbacks right after a module's first import, in the order they were added.
 

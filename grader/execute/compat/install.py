@@ -7,7 +7,7 @@ import sys
 
 from .colab import _install_colab, _install_shell
 from .events import _Recorder
-from .finder import _CompatFinder, after_import
+from .finder import LAZY_MODULES, _CompatFinder, _LazyModules, after_import
 from .keras2_arguments import (_install_compile, _install_experimental_layers, _install_layer_shapes,
                                _install_legacy_optimizers, _install_pooling_defaults, _install_saving,
                                _install_tf_activations, _install_training_arguments)
@@ -34,6 +34,7 @@ def install_compat(keras2, cifar10=None, seed=None, threads=1, fashion_mnist=Non
     if keras2:
         _install_keras2_modules(finder, record)
     sys.meta_path.insert(0, finder)
+    sys.meta_path.insert(1, _LazyModules(LAZY_MODULES))
     try:
         from IPython import get_ipython
 

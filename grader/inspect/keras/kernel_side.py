@@ -12,6 +12,7 @@ exported.
 Like ``grader/execute/kernel_side.py``, this module must not import anything from ``grader``.
 """
 
+import builtins
 import gc
 import os
 import weakref
@@ -29,6 +30,7 @@ class KerasHarvest:
         self.harness = harness
         self.constructor_call = side["constructor_call"]
         self._np, self._isinstance = harness._np, harness._isinstance
+        self._type, self._issubclass = builtins.type, builtins.issubclass
         self._open, self._dump, self._makedirs = harness._open, harness._dump, harness._makedirs
         self._get_objects = gc.get_objects
         self._fitted, self._callback_uses, self._callbacks_exported = [], {}, {}
@@ -289,7 +291,10 @@ class KerasHarvest:
                 self._callbacks_exported[key] = times
                 found.append(self._callback_info(callback, True))
         for obj in objects:
-            if (self._isinstance(obj, self._Callback) and not self._isinstance(obj, self._internal_callbacks)
+            # by the object's type, never its ``__class__``: the heap holds lazily loaded modules
+            # (``keras.wrappers``), which that attribute would load, and objects that lie about it
+            kind = self._type(obj)
+            if (self._issubclass(kind, self._Callback) and not self._issubclass(kind, self._internal_callbacks)
                     and id(obj) not in self._callback_uses
                     and id(obj) not in self._callbacks_exported and len(found) < 100):
                 self._callbacks_exported[id(obj)] = 0
