@@ -53,10 +53,10 @@ demo: install
 	@mkdir -p $(DEMO_SUBMISSIONS) && cp assignments/cnn-pratica/examples/*.ipynb $(DEMO_SUBMISSIONS)/
 	$(BIN)/grader run $(DEMO_SUBMISSIONS) --assignment cnn-pratica --out $(DEMO_OUT) --jobs 2
 
-# one test process by default: on two cores, two (TEST_WORKERS=2, pytest-xdist) measured slower
-# (37 min 56 s against about 23 min), the kernels being CPU-bound; tests/conftest.py groups the tests
-# so that TEST_WORKERS=2 still runs each grading run once
-TEST_WORKERS ?= 0
+# two test processes (pytest-xdist) on two cores, each executing one kernel at a time (tests/conftest.py:
+# KERNEL_JOBS); tests/conftest.py groups the tests so that each grading run and each reference solution
+# executes once, the longest groups first. TEST_WORKERS=0: one process, two kernels at a time
+TEST_WORKERS ?= 2
 test: install
 	$(BIN)/python -m pytest -q --durations=10 -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 

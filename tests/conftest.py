@@ -94,11 +94,16 @@ def _examples_groups(items) -> dict[str, str]:
     return {name: "examples-" + "+".join(sorted(members)) for name, members in group.items()}
 
 
+# Groups that read one assignment's reference facts share a process: the reference runs once per
+# process (ReferenceStores), and the real hand-ins and the PyTorch examples (group "examples") are
+# graded against cnn-pratica's reference, which its examples' run executes.
+SAME_PROCESS = {"real": "examples-cnn-pratica", "examples": "examples-cnn-pratica"}
 # The longest groups first (measured: `make test` prints the slowest); each of two processes
 # takes one of them, and the short ones fill in after (xdist runs with --no-loadscope-reorder).
-LONGEST_FIRST = ("hostile", "examples-cnn-pratica", "real", "examples-mlp-multiclasse-binaria",
-                 "examples-relu-exercicios+treinamento-redes", "tests/test_resume.py",
-                 "tests/distributed/test_dask.py", "tests/test_interrupt.py", "tests/execute/test_compat.py")
+LONGEST_FIRST = ("examples-cnn-pratica", "hostile", "examples-mlp-multiclasse-binaria",
+                 "examples-relu-exercicios+treinamento-redes", "examples-pytorch-treinamento",
+                 "tests/execute/test_runner.py", "tests/distributed/test_dask.py", "tests/test_resume.py",
+                 "tests/hostile/test_harvest_time.py", "tests/execute/test_sandbox.py", "tests/execute/test_compat.py")
 
 
 def _group(item) -> str:
@@ -114,6 +119,7 @@ def pytest_collection_modifyitems(config, items):
             used = _assignments_used(item)
             name = groups[next(iter(used))] if used else "examples"
         # the rest by module: a module's own fixtures (kernels, a browser) start once
+        name = SAME_PROCESS.get(name, name)
         item.add_marker(pytest.mark.xdist_group(name or item.nodeid.split("::")[0]))
     rank = {name: n for n, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(_group(item), len(rank)))  # stable: the rest keeps its order
