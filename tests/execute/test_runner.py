@@ -26,8 +26,10 @@ def _assignment(**execution) -> Assignment:
     return Assignment("t", "t", "/tmp", "t.ipynb", "r.ipynb", sections, checks, settings)
 
 
-def _notebook(first: list[str], second: list[str]):
-    cells = [v4.new_markdown_cell("# T"), v4.new_code_cell("import keras\nfrom keras import layers")]
+def _notebook(first: list[str], second: list[str], keras: bool = True):
+    """``keras``: the first cell imports Keras (False: NumPy, for what does not concern models)."""
+    first_cell = "import keras\nfrom keras import layers" if keras else "import numpy as np"
+    cells = [v4.new_markdown_cell("# T"), v4.new_code_cell(first_cell)]
     cells += [v4.new_markdown_cell("## Desafio 1")] + [v4.new_code_cell(c) for c in first]
     cells += [v4.new_markdown_cell("## Desafio 2")] + [v4.new_code_cell(c) for c in second]
     return v4.new_notebook(cells=cells)
@@ -49,7 +51,7 @@ def _status(record) -> dict[int, str]:
 
 
 def test_errors_are_recorded_and_execution_goes_on(tmp_path, dataset_dir):
-    nb = _notebook(["x = 1", "1 / 0", "y = x + 1"], ["z = y * 2"])
+    nb = _notebook(["x = 1", "1 / 0", "y = x + 1"], ["z = y * 2"], keras=False)
     record, _ = _run(nb, tmp_path, dataset_dir)
     assert _status(record) == {1: "ok", 3: "ok", 4: "error", 5: "ok", 7: "ok"}
     error = next(c for c in record.cells if c.index == 4)
@@ -77,7 +79,7 @@ def test_a_dead_kernel_is_replaced_and_earlier_work_replayed(tmp_path, dataset_d
 
 
 def test_total_timeout_skips_the_remaining_cells(tmp_path, dataset_dir):
-    nb = _notebook(["import time\ntime.sleep(4)", "time.sleep(30)"], ["late = 1"])
+    nb = _notebook(["import time\ntime.sleep(4)", "time.sleep(30)"], ["late = 1"], keras=False)
     record, _ = _run(nb, tmp_path, dataset_dir, cell_timeout=30, total_timeout=6)
     status = _status(record)
     assert (status[3], status[4], status[6]) == ("ok", "timeout", "skipped") and record.timed_out
@@ -159,7 +161,7 @@ def test_functions_are_called_after_the_cells_with_per_call_time_limits(tmp_path
 
 
 def test_a_kernel_that_dies_again_after_recovery_ends_the_submission(tmp_path, dataset_dir):
-    nb = _notebook(["kept = 1", "import os\nos._exit(1)"], ["import os\nos._exit(2)", "never = 1"])
+    nb = _notebook(["kept = 1", "import os\nos._exit(1)"], ["import os\nos._exit(2)", "never = 1"], keras=False)
     record, _ = _run(nb, tmp_path, dataset_dir)
     status = _status(record)
     assert record.restarts == 2 and record.kernel_died
