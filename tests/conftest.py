@@ -123,3 +123,22 @@ def pytest_collection_modifyitems(config, items):
         item.add_marker(pytest.mark.xdist_group(name or item.nodeid.split("::")[0]))
     rank = {name: n for n, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(_group(item), len(rank)))  # stable: the rest keeps its order
+    _suffix_groups(config, items)
+
+
+def _suffix_groups(config, items) -> None:
+    """Give each test the ``@group`` suffix that ``--dist loadgroup`` schedules by.
+
+    pytest-xdist (3.8) writes the suffix into ``item._nodeid``, which pytest 9 no longer reads
+    (the node id is ``item._id``): every group was spread over both processes, and each process
+    executed every grading run its tests read. A pytest-xdist that adds the suffix itself is left alone.
+    """
+    from _pytest.nodeid import coerce_node_id
+
+    if not getattr(config.option, "loadgroup", False):  # set in the processes of --dist loadgroup
+        return
+    for item in items:
+        names = sorted({str(m.args[0]) for m in item.iter_markers("xdist_group")})
+        suffix = "@" + "_".join(names)
+        if names and not item.nodeid.endswith(suffix):
+            item._id = coerce_node_id(item.nodeid + suffix)
