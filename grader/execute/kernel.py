@@ -24,6 +24,10 @@ from grader.spec import ExecutionSettings
 log = logging.getLogger(__name__)
 
 TIMEOUT_ENAME = "GraderCellTimeout"
+IOPUB_TIMEOUT = 10  # seconds to wait for a cell's last output once it replied
+# ... once it timed out and was interrupted: a kernel that obeys the interrupt is idle within
+# milliseconds; one that ignores it is probed next (runner.py) and waiting on it is lost time
+INTERRUPTED_IOPUB_TIMEOUT = 2
 TRUNCATED = "\n[grader: output truncated here: the cell printed more than {limit} MB]\n"
 
 
@@ -37,8 +41,14 @@ class CappedClient(NotebookClient):
     max_output_bytes = Integer(2 * 2**20, help="output bytes kept per cell").tag(config=True)
 
     def reset_output_budget(self) -> None:
+        """Before each cell: its output budget, and the wait for its last output, start afresh."""
         self._output_used = 0
         self._output_truncated = False
+        self.iopub_timeout = IOPUB_TIMEOUT
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        self.iopub_timeout = min(self.iopub_timeout, INTERRUPTED_IOPUB_TIMEOUT)
+        return await super()._async_handle_timeout(timeout, cell)
 
     def output(self, outs, msg, display_id, cell_index):
         content = msg.get("content", {})
@@ -139,7 +149,7 @@ def connect_kernel(launched: Launched, nb, settings: ExecutionSettings, on_cell_
     client = CappedClient(
         nb, km=launched.km, allow_errors=True, interrupt_on_timeout=True, record_timing=False,
         error_on_timeout={"ename": TIMEOUT_ENAME, "evalue": "cell timed out", "traceback": []},
-        startup_timeout=int(settings.startup_timeout), iopub_timeout=10,
+        startup_timeout=int(settings.startup_timeout), iopub_timeout=IOPUB_TIMEOUT,
         max_output_bytes=int(settings.max_output_kb) * 1024,
         resources={"metadata": {"path": str(launched.area.cwd)}}, on_cell_executed=on_cell_executed,
     )
