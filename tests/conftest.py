@@ -63,8 +63,12 @@ def graded_examples(tmp_path_factory, dataset_dir, reference_stores):
 # Two test processes (`make test` runs pytest-xdist with --dist loadgroup): a session fixture
 # runs once per process, so every test that reads one grading run goes to the same process,
 # and so does each module (its module fixtures start kernels or a browser once).
-SESSION_RUN_MODULES = {"test_hostile.py": "hostile", "test_real_handins.py": "real"}
-_USES_EXAMPLES = re.compile(r"graded_examples\(\s*[\"']([\w-]+)[\"']\s*\)")
+SESSION_RUN_MODULES = {"test_hostile.py": "hostile"}
+# Modules whose session run starts from an assignment's reference facts (ReferenceStores: once per
+# process): they go to the process of that assignment's examples, whose run executes the reference
+REFERENCE_MODULES = {"test_real_handins.py": "cnn-pratica"}
+# graded_examples("cnn-pratica") and graded_examples("cnn-pratica", "examples-pytorch")
+_USES_EXAMPLES = re.compile(r"graded_examples\(\s*[\"']([\w-]+)[\"']\s*[,)]")
 
 
 def _assignments_used(item) -> set[str]:
@@ -94,10 +98,6 @@ def _examples_groups(items) -> dict[str, str]:
     return {name: "examples-" + "+".join(sorted(members)) for name, members in group.items()}
 
 
-# Groups that read one assignment's reference facts share a process: the reference runs once per
-# process (ReferenceStores), and the real hand-ins and the PyTorch examples (group "examples") are
-# graded against cnn-pratica's reference, which its examples' run executes.
-SAME_PROCESS = {"real": "examples-cnn-pratica", "examples": "examples-cnn-pratica"}
 # The longest groups first (measured: `make test` prints the slowest); each of two processes
 # takes one of them, and the short ones fill in after (xdist runs with --no-loadscope-reorder).
 LONGEST_FIRST = ("examples-cnn-pratica", "hostile", "examples-mlp-multiclasse-binaria",
@@ -114,12 +114,14 @@ def _group(item) -> str:
 def pytest_collection_modifyitems(config, items):
     groups = _examples_groups(items)
     for item in items:
-        name = SESSION_RUN_MODULES.get(Path(item.fspath).name)
-        if name is None and "graded_examples" in getattr(item, "fixturenames", ()):
+        module = Path(item.fspath).name
+        name = SESSION_RUN_MODULES.get(module)
+        if module in REFERENCE_MODULES:
+            name = groups.get(REFERENCE_MODULES[module], "examples-" + REFERENCE_MODULES[module])
+        elif name is None and "graded_examples" in getattr(item, "fixturenames", ()):
             used = _assignments_used(item)
             name = groups[next(iter(used))] if used else "examples"
         # the rest by module: a module's own fixtures (kernels, a browser) start once
-        name = SAME_PROCESS.get(name, name)
         item.add_marker(pytest.mark.xdist_group(name or item.nodeid.split("::")[0]))
     rank = {name: n for n, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(_group(item), len(rank)))  # stable: the rest keeps its order
