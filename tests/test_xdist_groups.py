@@ -8,6 +8,8 @@ import textwrap
 
 import pytest
 
+from tests.conftest import ROOT
+
 pytest.importorskip("xdist")
 
 
@@ -36,8 +38,6 @@ def test_tests_of_one_group_run_in_one_process(tmp_path):
             pass
         """), encoding="utf-8")
     who = tmp_path / "quem.txt"
-    from tests.conftest import ROOT
-
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", "--dist",
                            "loadgroup", str(tmp_path)], cwd=tmp_path, capture_output=True, text=True, timeout=120,
                           env={"QUEM": str(who), "PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})

@@ -40,7 +40,7 @@ class CappedClient(NotebookClient):
 
     max_output_bytes = Integer(2 * 2**20, help="output bytes kept per cell").tag(config=True)
 
-    def reset_output_budget(self) -> None:
+    def start_cell(self) -> None:
         """Before each cell: its output budget, and the wait for its last output, start afresh."""
         self._output_used = 0
         self._output_truncated = False

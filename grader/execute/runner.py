@@ -213,7 +213,7 @@ class NotebookRunner:
     def _run_code(self, client: NotebookClient, source: str, timeout: float, index: int | None):
         cell = nbformat.v4.new_code_cell(source)
         client.timeout = max(1, int(timeout))
-        client.reset_output_budget()
+        client.start_cell()
         self._last_reply = None
         try:
             client.execute_cell(cell, self.scratch if index is None else index, store_history=index is not None)

@@ -6,6 +6,7 @@ Kernel-side: imports nothing from ``grader`` (see :mod:`grader.execute.compat`).
 import importlib
 import importlib.abc
 import importlib.machinery
+import types
 
 # -------------------------------------------------------------------- import finder
 class _Loader(importlib.abc.Loader):
@@ -77,8 +78,6 @@ class _LazyLoader(importlib.abc.Loader):
         return self.loader.create_module(spec)
 
     def exec_module(self, module):
-        import types
-
         loader = self.loader
 
         class _Lazy(types.ModuleType):
