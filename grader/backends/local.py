@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Mapping
 
 from grader.backends.base import Progress, Running, gather
+from grader.execute.compat.finder import pause_collector_for_frameworks
 from grader.execute.warm import worker_reserve
 from grader.grade import GradingContext, collect_facts
 from grader.interrupt import install_worker_handlers, stopped_on_interrupt
@@ -52,6 +53,8 @@ def _init_worker(threads: int, log_path: str | None = None) -> None:
     atexit.register(_exit_now)
     install_worker_handlers()  # Ctrl-C is the main process's; it stops workers with SIGTERM
     prepare_worker(threads, log_path)
+    # inspection imports Keras (or PyTorch) as a kernel does: with the garbage collector paused
+    pause_collector_for_frameworks()
 
 
 def prepare_worker(threads: int, log_path: str | None) -> None:

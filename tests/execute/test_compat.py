@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import ast
 import json
+import os
+import subprocess
+import sys
 import types
 from pathlib import Path
 
@@ -384,3 +387,41 @@ def test_a_lazy_module_loads_on_first_use_not_when_asked_its_file_or_class(tmp_p
     assert pacote_lento.VALOR == 7 and sys.carregou
     assert type(pacote_lento) is type(sys)  # an ordinary module once loaded
     del sys.carregou
+
+
+FRAMEWORK_IMPORTS = r'''
+import gc, json, sys
+from grader.execute.compat.finder import after_import, pause_collector_for_frameworks
+
+seen = {}
+pause_collector_for_frameworks(("quadro", "tocha"))
+after_import("quadro", lambda: seen.setdefault("callback_collector_on", gc.isenabled()))
+before = gc.get_freeze_count()
+import quadro
+seen["after_quadro"] = [gc.isenabled(), gc.get_freeze_count() > before]
+frozen = gc.get_freeze_count()
+minha_lista = [[]]  # an object of the notebook's, made after the first framework
+import tocha
+seen["after_tocha"] = [gc.isenabled(), gc.get_freeze_count() == frozen]
+gc.disable()
+import json as _json  # a module outside the frameworks: the collector stays as the notebook left it
+seen["notebook_choice_kept"] = not gc.isenabled()
+print(json.dumps({**seen, "quadro": quadro.ON, "interno": quadro.INTERNO, "tocha": tocha.ON}))
+'''
+
+
+def test_framework_imports_run_with_the_collector_paused_and_only_the_first_freezes(tmp_path):
+    # quadro (like keras) imports interno (like tensorflow) as it loads; tocha (like torch) comes later
+    for name, body in {"quadro": "import gc\nON = gc.isenabled()\nimport interno\nINTERNO = interno.ON\n",
+                       "interno": "import gc\nON = gc.isenabled()\n", "tocha": "import gc\nON = gc.isenabled()\n"}.items():
+        (tmp_path / f"{name}.py").write_text(body, encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(Path(__file__).resolve().parents[2])])}
+    done = subprocess.run([sys.executable, "-c", FRAMEWORK_IMPORTS], env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    # paused while each framework (and what it imports, and its after-import callbacks) loads
+    assert (seen["quadro"], seen["interno"], seen["callback_collector_on"], seen["tocha"]) == (False,) * 4
+    assert seen["after_quadro"] == [True, True]  # on again, and what the first import made is frozen
+    assert seen["after_tocha"] == [True, True]  # on again, nothing frozen: minha_lista stays collectable
+    assert seen["notebook_choice_kept"]

@@ -7,7 +7,7 @@ import sys
 
 from .colab import _install_colab, _install_shell
 from .events import _Recorder
-from .finder import LAZY_MODULES, _CompatFinder, _LazyModules, after_import
+from .finder import LAZY_MODULES, _CompatFinder, _LazyModules, after_import, pause_collector_for_frameworks
 from .keras2_arguments import (_install_compile, _install_experimental_layers, _install_layer_shapes,
                                _install_legacy_optimizers, _install_pooling_defaults, _install_saving,
                                _install_tf_activations, _install_training_arguments)
@@ -24,7 +24,10 @@ def install_compat(keras2, cifar10=None, seed=None, threads=1, fashion_mnist=Non
     that the instructor gave none). ``seed``: torch is seeded, deterministic and given
     ``threads`` threads when imported (None: left alone). ``fashion_mnist``: the folder of the
     four Fashion-MNIST files ``torchvision.datasets.FashionMNIST`` reads (None: it raises).
+    TensorFlow, Keras and PyTorch are imported with the garbage collector paused (see
+    :data:`~.finder.FRAMEWORKS`).
     """
+    pause_collector_for_frameworks()
     record = _Recorder()
     finder = _CompatFinder()
     _install_colab(finder, record)
