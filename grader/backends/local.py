@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Mapping
 
 from grader.backends.base import Progress, Running, gather
+from grader.execute import uses_models
 from grader.execute.compat.finder import pause_collector_for_frameworks
 from grader.execute.warm import worker_reserve
 from grader.grade import GradingContext, collect_facts
@@ -49,12 +50,26 @@ def _exit_now() -> None:
     os._exit(0)
 
 
-def _init_worker(threads: int, log_path: str | None = None) -> None:
+def _init_worker(threads: int, log_path: str | None = None, environment: dict[str, str] | None = None) -> None:
+    _adopt_environment(environment)
     atexit.register(_exit_now)
     install_worker_handlers()  # Ctrl-C is the main process's; it stops workers with SIGTERM
     prepare_worker(threads, log_path)
     # inspection imports Keras (or PyTorch) as a kernel does: with the garbage collector paused
     pause_collector_for_frameworks()
+
+
+def _adopt_environment(environment: dict[str, str] | None) -> None:
+    """A worker's environment is its parent's when the pool started, as a spawned worker's is.
+
+    A worker forked from the fork server would otherwise keep the server's: the parent's when the
+    first pool of the process started (a server, the tests: many runs, one fork server).
+    """
+    if environment is None:
+        return
+    for name in [name for name in os.environ if name not in environment]:
+        del os.environ[name]
+    os.environ.update(environment)
 
 
 def prepare_worker(threads: int, log_path: str | None) -> None:
@@ -86,11 +101,31 @@ def collect_task(path: Path, context: GradingContext, status: Path | None = None
     return facts.to_json(), cached
 
 
+# The grading workers of a process fork from one server process (multiprocessing's fork server)
+# that imported the grading code once, and Keras when the first run of the process inspects
+# models (:func:`fork_workers_from_server`): a spawned worker spent about 1 s of CPU importing
+# the grader and 3 s importing Keras before its first notebook, at every run. The server never
+# runs TensorFlow, only imports it, and holds no thread (OpenBLAS stops its own at a fork): its
+# workers start TensorFlow as a spawned worker would.
+WORKER_CODE = "grader.backends.local"
+KERAS_AHEAD = "grader.backends.keras_ahead"
+
+
+def fork_workers_from_server(models: bool) -> None:
+    """What the workers' fork server imports: the grading code, and Keras when ``models`` (a run that inspects models).
+
+    Read once, when the server starts with the first pool of the process; later pools fork from
+    the same server whatever they ask (a worker imports what its server did not).
+    """
+    multiprocessing.get_context("forkserver").set_forkserver_preload([WORKER_CODE] + ([KERAS_AHEAD] if models else []))
+
+
 def process_pool(jobs: int, threads: int, log_path: Path | None = None) -> ProcessPoolExecutor:
     """``jobs`` worker processes, each running kernels with ``threads`` threads; their output to ``log_path``."""
-    # spawn, not fork: TensorFlow does not survive a fork
-    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_worker, initargs=(threads, str(log_path) if log_path else None))
+    # forked from the fork server, never from this process: TensorFlow does not survive a fork of a
+    # process that ran it, and this one may have (grader check, the tests)
+    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("forkserver"), initializer=_init_worker,
+                               initargs=(threads, str(log_path) if log_path else None, dict(os.environ)))
 
 
 @contextlib.contextmanager
@@ -120,6 +155,7 @@ class LocalPool:
 
     def execute(self, paths: Mapping[str, Path], context: GradingContext, catalogue: Catalogue,
                 progress: Progress) -> None:
+        fork_workers_from_server(uses_models(context.assignment))
         self.run_tasks(paths, functools.partial(collect_task, context=context), context.assignment.execution.threads,
                        catalogue, progress)
 
