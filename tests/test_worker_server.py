@@ -62,3 +62,31 @@ def test_workers_of_a_run_without_models_never_import_keras(tmp_path):
     seen, _ = _two_runs(tmp_path, models=False)
     assert not any(run["keras"] for run in seen["runs"])
     assert all(run["grading_code"] for run in seen["runs"])
+
+
+REAPED = r'''
+import os, signal
+from multiprocessing import forkserver
+from grader.backends.local import process_pool
+from grader.execute.reaper import children, reap_new_children
+
+before = children()
+with process_pool(1, 1) as pool:  # the fork server starts while a kernel of this process runs
+    first = pool.submit(os.getppid).result()
+reap_new_children(before)  # that kernel stops: what it left behind is killed, never the server
+with process_pool(1, 1) as pool:
+    second = pool.submit(os.getppid).result()
+os.kill(second, signal.SIGKILL)  # the server killed outright: pools spawn their workers instead
+os.waitpid(second, 0)
+with process_pool(1, 1) as pool:
+    third = pool.submit(os.getppid).result()
+print(first == second != os.getpid(), third == os.getpid())
+'''
+
+
+def test_the_fork_server_survives_a_stopping_kernels_reaper_and_a_killed_one_is_replaced_by_spawn():
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
+    done = subprocess.run([sys.executable, "-c", REAPED], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True"]
+    assert "fork server is gone" in done.stderr

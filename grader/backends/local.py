@@ -24,6 +24,7 @@ from typing import Callable, Iterator, Mapping
 from grader.backends.base import Progress, Running, gather
 from grader.execute import uses_models
 from grader.execute.compat.finder import pause_collector_for_frameworks
+from grader.execute.reaper import LIVE
 from grader.execute.warm import worker_reserve
 from grader.grade import GradingContext, collect_facts
 from grader.interrupt import install_worker_handlers, stopped_on_interrupt
@@ -124,8 +125,29 @@ def process_pool(jobs: int, threads: int, log_path: Path | None = None) -> Proce
     """``jobs`` worker processes, each running kernels with ``threads`` threads; their output to ``log_path``."""
     # forked from the fork server, never from this process: TensorFlow does not survive a fork of a
     # process that ran it, and this one may have (grader check, the tests)
-    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("forkserver"), initializer=_init_worker,
+    return ProcessPoolExecutor(jobs, mp_context=_worker_context(), initializer=_init_worker,
                                initargs=(threads, str(log_path) if log_path else None, dict(os.environ)))
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """The fork server's context, the server started and kept from the reaper; spawn if it cannot be had.
+
+    The server is a child of this process that outlives a run: a kernel or judge of this
+    process that stops must not take it for something it left behind (:func:`reap_new_children`).
+    One killed all the same (by hand, or by a reaper that does not know it) cannot be started
+    again in this process (multiprocessing asks the dead server's status and fails): its pools spawn.
+    """
+    from multiprocessing import forkserver
+
+    try:
+        with LIVE.lock:  # a reaper that runs meanwhile sees it registered
+            forkserver.ensure_running()
+            LIVE.add(getattr(getattr(forkserver, "_forkserver", None), "_forkserver_pid", None))
+        return multiprocessing.get_context("forkserver")
+    except (ChildProcessError, OSError) as exc:
+        log.warning("the grading workers' fork server is gone (%s: %s): each worker starts afresh",
+                    type(exc).__name__, exc)
+        return multiprocessing.get_context("spawn")
 
 
 @contextlib.contextmanager
