@@ -90,3 +90,10 @@ def test_the_fork_server_survives_a_stopping_kernels_reaper_and_a_killed_one_is_
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["True", "True"]
     assert "fork server is gone" in done.stderr
+
+
+def test_off_linux_workers_are_spawned(monkeypatch):
+    from grader.backends.local import _worker_context
+
+    monkeypatch.setattr(sys, "platform", "win32")  # a student's laptop: Windows has no fork server
+    assert _worker_context().get_start_method() == "spawn"

@@ -130,7 +130,7 @@ def process_pool(jobs: int, threads: int, log_path: Path | None = None) -> Proce
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:
-    """The fork server's context, the server started and kept from the reaper; spawn if it cannot be had.
+    """The fork server's context, the server started and kept from the reaper; spawn if it cannot be had (or off Linux).
 
     The server is a child of this process that outlives a run: a kernel or judge of this
     process that stops must not take it for something it left behind (:func:`reap_new_children`).
@@ -139,6 +139,8 @@ def _worker_context() -> multiprocessing.context.BaseContext:
     """
     from multiprocessing import forkserver
 
+    if not sys.platform.startswith("linux"):  # a student's laptop: no fork server on Windows; macOS spawns
+        return multiprocessing.get_context("spawn")
     try:
         with LIVE.lock:  # a reaper that runs meanwhile sees it registered
             forkserver.ensure_running()
