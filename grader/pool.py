@@ -99,11 +99,12 @@ class SurvivingPool:
         broken: list[tuple[str, Future]] = []
         with self.make_pool(size) as pool:
             current: dict[Future, str] = {}
-            for key in keys:
+            for n, key in enumerate(keys):
                 self.markers[key].unlink(missing_ok=True)
                 try:
+                    # the last ``size`` notebooks are the workers' last: a kernel started after them would wait unused
                     future = pool.submit(run_started, self.markers[key], self.task, self.paths[key],
-                                         status=self.statuses.get(key), ahead=ahead)
+                                         status=self.statuses.get(key), ahead=ahead and n < len(keys) - size)
                 except BrokenProcessPool as exc:  # broke while notebooks were handed out
                     future = Future()
                     future.set_exception(exc)

@@ -127,3 +127,23 @@ def test_workers_that_never_start_fail_every_notebook_with_the_reason(tmp_path):
 
 def _fail():
     raise RuntimeError("this worker cannot start")
+
+
+def _note_ahead(path, status=None, ahead=False):
+    return ahead
+
+
+def test_only_notebooks_a_worker_takes_another_after_start_a_kernel_ahead(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from grader.pool import SurvivingPool
+
+    def ahead_of(names: str, jobs: int) -> dict[str, bool]:
+        paths = {n: tmp_path / f"{n}.ipynb" for n in names}
+        pool = SurvivingPool(ThreadPoolExecutor, _note_ahead, paths, jobs, {n: tmp_path / f"{n}.started" for n in paths})
+        return {pool.futures[future]: pool.result(future) for future in pool}
+
+    # the last notebook of each worker starts none: it would wait unused until the worker exits
+    assert ahead_of("abcde", 2) == {"a": True, "b": True, "c": True, "d": False, "e": False}
+    assert ahead_of("abc", 1) == {"a": True, "b": True, "c": False}
+    assert ahead_of("ab", 2) == {"a": False, "b": False}  # one notebook per worker: none ahead
