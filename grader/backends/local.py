@@ -129,22 +129,23 @@ def process_pool(jobs: int, threads: int, log_path: Path | None = None) -> Proce
                                initargs=(threads, str(log_path) if log_path else None, dict(os.environ)))
 
 
-def _worker_context() -> multiprocessing.context.BaseContext:
+def _worker_context(platform: str | None = None) -> multiprocessing.context.BaseContext:
     """The fork server's context, the server started and kept from the reaper; spawn if it cannot be had (or off Linux).
 
-    The server is a child of this process that outlives a run: a kernel or judge of this
-    process that stops must not take it for something it left behind (:func:`reap_new_children`).
+    The server (and multiprocessing's resource tracker) are children of this process that outlive
+    a run: a kernel or judge of this process that stops must not take them for something it left
+    behind (:func:`reap_new_children`).
     One killed all the same (by hand, or by a reaper that does not know it) cannot be started
     again in this process (multiprocessing asks the dead server's status and fails): its pools spawn.
     """
-    from multiprocessing import forkserver
-
-    if not sys.platform.startswith("linux"):  # a student's laptop: no fork server on Windows; macOS spawns
+    if not (platform or sys.platform).startswith("linux"):  # a student's laptop: no fork server on Windows; macOS spawns
         return multiprocessing.get_context("spawn")
+    from multiprocessing import forkserver, resource_tracker
     try:
         with LIVE.lock:  # a reaper that runs meanwhile sees it registered
-            forkserver.ensure_running()
+            forkserver.ensure_running()  # and multiprocessing's resource tracker, another child of this process
             LIVE.add(getattr(getattr(forkserver, "_forkserver", None), "_forkserver_pid", None))
+            LIVE.add(getattr(getattr(resource_tracker, "_resource_tracker", None), "_pid", None))
         return multiprocessing.get_context("forkserver")
     except (ChildProcessError, OSError) as exc:
         log.warning("the grading workers' fork server is gone (%s: %s): each worker starts afresh",
